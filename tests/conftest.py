@@ -1,0 +1,87 @@
+"""Shared fixtures: a real PostgreSQL, a migrated database per test, a real SMTP mailbox."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from claimdesk.store.db import make_engine
+from claimdesk.store.migrate import upgrade
+from tests.mailbox import Mailbox
+
+TEMPLATE_DB = "claimdesk_template"
+
+
+def docker_engine_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _with_database(url: str, database: str) -> str:
+    """`url` pointed at another database on the same server."""
+    base, _, query = url.partition("?")
+    head, _, _ = base.rpartition("/")
+    return f"{head}/{database}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """A real PostgreSQL server: a container when a Docker engine answers, else embedded."""
+    if docker_engine_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:18-alpine", driver=None) as container:
+            yield _with_database(container.get_connection_url(), "postgres")
+        return
+    from claimdesk.embedded import EmbeddedPostgres
+
+    with tempfile.TemporaryDirectory(prefix="claimdesk-pg-") as tmp:
+        server = EmbeddedPostgres(Path(tmp) / "pgdata")
+        yield server.url("postgres")
+
+
+@pytest.fixture(scope="session")
+def template_database(postgres_admin_url: str) -> str:
+    """A database migrated once; each test gets a copy of it."""
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}"')
+        conn.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
+    upgrade(_with_database(postgres_admin_url, TEMPLATE_DB))
+    return TEMPLATE_DB
+
+
+@pytest.fixture
+def database_url(postgres_admin_url: str, template_database: str) -> Iterator[str]:
+    """A fresh, migrated database for one test, dropped after it."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    yield _with_database(postgres_admin_url, name)
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox().start()
+    yield box
+    box.stop()
