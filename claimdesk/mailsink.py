@@ -1,0 +1,74 @@
+"""The embedded stack's SMTP server: keeps every message it receives as an `.eml` file."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import hashlib
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+SUFFIX = ".eml"
+
+
+def message_digest(raw: bytes) -> str:
+    """A short hash naming a message: of its Message-ID, else of its whole content.
+
+    Naming a file after the Message-ID is what lets the sink recognise a message
+    it already kept, across restarts, without an index to keep in step.
+    """
+    parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
+    message_id = parsed.get("Message-ID")
+    basis = str(message_id).strip().encode() if message_id else raw
+    return hashlib.sha256(basis).hexdigest()[:12]
+
+
+class MailSink:
+    """An aiosmtpd handler writing each message to `directory/<received-at>-<hash>.eml`.
+
+    A message whose Message-ID it already wrote is accepted and dropped: a sender
+    that crashed after sending and retries must not make it show twice.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._kept = {
+            path.stem.rpartition("-")[2]
+            for path in directory.glob(f"*{SUFFIX}")
+            if "-" in path.stem
+        }
+
+    def keep(self, raw: bytes) -> Path | None:
+        """Writes `raw` unless a message with its digest is already kept; returns the new file."""
+        digest = message_digest(raw)
+        if digest in self._kept:
+            return None
+        received = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        path = self.directory / f"{received}-{digest}{SUFFIX}"
+        # Write then rename, so a reader never sees half a message.
+        partial = path.with_suffix(".part")
+        partial.write_bytes(raw)
+        os.replace(partial, path)
+        self._kept.add(digest)
+        return path
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode()
+        if not isinstance(raw, bytes):
+            return "554 5.6.0 no message content"
+        self.keep(raw)
+        return "250 OK"
+
+
+async def serve_mail_sink(directory: Path, host: str, port: int) -> asyncio.Server:
+    """Starts the sink on `host:port` in the running loop; close the returned server to stop."""
+    handler = MailSink(directory)
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(lambda: SMTP(handler, hostname=host), host=host, port=port)
