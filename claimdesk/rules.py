@@ -1,0 +1,636 @@
+"""The claim's rules: which action fits which state, what each deadline does. Pure, no I/O.
+
+The workflow feeds a `ClaimState` the messages it receives and the deadlines that
+fall due, and carries out the `Step` each one returns: timeline events to store,
+e-mails to send, and whether to record a merchant strike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from claimdesk.domain import (
+    MONETARY_OUTCOMES,
+    Action,
+    ClaimInput,
+    ClaimView,
+    ClosedReason,
+    CloseRequest,
+    Deadline,
+    Decision,
+    DecisionOutcome,
+    InfoRequest,
+    MailOrder,
+    MerchantAction,
+    MerchantResponse,
+    Outcome,
+    PostMessage,
+    Proposal,
+    ProposalAnswer,
+    ProposalKind,
+    Recipient,
+    Role,
+    SatisfactionAnswer,
+    Status,
+    StrikeResult,
+    Subject,
+    Template,
+    TimelineEvent,
+)
+
+TOP_LEVEL = 3
+LIVE = frozenset({Status.OPEN, Status.AWAITING_CUSTOMER})  # not resolved, not closed
+LADDER = (Deadline.LEVEL2, Deadline.LEVEL3, Deadline.RESOLUTION_TARGET)
+
+Message = (
+    PostMessage
+    | MerchantResponse
+    | ProposalAnswer
+    | CloseRequest
+    | SatisfactionAnswer
+    | Decision
+    | InfoRequest
+)
+
+
+class Refused(Exception):
+    """An action that does not fit the claim as it stands; the claim is unchanged."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Step:
+    """What the workflow must carry out after one transition, in this order."""
+
+    events: list[TimelineEvent] = field(default_factory=list)
+    strike: bool = False
+    mails: list[MailOrder] = field(default_factory=list)
+
+    def then(self, other: Step) -> Step:
+        return Step(
+            events=self.events + other.events,
+            strike=self.strike or other.strike,
+            mails=self.mails + other.mails,
+        )
+
+
+@dataclass
+class _Mail:
+    seq: int
+    template: Template
+    recipient: Recipient
+    details: dict[str, str]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _text(**details: object) -> dict[str, str]:
+    """Event and e-mail details as text, leaving out what is absent."""
+    return {key: str(value) for key, value in details.items() if value is not None}
+
+
+@dataclass
+class ClaimState:
+    """One claim as its workflow holds it."""
+
+    input: ClaimInput
+    status: Status = Status.OPEN
+    level: int = 1
+    sla_breached: bool = False
+    merchant_answered: bool = False
+    customer_owed_answer: bool = False
+    proposal: Proposal | None = None
+    outcome: Outcome | None = None
+    closed_reason: ClosedReason | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    updated_at: datetime | None = None
+    ladder_done: set[Deadline] = field(default_factory=set)
+    seq: int = 0
+    version: int = 0
+    _events: list[TimelineEvent] = field(default_factory=list, repr=False)
+    _mails: list[_Mail] = field(default_factory=list, repr=False)
+    _wants_strike: bool = field(default=False, repr=False)
+
+    # ---- opening ----
+
+    @classmethod
+    def open(cls, claim: ClaimInput) -> tuple[ClaimState, Step]:
+        state = cls(input=claim, last_activity_at=claim.opened_at, updated_at=claim.opened_at)
+        now = claim.opened_at
+        policy = claim.policy
+        seq = state._event(now, Role.CUSTOMER, "opened", subject=claim.subject)
+        state._mail(seq, Template.ACKNOWLEDGEMENT, Recipient.CUSTOMER, **state._respond_by())
+        if claim.subject is Subject.PAYMENT:
+            seq = state._event(now, Role.SYSTEM, "routed", queue="customer_service", level=1)
+            state._mail(
+                seq, Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS, queue="customer_service"
+            )
+        else:
+            respond_by = claim.opened_at + policy.level2_after
+            seq = state._event(now, Role.SYSTEM, "merchant_notified", respond_by=_iso(respond_by))
+            state._mail(
+                seq, Template.NEW_CLAIM_MERCHANT, Recipient.MERCHANT, respond_by=_iso(respond_by)
+            )
+            state._mail(seq, Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS, queue="informed")
+        return state, state._finish(now)
+
+    # ---- what may be done now ----
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is Status.CLOSED
+
+    @property
+    def is_delivery(self) -> bool:
+        return self.input.subject is Subject.DELIVERY
+
+    def allowed_actions(self, role: Role) -> list[Action]:
+        return [action for action in Action if self._why_not(action, role) is None]
+
+    def refusal(self, action: Action, message: Message) -> str | None:
+        """Why `message` cannot be carried out as `action` now, or None if it can."""
+        why = self._why_not(action, message.actor.role)
+        if why is not None:
+            return why
+        return self._content_refusal(message)
+
+    def _why_not(self, action: Action, role: Role) -> str | None:
+        if self.is_closed:
+            return f"claim {self.input.reference} is closed"
+        rules: dict[Role, Callable[[Action], str | None]] = {
+            Role.CUSTOMER: self._customer_may,
+            Role.MERCHANT: self._merchant_may,
+            Role.OPERATOR: self._operator_may,
+        }
+        judge = rules.get(role)
+        return "the system does not act through messages" if judge is None else judge(action)
+
+    def _customer_may(self, action: Action) -> str | None:
+        if action in (Action.MESSAGE, Action.CLOSE, Action.WITHDRAW):
+            return None
+        if action in (Action.ACCEPT_PROPOSAL, Action.REJECT_PROPOSAL):
+            return None if self.proposal is not None else "there is no proposal to answer"
+        if action is Action.SATISFACTION:
+            if self.status is Status.RESOLVED:
+                return None
+            return "the claim is not resolved: there is no outcome to confirm"
+        return f"a customer cannot {action.value.replace('_', ' ')}"
+
+    def _merchant_may(self, action: Action) -> str | None:
+        if action not in (Action.MESSAGE, Action.MERCHANT_RESPONSE):
+            return f"a merchant cannot {action.value.replace('_', ' ')}"
+        if not self.is_delivery:
+            return "merchants answer delivery claims only; the platform handles payment claims"
+        if action is Action.MERCHANT_RESPONSE and self.status not in LIVE:
+            return f"the claim is {self.status.value}: it no longer awaits the merchant"
+        return None
+
+    def _operator_may(self, action: Action) -> str | None:
+        if action is Action.MESSAGE:
+            return None
+        if action in (Action.DECISION, Action.REQUEST_INFO):
+            if self.status in LIVE:
+                return None
+            return f"the claim is {self.status.value}: it awaits the customer's confirmation"
+        if action is Action.CLOSE:
+            if self.outcome is not None:
+                return None
+            return "the platform closes a claim only after a decision the parties were told of"
+        return f"an operator cannot {action.value.replace('_', ' ')}"
+
+    def _content_refusal(self, message: Message) -> str | None:
+        if isinstance(message, MerchantResponse):
+            return self._merchant_response_refusal(message)
+        if isinstance(message, Decision):
+            return self._decision_refusal(message)
+        return None
+
+    def _merchant_response_refusal(self, response: MerchantResponse) -> str | None:
+        if response.action is MerchantAction.PROPOSE:
+            proposal = response.proposal
+            if proposal is None:
+                return "a proposal is needed to propose"
+            if proposal.kind is ProposalKind.REFUND:
+                return self._amount_refusal(proposal.amount, "a refund")
+            return None
+        if response.action is MerchantAction.REJECT and not response.reason:
+            return "a rejection needs a reason"
+        if response.action is MerchantAction.REQUEST_INFO and not response.message:
+            return "a request for information needs a message saying what is needed"
+        return None
+
+    def _decision_refusal(self, decision: Decision) -> str | None:
+        if decision.outcome not in MONETARY_OUTCOMES:
+            return None
+        why = self._amount_refusal(decision.amount, f"a {decision.outcome.value}")
+        if why is None and decision.outcome is DecisionOutcome.PARTIAL_REFUND:
+            assert decision.amount is not None
+            if decision.amount >= self.input.transaction.amount:
+                return "a partial refund must be less than the transaction amount"
+        return why
+
+    def _amount_refusal(self, amount: Decimal | None, what: str) -> str | None:
+        if amount is None:
+            return f"{what} needs an amount"
+        limit = self.input.transaction.amount
+        if not Decimal(0) < amount <= limit:
+            return f"{what} must be more than 0 and at most the transaction amount {limit}"
+        return None
+
+    # ---- actions ----
+
+    def act(self, action: Action, message: Message, now: datetime) -> Step:
+        """Carries out `message` as `action`, or raises `Refused` leaving the claim as it was."""
+        why = self.refusal(action, message)
+        if why is not None:
+            raise Refused(why)
+        self.last_activity_at = now
+        handlers: dict[Action, Callable[[Any, datetime], None]] = {
+            Action.MESSAGE: self._on_message,
+            Action.MERCHANT_RESPONSE: self._on_merchant_response,
+            Action.ACCEPT_PROPOSAL: self._on_accept,
+            Action.REJECT_PROPOSAL: self._on_reject,
+            Action.CLOSE: self._on_close,
+            Action.WITHDRAW: self._on_withdraw,
+            Action.SATISFACTION: self._on_satisfaction,
+            Action.DECISION: self._on_decision,
+            Action.REQUEST_INFO: self._on_request_info,
+        }
+        handlers[action](message, now)
+        return self._finish(now)
+
+    def _on_message(self, message: PostMessage, now: datetime) -> None:
+        author = message.actor.role
+        seq = self._event(now, author, "message", body=message.body)
+        if author is Role.CUSTOMER:
+            self.customer_owed_answer = True
+            if self.status is Status.AWAITING_CUSTOMER and self.proposal is None:
+                self.status = Status.OPEN
+        else:
+            self.customer_owed_answer = False
+        for recipient in self._told_of_message(author):
+            self._mail(seq, Template.MESSAGE, recipient, author=author.value, body=message.body)
+
+    def _told_of_message(self, author: Role) -> list[Recipient]:
+        """The other parties to the claim: the merchant only on delivery claims."""
+        parties = {
+            Role.CUSTOMER: Recipient.CUSTOMER,
+            Role.MERCHANT: Recipient.MERCHANT,
+            Role.OPERATOR: Recipient.OPERATORS,
+        }
+        if not self.is_delivery:
+            del parties[Role.MERCHANT]
+        elif self.level == 1 and author is not Role.OPERATOR:
+            # At level 1 a delivery claim is between customer and merchant.
+            del parties[Role.OPERATOR]
+        return [recipient for role, recipient in parties.items() if role is not author]
+
+    def _on_merchant_response(self, response: MerchantResponse, now: datetime) -> None:
+        self.merchant_answered = True
+        self.customer_owed_answer = False
+        kind = response.action
+        if kind is MerchantAction.PROPOSE:
+            assert response.proposal is not None
+            self.proposal = response.proposal
+            self.status = Status.AWAITING_CUSTOMER
+            details = _text(
+                kind=response.proposal.kind.value,
+                amount=response.proposal.amount,
+                message=response.message,
+            )
+            seq = self._event(now, Role.MERCHANT, "proposal_made", **details)
+            self._mail(seq, Template.PROPOSAL, Recipient.CUSTOMER, **details)
+        elif kind is MerchantAction.REQUEST_INFO:
+            self.status = Status.AWAITING_CUSTOMER
+            seq = self._event(now, Role.MERCHANT, "info_requested", question=response.message)
+            self._mail(
+                seq,
+                Template.INFO_REQUESTED,
+                Recipient.CUSTOMER,
+                author=Role.MERCHANT.value,
+                question=response.message,
+            )
+        else:
+            acknowledged = kind is MerchantAction.ACKNOWLEDGE
+            event = "merchant_acknowledged" if acknowledged else "merchant_rejected"
+            details = _text(message=response.message, reason=response.reason)
+            seq = self._event(now, Role.MERCHANT, event, **details)
+            self._mail(
+                seq, Template.MERCHANT_ANSWERED, Recipient.CUSTOMER, action=kind.value, **details
+            )
+
+    def _on_accept(self, answer: ProposalAnswer, now: datetime) -> None:
+        proposal = self.proposal
+        assert proposal is not None
+        reason = answer.reason
+        seq = self._event(
+            now, Role.CUSTOMER, "proposal_accepted", kind=proposal.kind.value, reason=reason
+        )
+        self._mail(
+            seq, Template.PROPOSAL_ANSWERED, Recipient.MERCHANT, answer="accepted", reason=reason
+        )
+        outcome = Outcome(
+            kind=proposal.kind.value, amount=proposal.amount, note=reason, decided_by=Role.CUSTOMER
+        )
+        self._resolve(outcome, now)
+
+    def _on_reject(self, answer: ProposalAnswer, now: datetime) -> None:
+        self.proposal = None
+        self.status = Status.OPEN
+        self.customer_owed_answer = True
+        seq = self._event(now, Role.CUSTOMER, "proposal_rejected", reason=answer.reason)
+        for recipient in (Recipient.MERCHANT, Recipient.OPERATORS):
+            self._mail(
+                seq, Template.PROPOSAL_ANSWERED, recipient, answer="rejected", reason=answer.reason
+            )
+        if self.level < TOP_LEVEL:
+            # A rejected proposal goes to the platform: one level up.
+            self.level += 1
+            self._event(now, Role.SYSTEM, "escalated", level=self.level, cause="proposal_rejected")
+
+    def _on_close(self, request: CloseRequest, now: datetime) -> None:
+        by_customer = request.actor.role is Role.CUSTOMER
+        reason = ClosedReason.BY_CUSTOMER if by_customer else ClosedReason.BY_PLATFORM
+        self._close(reason, now, request.actor.role, note=request.note)
+
+    def _on_withdraw(self, request: CloseRequest, now: datetime) -> None:
+        self._close(ClosedReason.WITHDRAWN, now, Role.CUSTOMER, note=request.note)
+
+    def _on_satisfaction(self, answer: SatisfactionAnswer, now: datetime) -> None:
+        verdict = "satisfied" if answer.satisfied else "not_satisfied"
+        self._event(now, Role.CUSTOMER, "satisfaction", verdict=verdict, comment=answer.comment)
+        if answer.satisfied:
+            self._close(ClosedReason.BY_CUSTOMER, now, Role.CUSTOMER)
+        elif self.level < TOP_LEVEL:
+            self._reopen(now, comment=answer.comment)
+        else:
+            seq = self._event(now, Role.SYSTEM, "referred_to_mediation", comment=answer.comment)
+            self._mail(seq, Template.MEDIATION, Recipient.CUSTOMER, **_text(comment=answer.comment))
+            self._close(ClosedReason.REFERRED_TO_MEDIATION, now, Role.SYSTEM)
+
+    def _on_decision(self, decision: Decision, now: datetime) -> None:
+        details = _text(outcome=decision.outcome.value, amount=decision.amount, note=decision.note)
+        seq = self._event(now, Role.OPERATOR, "decision", **details)
+        self._mail(seq, Template.DECISION, Recipient.MERCHANT, **details)
+        outcome = Outcome(
+            kind=decision.outcome.value,
+            amount=decision.amount,
+            note=decision.note,
+            decided_by=Role.OPERATOR,
+        )
+        self._resolve(outcome, now)
+
+    def _on_request_info(self, request: InfoRequest, now: datetime) -> None:
+        self.status = Status.AWAITING_CUSTOMER
+        self.customer_owed_answer = False
+        seq = self._event(now, Role.OPERATOR, "info_requested", question=request.question)
+        self._mail(
+            seq,
+            Template.INFO_REQUESTED,
+            Recipient.CUSTOMER,
+            author=Role.OPERATOR.value,
+            question=request.question,
+        )
+
+    def _resolve(self, outcome: Outcome, now: datetime) -> None:
+        self.outcome = outcome
+        self.proposal = None
+        self.customer_owed_answer = False
+        self.status = Status.RESOLVED
+        self.resolved_at = now
+        satisfaction_by = now + self.input.policy.satisfaction_window
+        details = _text(
+            outcome=outcome.kind,
+            amount=outcome.amount,
+            note=outcome.note,
+            satisfaction_by=_iso(satisfaction_by),
+        )
+        seq = self._event(now, Role.SYSTEM, "resolved", **details)
+        self._mail(seq, Template.RESOLVED, Recipient.CUSTOMER, **details)
+
+    def _reopen(self, now: datetime, comment: str | None) -> None:
+        self.level += 1
+        self.status = Status.OPEN
+        self.outcome = None
+        self.resolved_at = None
+        self.customer_owed_answer = True
+        seq = self._event(now, Role.SYSTEM, "reopened", level=self.level, comment=comment)
+        for recipient in (Recipient.CUSTOMER, Recipient.OPERATORS):
+            self._mail(
+                seq, Template.REOPENED, recipient, **_text(level=self.level, comment=comment)
+            )
+
+    def _close(
+        self, reason: ClosedReason, now: datetime, by: Role, note: str | None = None
+    ) -> None:
+        self.status = Status.CLOSED
+        self.closed_reason = reason
+        self.closed_at = now
+        self.proposal = None
+        seq = self._event(now, by, "closed", reason=reason.value, note=note)
+        self._mail(seq, Template.CLOSED, Recipient.CUSTOMER, reason=reason.value)
+        self._mail(seq, Template.CLOSED_NOTICE, Recipient.MERCHANT, reason=reason.value)
+
+    # ---- deadlines ----
+
+    def deadlines(self) -> list[tuple[datetime, Deadline]]:
+        """Every timer the claim is waiting on, earliest first."""
+        if self.is_closed:
+            return []
+        claim, policy = self.input, self.input.policy
+        ladder_at = {
+            Deadline.LEVEL2: claim.opened_at + policy.level2_after,
+            Deadline.LEVEL3: claim.opened_at + policy.level3_after,
+            Deadline.RESOLUTION_TARGET: claim.opened_at + policy.resolution_target,
+        }
+        due = [(at, step) for step, at in ladder_at.items() if step not in self.ladder_done]
+        if self.resolved_at is not None:
+            due.append((self.resolved_at + policy.satisfaction_window, Deadline.SATISFACTION))
+        assert self.last_activity_at is not None
+        due.append((self.last_activity_at + policy.inactivity_close_after, Deadline.INACTIVITY))
+        if not self.customer_owed_answer:
+            horizon = claim.transaction.occurred_at + policy.transaction_close_after
+            due.append((horizon, Deadline.TRANSACTION_HORIZON))
+        return sorted(due, key=lambda item: (item[0], list(Deadline).index(item[1])))
+
+    def next_timer(self) -> datetime | None:
+        """When the workflow must wake up next, if ever."""
+        due = self.deadlines()
+        return due[0][0] if due else None
+
+    def next_deadline(self) -> tuple[datetime, Deadline] | None:
+        """The next deadline that will change something: what people are shown."""
+        for at, deadline in self.deadlines():
+            if deadline in LADDER and self.status not in LIVE:
+                continue  # a ladder step reached after resolution does nothing
+            return at, deadline
+        return None
+
+    def advance(self, now: datetime) -> Step:
+        """Fires every deadline due at `now`, in order."""
+        fired = False
+        while True:
+            due = self.deadlines()
+            if not due or due[0][0] > now:
+                break
+            at, deadline = due[0]
+            self._fire(deadline, at)
+            fired = True
+        return self._finish(now) if fired else Step()
+
+    def _fire(self, deadline: Deadline, at: datetime) -> None:
+        if deadline in LADDER:
+            self.ladder_done.add(deadline)
+            if self.status in LIVE:
+                self._climb(deadline, at)
+            return
+        reasons = {
+            Deadline.SATISFACTION: ClosedReason.BY_PLATFORM,
+            Deadline.INACTIVITY: ClosedReason.INACTIVITY,
+            Deadline.TRANSACTION_HORIZON: ClosedReason.TRANSACTION_HORIZON,
+        }
+        self._event(at, Role.SYSTEM, "deadline_reached", deadline=deadline.value)
+        self._close(reasons[deadline], at, Role.SYSTEM)
+
+    def _climb(self, deadline: Deadline, at: datetime) -> None:
+        silent = self.is_delivery and not self.merchant_answered
+        if deadline is Deadline.RESOLUTION_TARGET:
+            self.sla_breached = True
+            seq = self._event(at, Role.SYSTEM, "sla_breached", merchant_silent=_yes(silent))
+            self._mail(
+                seq, Template.SLA_BREACHED, Recipient.OPERATORS, merchant_silent=_yes(silent)
+            )
+            if silent:
+                self._wants_strike = True
+            return
+        level = 2 if deadline is Deadline.LEVEL2 else 3
+        if self.level < level:
+            self.level = level
+        team = "resolution" if level == 2 else "customer_experience"
+        seq = self._event(
+            at, Role.SYSTEM, "escalated", level=level, team=team, merchant_silent=_yes(silent)
+        )
+        self._mail(
+            seq,
+            Template.ESCALATED,
+            Recipient.CUSTOMER,
+            level=str(level),
+            merchant_silent=_yes(silent),
+        )
+        if silent and level == 2:
+            breach_at = self.input.opened_at + self.input.policy.resolution_target
+            seq = self._event(at, Role.SYSTEM, "merchant_reminded", respond_by=_iso(breach_at))
+            self._mail(
+                seq, Template.MERCHANT_REMINDER, Recipient.MERCHANT, respond_by=_iso(breach_at)
+            )
+
+    def strike_recorded(self, result: StrikeResult, now: datetime) -> Step:
+        """Records the outcome of a non-cooperation strike the store counted."""
+        limit = self.input.policy.merchant_strike_limit
+        seq = self._event(
+            now,
+            Role.SYSTEM,
+            "merchant_strike",
+            strikes=result.strikes,
+            limit=limit,
+            restricted=_yes(result.restricted),
+        )
+        self._mail(
+            seq,
+            Template.MERCHANT_STRIKE,
+            Recipient.MERCHANT,
+            strikes=str(result.strikes),
+            limit=str(limit),
+            restricted=_yes(result.restricted),
+        )
+        if result.newly_restricted:
+            self._event(now, Role.SYSTEM, "merchant_restricted", strikes=result.strikes)
+        return self._finish(now)
+
+    # ---- reporting ----
+
+    def _event(self, at: datetime, actor: Role, kind: str, /, **details: object) -> int:
+        self.seq += 1
+        self._events.append(TimelineEvent(self.seq, at, actor, kind, _text(**details)))
+        return self.seq
+
+    def _mail(
+        self, seq: int, template: Template, recipient: Recipient, /, **details: object
+    ) -> None:
+        self._mails.append(_Mail(seq, template, recipient, _text(**details)))
+
+    def _respond_by(self) -> dict[str, str]:
+        if not self.is_delivery:
+            return {}
+        return {"respond_by": _iso(self.input.opened_at + self.input.policy.level2_after)}
+
+    def _finish(self, now: datetime) -> Step:
+        """Closes a transition: a new version, the view after it, and what to carry out."""
+        self.version += 1
+        self.updated_at = now
+        view = self.view()
+        reference = self.input.reference
+        mails = [
+            MailOrder(
+                key=f"{reference}/{m.seq}/{m.template.value}/{m.recipient.value}",
+                template=m.template,
+                recipient=m.recipient,
+                claim=view,
+                details=m.details,
+            )
+            for m in self._mails
+        ]
+        step = Step(events=self._events, strike=self._wants_strike, mails=mails)
+        self._events, self._mails, self._wants_strike = [], [], False
+        return step
+
+    def view(self) -> ClaimView:
+        claim = self.input
+        upcoming = self.next_deadline()
+        assert self.updated_at is not None
+        return ClaimView(
+            reference=claim.reference,
+            transaction_id=claim.transaction.id,
+            merchant_id=claim.transaction.merchant_id,
+            customer_email=claim.contact.email,
+            customer_name=claim.contact.name,
+            subject=claim.subject,
+            category=claim.category,
+            description=claim.description,
+            locale=claim.locale,
+            amount=claim.transaction.amount,
+            currency=claim.transaction.currency,
+            status=self.status,
+            escalation_level=self.level,
+            sla_breached=self.sla_breached,
+            next_deadline=upcoming[0] if upcoming else None,
+            next_deadline_kind=upcoming[1] if upcoming else None,
+            proposal=replace(self.proposal) if self.proposal else None,
+            outcome=replace(self.outcome) if self.outcome else None,
+            closed_reason=self.closed_reason,
+            opened_at=claim.opened_at,
+            updated_at=self.updated_at,
+            resolved_at=self.resolved_at,
+            closed_at=self.closed_at,
+            transaction_occurred_at=claim.transaction.occurred_at,
+            allowed_actions={
+                role.value: [a.value for a in self.allowed_actions(role)]
+                for role in (Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR)
+            },
+            version=self.version,
+        )
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"

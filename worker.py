@@ -1,0 +1,44 @@
+"""The claimdesk worker: runs the claim workflows and their activities on the task queue."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.mail import MailActivities
+from activities.store import StoreActivities
+from claimdesk.embedded import embedded_database_url
+from claimdesk.settings import Settings, get_settings
+from claimdesk.store.db import make_engine
+from claimdesk.temporal import connect
+from workflows.claim import ClaimWorkflow
+
+
+def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Worker:
+    store = StoreActivities(engine)
+    mail = MailActivities(engine, settings)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[ClaimWorkflow],
+        activities=[store.record_claim, store.record_strike, mail.send_mail],
+    )
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Runs until `stop` is set (or forever), then finishes the tasks in hand."""
+    url = settings.database_url or embedded_database_url(settings.data_dir)
+    engine = make_engine(url)
+    try:
+        client = await connect(settings)
+        async with build_worker(client, engine, settings):
+            await (stop or asyncio.Event()).wait()
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(run_worker(get_settings()))

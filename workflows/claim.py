@@ -1,0 +1,237 @@
+"""The claim workflow: feeds the claim's rules messages and timers, carries out what they decide.
+
+API actions arrive as Updates with validators, so a caller learns at once whether
+its action was taken (and gets 409 when it does not fit the claim); each Update
+returns once the store shows the change. Merchant responses can also arrive as
+a fire-and-forget signal. Every deadline is a durable timer; nothing polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from claimdesk.domain import (
+        Action,
+        ClaimInput,
+        ClaimView,
+        CloseRequest,
+        Decision,
+        InfoRequest,
+        MailOrder,
+        MerchantResponse,
+        PostMessage,
+        Projection,
+        ProposalAnswer,
+        SatisfactionAnswer,
+        StrikeInput,
+        StrikeResult,
+    )
+    from claimdesk.rules import ClaimState, Message, Refused, Step
+
+REFUSED = "ActionRefused"
+
+# Store writes and e-mails retry until they succeed: a claim never loses either.
+STORE_OPTIONS = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(minutes=1)
+    ),
+}
+MAIL_OPTIONS = {
+    "start_to_close_timeout": timedelta(seconds=60),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)
+    ),
+}
+
+
+@workflow.defn(name="ClaimWorkflow")
+class ClaimWorkflow:
+    @workflow.init
+    def __init__(self, claim: ClaimInput) -> None:
+        self._state, self._opening = ClaimState.open(claim)
+        self._lock = asyncio.Lock()  # one transition and its store write at a time
+        self._opened = False
+        self._mail_tasks: list[asyncio.Task[None]] = []
+
+    @workflow.run
+    async def run(self, claim: ClaimInput) -> ClaimView:
+        async with self._lock:
+            await self._carry_out(self._opening)
+        self._opened = True
+        while not self._state.is_closed:
+            await self._sleep_until_next_deadline()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await asyncio.gather(*self._mail_tasks)
+        return self._state.view()
+
+    async def _sleep_until_next_deadline(self) -> None:
+        wake_at = self._state.next_timer()
+        if wake_at is None:
+            return
+        version = self._state.version
+        delay = wake_at - workflow.now()
+        if delay > timedelta(0):
+            try:
+                await workflow.wait_condition(
+                    lambda: self._state.version != version,
+                    timeout=delay,
+                    timeout_summary=self._timer_summary(),
+                )
+                return  # the claim moved: its deadlines may have too
+            except TimeoutError:
+                pass
+        async with self._lock:
+            await self._carry_out(self._state.advance(workflow.now()))
+
+    def _timer_summary(self) -> str:
+        upcoming = self._state.deadlines()
+        return upcoming[0][1].value if upcoming else "deadline"
+
+    async def _carry_out(self, step: Step) -> None:
+        """Stores the step, then sends its e-mails without holding the claim up."""
+        if not step.events:
+            return
+        if step.strike:
+            result = await workflow.execute_activity(
+                "record_strike",
+                StrikeInput(
+                    reference=self._state.input.reference,
+                    merchant_id=self._state.input.transaction.merchant_id,
+                    at=workflow.now(),
+                    limit=self._state.input.policy.merchant_strike_limit,
+                ),
+                result_type=StrikeResult,
+                **STORE_OPTIONS,  # type: ignore[arg-type]
+            )
+            step = step.then(self._state.strike_recorded(result, workflow.now()))
+        await workflow.execute_activity(
+            "record_claim",
+            Projection(claim=self._state.view(), events=step.events),
+            **STORE_OPTIONS,  # type: ignore[arg-type]
+        )
+        for order in step.mails:
+            self._mail_tasks.append(asyncio.create_task(self._send(order)))
+
+    async def _send(self, order: MailOrder) -> None:
+        await workflow.execute_activity(
+            "send_mail",
+            order,
+            summary=f"{order.template.value} to {order.recipient.value}",
+            **MAIL_OPTIONS,  # type: ignore[arg-type]
+        )
+
+    async def _act(self, action: Action, message: Message) -> ClaimView:
+        await workflow.wait_condition(lambda: self._opened)
+        async with self._lock:
+            try:
+                step = self._state.act(action, message, workflow.now())
+            except Refused as refused:
+                raise ApplicationError(refused.reason, type=REFUSED, non_retryable=True) from None
+            await self._carry_out(step)
+            return self._state.view()
+
+    def _validate(self, action: Action, message: Message) -> None:
+        reason = self._state.refusal(action, message)
+        if reason is not None:
+            raise ApplicationError(reason, type=REFUSED, non_retryable=True)
+
+    # ---- reading ----
+
+    @workflow.query
+    def view(self) -> ClaimView:
+        return self._state.view()
+
+    @workflow.update
+    async def opened(self) -> ClaimView:
+        """Answers once the opening step is stored: the API's update-with-start waits on it."""
+        await workflow.wait_condition(lambda: self._opened)
+        return self._state.view()
+
+    # ---- actions (one Update each; the validator refuses without touching history) ----
+
+    @workflow.update
+    async def post_message(self, message: PostMessage) -> ClaimView:
+        return await self._act(Action.MESSAGE, message)
+
+    @post_message.validator
+    def _check_post_message(self, message: PostMessage) -> None:
+        self._validate(Action.MESSAGE, message)
+
+    @workflow.update
+    async def submit_merchant_response(self, response: MerchantResponse) -> ClaimView:
+        return await self._act(Action.MERCHANT_RESPONSE, response)
+
+    @submit_merchant_response.validator
+    def _check_merchant_response(self, response: MerchantResponse) -> None:
+        self._validate(Action.MERCHANT_RESPONSE, response)
+
+    @workflow.signal(name="merchant_response")
+    async def merchant_response(self, response: MerchantResponse) -> None:
+        """The same as the Update, for merchants' systems that fire and forget."""
+        try:
+            await self._act(Action.MERCHANT_RESPONSE, response)
+        except ApplicationError as refused:
+            workflow.logger.warning("merchant response refused: %s", refused.message)
+
+    @workflow.update
+    async def accept_proposal(self, answer: ProposalAnswer) -> ClaimView:
+        return await self._act(Action.ACCEPT_PROPOSAL, answer)
+
+    @accept_proposal.validator
+    def _check_accept_proposal(self, answer: ProposalAnswer) -> None:
+        self._validate(Action.ACCEPT_PROPOSAL, answer)
+
+    @workflow.update
+    async def reject_proposal(self, answer: ProposalAnswer) -> ClaimView:
+        return await self._act(Action.REJECT_PROPOSAL, answer)
+
+    @reject_proposal.validator
+    def _check_reject_proposal(self, answer: ProposalAnswer) -> None:
+        self._validate(Action.REJECT_PROPOSAL, answer)
+
+    @workflow.update
+    async def close(self, request: CloseRequest) -> ClaimView:
+        return await self._act(Action.CLOSE, request)
+
+    @close.validator
+    def _check_close(self, request: CloseRequest) -> None:
+        self._validate(Action.CLOSE, request)
+
+    @workflow.update
+    async def withdraw(self, request: CloseRequest) -> ClaimView:
+        return await self._act(Action.WITHDRAW, request)
+
+    @withdraw.validator
+    def _check_withdraw(self, request: CloseRequest) -> None:
+        self._validate(Action.WITHDRAW, request)
+
+    @workflow.update
+    async def confirm_satisfaction(self, answer: SatisfactionAnswer) -> ClaimView:
+        return await self._act(Action.SATISFACTION, answer)
+
+    @confirm_satisfaction.validator
+    def _check_satisfaction(self, answer: SatisfactionAnswer) -> None:
+        self._validate(Action.SATISFACTION, answer)
+
+    @workflow.update
+    async def decide(self, decision: Decision) -> ClaimView:
+        return await self._act(Action.DECISION, decision)
+
+    @decide.validator
+    def _check_decide(self, decision: Decision) -> None:
+        self._validate(Action.DECISION, decision)
+
+    @workflow.update
+    async def request_info(self, request: InfoRequest) -> ClaimView:
+        return await self._act(Action.REQUEST_INFO, request)
+
+    @request_info.validator
+    def _check_request_info(self, request: InfoRequest) -> None:
+        self._validate(Action.REQUEST_INFO, request)
