@@ -37,18 +37,12 @@ with workflow.unsafe.imports_passed_through():
 REFUSED = "ActionRefused"
 
 # Store writes and e-mails retry until they succeed: a claim never loses either.
-STORE_OPTIONS = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(minutes=1)
-    ),
-}
-MAIL_OPTIONS = {
-    "start_to_close_timeout": timedelta(seconds=60),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)
-    ),
-}
+STORE_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(minutes=1)
+)
+MAIL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)
+)
 
 
 @workflow.defn(name="ClaimWorkflow")
@@ -108,13 +102,15 @@ class ClaimWorkflow:
                     limit=self._state.input.policy.merchant_strike_limit,
                 ),
                 result_type=StrikeResult,
-                **STORE_OPTIONS,  # type: ignore[arg-type]
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=STORE_RETRY,
             )
             step = step.then(self._state.strike_recorded(result, workflow.now()))
         await workflow.execute_activity(
             "record_claim",
             Projection(claim=self._state.view(), events=step.events),
-            **STORE_OPTIONS,  # type: ignore[arg-type]
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=STORE_RETRY,
         )
         for order in step.mails:
             self._mail_tasks.append(asyncio.create_task(self._send(order)))
@@ -124,7 +120,8 @@ class ClaimWorkflow:
             "send_mail",
             order,
             summary=f"{order.template.value} to {order.recipient.value}",
-            **MAIL_OPTIONS,  # type: ignore[arg-type]
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=MAIL_RETRY,
         )
 
     async def _act(self, action: Action, message: Message) -> ClaimView:
