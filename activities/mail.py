@@ -1,0 +1,89 @@
+"""The mail activity: render a mail order and send it over SMTP, at most once per key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiosmtplib
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio import activity
+
+from claimdesk.domain import MailOrder, Recipient, Template
+from claimdesk.mail import build_message, message_id, render
+from claimdesk.report import load_report, render_report
+from claimdesk.settings import Settings
+from claimdesk.store import projection as store
+from claimdesk.store.db import unit_of_work
+
+
+@dataclass(frozen=True)
+class Address:
+    email: str
+    merchant_without_contact: bool = False
+
+
+class MailActivities:
+    def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
+        self._engine = engine
+        self._settings = settings
+
+    @activity.defn(name="send_mail")
+    async def send_mail(self, order: MailOrder) -> None:
+        """Sends the order's e-mail unless its key was already sent.
+
+        The log row is written in the same transaction as the send and committed only
+        after the SMTP server accepted the message: an SMTP failure rolls it back and
+        raises, so Temporal retries; a concurrent attempt on the same key waits on the
+        row and then skips.
+        """
+        async with unit_of_work(self._engine) as session:
+            if await store.mail_already_sent(session=session, key=order.key):
+                activity.logger.info("mail %s already sent, skipping", order.key)
+                return
+            address = await self._address(session, order)
+            report = None
+            if order.template is Template.CLOSED:
+                # The workflow writes the projection before it sends mail, so the store
+                # holds the closed claim and its full timeline by now.
+                found = await load_report(session=session, reference=order.claim.reference)
+                report = None if found is None else render_report(found)
+            rendered = render(
+                order,
+                settings=self._settings,
+                report=report,
+                merchant_without_contact=address.merchant_without_contact,
+            )
+            now = datetime.now(UTC)
+            message = build_message(
+                order, rendered, to=address.email, settings=self._settings, date=now
+            )
+            claimed = await store.log_sent_mail(
+                session=session,
+                key=order.key,
+                reference=order.claim.reference,
+                template=str(order.template),
+                recipient=address.email,
+                subject=rendered.subject,
+                message_id=message_id(order.key, self._settings),
+                sent_at=now,
+            )
+            if not claimed:
+                return
+            host, port = self._settings.smtp_target
+            await aiosmtplib.send(
+                message, hostname=host, port=port, timeout=self._settings.smtp_timeout_seconds
+            )
+
+    async def _address(self, session: AsyncSession, order: MailOrder) -> Address:
+        if order.recipient is Recipient.CUSTOMER:
+            return Address(order.claim.customer_email)
+        if order.recipient is Recipient.MERCHANT:
+            email = await store.merchant_contact(
+                session=session, merchant_id=order.claim.merchant_id
+            )
+            if email:
+                return Address(email)
+            return Address(self._settings.operator_email, merchant_without_contact=True)
+        return Address(self._settings.operator_email)

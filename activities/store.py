@@ -1,0 +1,27 @@
+"""Store activities: write the claim as the workflow reports it, and record merchant strikes."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio import activity
+
+from claimdesk.domain import Projection, StrikeInput, StrikeResult
+from claimdesk.store import projection as store
+from claimdesk.store.db import unit_of_work
+
+
+class StoreActivities:
+    """Each activity is one transaction and safe to run twice (retries, replays)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @activity.defn(name="record_claim")
+    async def record_claim(self, projection: Projection) -> None:
+        async with unit_of_work(self._engine) as session:
+            await store.record_claim(session=session, projection=projection)
+
+    @activity.defn(name="record_strike")
+    async def record_strike(self, strike: StrikeInput) -> StrikeResult:
+        async with unit_of_work(self._engine) as session:
+            return await store.record_strike(session=session, strike=strike)

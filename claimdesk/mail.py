@@ -1,0 +1,136 @@
+"""E-mail rendering, pure: a mail order and its context in, a ready `EmailMessage` out."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from claimdesk.domain import Locale, MailOrder, Recipient
+from claimdesk.settings import Settings
+from claimdesk.wording import format_money, format_when, label
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "activities" / "templates"
+SUBJECT_PREFIX = "Subject: "
+
+# Prepended when a merchant's mail goes to the operators because the merchant has no address.
+NO_MERCHANT_CONTACT: dict[Locale, str] = {
+    Locale.EN: (
+        "[claimdesk] Merchant {merchant_id} has no contact e-mail address on file: this "
+        "message, meant for the merchant, was sent to the operators instead. Please pass it on."
+    ),
+    Locale.FR: (
+        "[claimdesk] Le marchand {merchant_id} n'a pas d'adresse e-mail de contact : ce "
+        "message, destiné au marchand, a été envoyé aux opérateurs. Merci de le lui transmettre."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    body: str
+
+
+@lru_cache
+def environment(root: Path = TEMPLATES) -> jinja2.Environment:
+    # StrictUndefined: a template naming a missing variable fails instead of printing "".
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def template_name(order: MailOrder) -> str:
+    return f"{order.claim.locale}/{order.template}.txt.j2"
+
+
+def render(
+    order: MailOrder,
+    *,
+    settings: Settings,
+    report: str | None = None,
+    merchant_without_contact: bool = False,
+) -> RenderedMail:
+    """The subject (the template's first line, `Subject: …`) and the body (the rest)."""
+    claim = order.claim
+    locale = claim.locale
+
+    def when(value: datetime | str) -> str:
+        return format_when(value, locale)
+
+    def money(amount: Decimal | str) -> str:
+        return format_money(amount, claim.currency, locale)
+
+    def words(value: object) -> str:
+        return label(value, locale)
+
+    text = (
+        environment()
+        .get_template(template_name(order))
+        .render(
+            claim=claim,
+            details=dict(order.details),
+            recipient=str(order.recipient),
+            report=report,
+            when=when,
+            money=money,
+            label=words,
+            claim_url=f"{settings.public_url.rstrip('/')}/claims/{claim.reference}",
+            public_url=settings.public_url.rstrip("/"),
+            mediator_name=settings.mediator_name,
+            mediator_url=settings.mediator_url,
+            operator_email=settings.operator_email,
+        )
+    )
+    first, _, body = text.partition("\n")
+    if not first.startswith(SUBJECT_PREFIX):
+        raise ValueError(f"{template_name(order)} must start with a '{SUBJECT_PREFIX}' line")
+    body = body.lstrip("\n")
+    if merchant_without_contact:
+        note = NO_MERCHANT_CONTACT[locale].format(merchant_id=claim.merchant_id)
+        body = f"{note}\n\n{body}"
+    return RenderedMail(subject=" ".join(first[len(SUBJECT_PREFIX) :].split()), body=body)
+
+
+def message_id(key: str, settings: Settings) -> str:
+    """The same key always gives the same Message-ID, so a duplicate is recognisable."""
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "claimdesk.localhost"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
+
+
+def build_message(
+    order: MailOrder,
+    rendered: RenderedMail,
+    *,
+    to: str,
+    settings: Settings,
+    date: datetime | None = None,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    if order.recipient is Recipient.CUSTOMER and to == order.claim.customer_email:
+        message["To"] = formataddr((order.claim.customer_name, to))
+    else:
+        message["To"] = to
+    if date is not None:
+        message["Date"] = format_datetime(date)
+    message["Subject"] = rendered.subject
+    message["Message-ID"] = message_id(order.key, settings)
+    message["Content-Language"] = str(order.claim.locale)
+    message["X-Claimdesk-Reference"] = order.claim.reference
+    message["X-Claimdesk-Template"] = str(order.template)
+    message["X-Claimdesk-Key"] = order.key
+    message.set_content(rendered.body)
+    return message
