@@ -1,0 +1,73 @@
+"""The FastAPI application: one engine and one Temporal client per process, every route mounted."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.middleware.base import RequestResponseEndpoint
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from api import errors
+from api.routes import claims, health, merchants, transactions
+from claimdesk.embedded import embedded_database_url
+from claimdesk.settings import Settings, get_settings
+from claimdesk.store.db import make_engine
+
+# No request body claimdesk accepts comes near this; anything bigger is refused unread.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.database_url
+        if url is None:
+            url = await asyncio.to_thread(embedded_database_url, settings.data_dir)
+        engine = make_engine(url)
+        # lazy: the API starts (and /readyz says 503) even while Temporal is still coming up.
+        client = await Client.connect(
+            settings.temporal_target,
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+            lazy=True,
+        )
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.temporal = client
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="claimdesk",
+        summary="Claims between customers and merchants, one Temporal workflow per claim.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.middleware("http")(_limit_body_size)
+    for router in (claims.router, transactions.router, merchants.router, health.router):
+        app.include_router(router)
+    return app
+
+
+async def _limit_body_size(request: Request, call_next: RequestResponseEndpoint) -> Response:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        problem = errors.ProblemError(
+            413,
+            "body-too-large",
+            "Body too large",
+            f"request bodies are limited to {MAX_BODY_BYTES} bytes",
+        )
+        response: JSONResponse = errors.problem_response(problem, request)
+        return response
+    return await call_next(request)

@@ -1,0 +1,91 @@
+"""API keys: how they look, how they are checked, and who the caller is."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.deps import SessionDep
+from api.errors import Forbidden, Unauthorized
+from claimdesk.domain import Actor, Role
+from claimdesk.store import queries
+
+KEY_PREFIX = "cdk"
+
+
+def hash_secret(key: str) -> str:
+    """The stored form of a key: its SHA-256, so a leaked table reveals no usable key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_api_key() -> tuple[str, str]:
+    """A fresh key id and the full key `cdk_<id>_<secret>` (the id lets one revoke it by name)."""
+    key_id = secrets.token_hex(6)
+    return key_id, f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller, as their API key says."""
+
+    role: Role
+    key_id: str
+    email: str | None = None
+    merchant_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """Who the workflow records: the customer's e-mail, the merchant id, the operator key."""
+        if self.role is Role.CUSTOMER:
+            assert self.email is not None
+            return Actor(role=Role.CUSTOMER, id=self.email)
+        if self.role is Role.MERCHANT:
+            assert self.merchant_id is not None
+            return Actor(role=Role.MERCHANT, id=self.merchant_id)
+        return Actor(role=Role.OPERATOR, id=self.key_id)
+
+    @property
+    def customer_filter(self) -> str | None:
+        """The e-mail a customer's reads are limited to; None for everyone else."""
+        return self.email if self.role is Role.CUSTOMER else None
+
+    @property
+    def merchant_filter(self) -> str | None:
+        """The merchant a merchant's reads are limited to; None for everyone else."""
+        return self.merchant_id if self.role is Role.MERCHANT else None
+
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer cdk_…`")
+
+
+async def authenticate(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """Looks the key up on every request, so a revoked key is refused at once."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("send an API key as `Authorization: Bearer <key>`")
+    token = credentials.credentials.strip()
+    if not token.startswith(f"{KEY_PREFIX}_") or len(token) > 200:
+        raise Unauthorized("this is not a claimdesk API key")
+    key = await queries.find_active_api_key(session=session, secret_hash=hash_secret(token))
+    if key is None:
+        raise Unauthorized("unknown or revoked API key")
+    return Principal(
+        role=Role(key.role), key_id=key.id, email=key.email, merchant_id=key.merchant_id
+    )
+
+
+CallerDep = Annotated[Principal, Depends(authenticate)]
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    """For resources that are not scoped (nothing to hide): the wrong role is a plain 403."""
+    if principal.role not in roles:
+        names = ", ".join(role.value for role in roles)
+        raise Forbidden(f"only {names} keys may do this")

@@ -1,0 +1,190 @@
+"""Problem details: one error base with its HTTP status, rendered as application/problem+json."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.exceptions import ApplicationError, TemporalError
+from temporalio.service import RPCError, RPCStatusCode
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://claimdesk.example/problems/"
+RETRY_AFTER_SECONDS = 5
+
+
+class ProblemError(Exception):
+    """An error the API answers with: its status, a stable type, a title and a detail."""
+
+    def __init__(
+        self,
+        status: int,
+        type: str,
+        title: str,
+        detail: str | None = None,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.type = type if ":" in type else PROBLEM_BASE + type
+        self.title = title
+        self.detail = detail
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+
+
+class NotFound(ProblemError):
+    def __init__(self, what: str) -> None:
+        super().__init__(404, "not-found", "Not found", f"{what} does not exist or is not yours")
+
+
+class Forbidden(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(403, "forbidden", "Forbidden", detail)
+
+
+class Unauthorized(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            detail,
+            headers={"WWW-Authenticate": 'Bearer realm="claimdesk"'},
+        )
+
+
+class InvalidRequest(ProblemError):
+    """A body that parses but breaks a rule the API checks (422)."""
+
+    def __init__(self, type: str, title: str, detail: str) -> None:
+        super().__init__(422, type, title, detail)
+
+
+class ActionRefused(ProblemError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(409, "action-refused", "Action refused", reason)
+
+
+class ServiceUnavailable(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            503,
+            "service-unavailable",
+            "Service unavailable",
+            detail,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+
+def problem_response(error: ProblemError, request: Request) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": error.type,
+        "title": error.title,
+        "status": error.status,
+        "instance": request.url.path,
+    }
+    if error.detail is not None:
+        body["detail"] = error.detail
+    body.update(error.extra)
+    return JSONResponse(
+        jsonable_encoder(body),
+        status_code=error.status,
+        media_type=PROBLEM_JSON,
+        headers=error.headers,
+    )
+
+
+def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in errors
+    ]
+
+
+def temporal_problem(error: Exception) -> ProblemError | None:
+    """The problem a Temporal client error stands for, or None if it is not one we know."""
+    if isinstance(error, WorkflowUpdateFailedError):
+        cause = error.cause
+        if isinstance(cause, ApplicationError) and cause.type == "ActionRefused":
+            return ActionRefused(cause.message)
+        return None
+    if isinstance(error, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return ServiceUnavailable("the claim did not answer in time; try again")
+    if isinstance(error, RPCError) and error.status in (
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+    ):
+        return ServiceUnavailable("the workflow service is unavailable; try again")
+    return None
+
+
+async def _on_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ProblemError)
+    return problem_response(error, request)
+
+
+async def _on_validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = _field_errors(error.errors())
+    if any(e["type"] == "json_invalid" for e in errors):
+        problem = ProblemError(400, "malformed-json", "Malformed JSON", "the body is not JSON")
+    else:
+        problem = ProblemError(
+            422,
+            "validation-error",
+            "Invalid request",
+            "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors),
+            extra={"errors": errors},
+        )
+    return problem_response(problem, request)
+
+
+async def _on_http(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed"}
+    slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+    problem = ProblemError(
+        error.status_code,
+        slug,
+        titles.get(error.status_code, "HTTP error"),
+        str(error.detail),
+        headers=error.headers,
+    )
+    return problem_response(problem, request)
+
+
+async def _on_anything(request: Request, error: Exception) -> JSONResponse:
+    problem = temporal_problem(error) if isinstance(error, TemporalError) else None
+    if problem is None:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        problem = ProblemError(
+            500, "internal-error", "Internal error", "the request failed; it has been logged"
+        )
+    return problem_response(problem, request)
+
+
+def install(app: FastAPI) -> None:
+    """Every error the app can meet renders as problem details."""
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    # Temporal errors get their own entry so they never reach the server-error middleware.
+    app.add_exception_handler(TemporalError, _on_anything)
+    app.add_exception_handler(Exception, _on_anything)

@@ -1,0 +1,257 @@
+"""Claims: open, list, read, act on, and the documentation of the process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi.responses import PlainTextResponse
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+from temporalio.workflow import UpdateMethodMultiParam
+
+from api import service
+from api.auth import CallerDep, Principal, require_role
+from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
+from api.errors import NotFound
+from api.schemas import (
+    ClaimCreate,
+    ClaimDetail,
+    ClaimOut,
+    ClaimPage,
+    CloseIn,
+    DecisionIn,
+    InfoRequestIn,
+    MerchantResponseIn,
+    MessageIn,
+    ProposalAnswerIn,
+    SatisfactionIn,
+    TimelineEventOut,
+)
+from claimdesk.domain import (
+    Action,
+    ClaimView,
+    CloseRequest,
+    Decision,
+    InfoRequest,
+    MerchantResponse,
+    PostMessage,
+    Proposal,
+    ProposalAnswer,
+    Role,
+    SatisfactionAnswer,
+    Status,
+    Subject,
+)
+from claimdesk.report import load_report, render_report
+from claimdesk.store import queries
+from claimdesk.store.models import Claim
+from workflows.claim import ClaimWorkflow
+
+M = TypeVar("M")
+
+router = APIRouter(prefix="/claims", tags=["claims"])
+
+Reference = Annotated[str, Path(max_length=32, description="e.g. CLM-7K3F-9QX2")]
+
+
+@dataclass
+class Caller:
+    """The caller and what an action needs to reach their claim."""
+
+    principal: Principal
+    engine: AsyncEngine
+    client: Client
+
+
+def _caller(principal: CallerDep, engine: EngineDep, client: TemporalDep) -> Caller:
+    return Caller(principal=principal, engine=engine, client=client)
+
+
+CallerCtx = Annotated[Caller, Depends(_caller)]
+
+
+def _out(claim: Claim, principal: Principal) -> ClaimOut:
+    return ClaimOut.of(claim, role=principal.role.value)
+
+
+@router.post("", status_code=201, summary="Open a claim on one of your transactions")
+async def open_claim(
+    body: ClaimCreate,
+    ctx: CallerCtx,
+    settings: SettingsDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+) -> ClaimOut:
+    require_role(ctx.principal, Role.CUSTOMER)
+    claim = await service.open_claim(
+        engine=ctx.engine,
+        client=ctx.client,
+        settings=settings,
+        principal=ctx.principal,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+    response.headers["Location"] = f"/claims/{claim.reference}"
+    return _out(claim, ctx.principal)
+
+
+@router.get("", summary="The claims you may see, newest first")
+async def list_claims(
+    caller: CallerDep,
+    session: SessionDep,
+    status: Status | None = None,
+    subject: Subject | None = None,
+    merchant_id: Annotated[str | None, Query(max_length=64)] = None,
+    level: Annotated[int | None, Query(ge=1, le=3)] = None,
+    breached: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ClaimPage:
+    if caller.role is Role.MERCHANT and merchant_id not in (None, caller.merchant_id):
+        return ClaimPage(items=[], limit=limit, offset=offset, next_offset=None)
+    claims = await queries.list_claims(
+        session=session,
+        customer_email=caller.customer_filter,
+        merchant_id=caller.merchant_filter or merchant_id,
+        status=status.value if status else None,
+        subject=subject.value if subject else None,
+        level=level,
+        breached=breached,
+        limit=limit + 1,
+        offset=offset,
+    )
+    return ClaimPage(
+        items=[_out(claim, caller) for claim in claims[:limit]],
+        limit=limit,
+        offset=offset,
+        next_offset=offset + limit if len(claims) > limit else None,
+    )
+
+
+@router.get("/{reference}", summary="One claim with its timeline")
+async def get_claim(reference: Reference, caller: CallerDep, session: SessionDep) -> ClaimDetail:
+    claim, events = await service.claim_with_timeline(
+        session=session, principal=caller, reference=reference.upper()
+    )
+    return ClaimDetail(
+        **_out(claim, caller).model_dump(),
+        timeline=[TimelineEventOut.of(event) for event in events],
+    )
+
+
+@router.get(
+    "/{reference}/report",
+    response_class=PlainTextResponse,
+    summary="The documentation of the process (the text the customer gets on closing)",
+)
+async def get_report(reference: Reference, caller: CallerDep, session: SessionDep) -> str:
+    claim = await service.visible_claim(
+        session=session, principal=caller, reference=reference.upper()
+    )
+    report = await load_report(session=session, reference=claim.reference)
+    if report is None:
+        raise NotFound(f"claim {reference}")
+    return render_report(report)
+
+
+@router.post("/{reference}/messages", summary="Write to the claim")
+async def post_message(reference: Reference, body: MessageIn, ctx: CallerCtx) -> ClaimOut:
+    message = PostMessage(actor=ctx.principal.actor, body=body.body)
+    return await _act(ctx, reference, Action.MESSAGE, ClaimWorkflow.post_message, message)
+
+
+@router.post("/{reference}/merchant-response", summary="The merchant's answer")
+async def merchant_response(
+    reference: Reference, body: MerchantResponseIn, ctx: CallerCtx
+) -> ClaimOut:
+    proposal = body.proposal
+    message = MerchantResponse(
+        actor=ctx.principal.actor,
+        action=body.action,
+        message=body.message,
+        proposal=Proposal(kind=proposal.kind, amount=proposal.amount) if proposal else None,
+        reason=body.reason,
+    )
+    return await _act(
+        ctx,
+        reference,
+        Action.MERCHANT_RESPONSE,
+        ClaimWorkflow.submit_merchant_response,
+        message,
+        body,
+    )
+
+
+@router.post("/{reference}/proposal/accept", summary="Accept the merchant's proposal")
+async def accept_proposal(
+    reference: Reference, ctx: CallerCtx, body: ProposalAnswerIn | None = None
+) -> ClaimOut:
+    answer = ProposalAnswer(actor=ctx.principal.actor, reason=body.reason if body else None)
+    return await _act(ctx, reference, Action.ACCEPT_PROPOSAL, ClaimWorkflow.accept_proposal, answer)
+
+
+@router.post("/{reference}/proposal/reject", summary="Reject the merchant's proposal")
+async def reject_proposal(
+    reference: Reference, ctx: CallerCtx, body: ProposalAnswerIn | None = None
+) -> ClaimOut:
+    answer = ProposalAnswer(actor=ctx.principal.actor, reason=body.reason if body else None)
+    return await _act(ctx, reference, Action.REJECT_PROPOSAL, ClaimWorkflow.reject_proposal, answer)
+
+
+@router.post("/{reference}/close", summary="Close the claim")
+async def close(reference: Reference, ctx: CallerCtx, body: CloseIn | None = None) -> ClaimOut:
+    request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
+    return await _act(ctx, reference, Action.CLOSE, ClaimWorkflow.close, request)
+
+
+@router.post("/{reference}/withdraw", summary="Withdraw the claim")
+async def withdraw(reference: Reference, ctx: CallerCtx, body: CloseIn | None = None) -> ClaimOut:
+    request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
+    return await _act(ctx, reference, Action.WITHDRAW, ClaimWorkflow.withdraw, request)
+
+
+@router.post("/{reference}/satisfaction", summary="Say whether the outcome satisfies you")
+async def satisfaction(reference: Reference, body: SatisfactionIn, ctx: CallerCtx) -> ClaimOut:
+    answer = SatisfactionAnswer(
+        actor=ctx.principal.actor, satisfied=body.satisfied, comment=body.comment
+    )
+    return await _act(
+        ctx, reference, Action.SATISFACTION, ClaimWorkflow.confirm_satisfaction, answer
+    )
+
+
+@router.post("/{reference}/decision", summary="The platform's decision")
+async def decision(reference: Reference, body: DecisionIn, ctx: CallerCtx) -> ClaimOut:
+    message = Decision(
+        actor=ctx.principal.actor, outcome=body.outcome, note=body.note, amount=body.amount
+    )
+    return await _act(ctx, reference, Action.DECISION, ClaimWorkflow.decide, message, body)
+
+
+@router.post("/{reference}/request-info", summary="Ask the customer for information")
+async def request_info(reference: Reference, body: InfoRequestIn, ctx: CallerCtx) -> ClaimOut:
+    message = InfoRequest(actor=ctx.principal.actor, question=body.question)
+    return await _act(ctx, reference, Action.REQUEST_INFO, ClaimWorkflow.request_info, message)
+
+
+async def _act(
+    ctx: Caller,
+    reference: str,
+    action: Action,
+    update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
+    message: M,
+    body: MerchantResponseIn | DecisionIn | None = None,
+) -> ClaimOut:
+    claim = await service.act(
+        engine=ctx.engine,
+        client=ctx.client,
+        principal=ctx.principal,
+        reference=reference.upper(),
+        action=action,
+        update=update,
+        message=message,
+        body=body,
+    )
+    return _out(claim, ctx.principal)

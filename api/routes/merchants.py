@@ -1,0 +1,71 @@
+"""Merchants: operators register, read, restrict and reinstate them; a merchant reads itself."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from api import service
+from api.auth import CallerDep, Principal, require_role
+from api.deps import SessionDep
+from api.schemas import MerchantIn, MerchantOut
+from claimdesk.domain import Role
+from claimdesk.store import queries
+
+router = APIRouter(prefix="/merchants", tags=["merchants"])
+
+MerchantId = Annotated[str, Path(max_length=64)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Register a merchant (201), or update its name and e-mail (200)",
+)
+async def register_merchant(
+    body: MerchantIn, caller: CallerDep, session: SessionDep, response: Response
+) -> MerchantOut:
+    require_role(caller, Role.OPERATOR)
+    merchant, created = await queries.upsert_merchant(
+        session=session, merchant_id=body.id, name=body.name, email=body.email, at=datetime.now(UTC)
+    )
+    await session.commit()
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = f"/merchants/{merchant.id}"
+    return MerchantOut.of(merchant)
+
+
+@router.get("/{merchant_id}", summary="One merchant: contact, strikes, status")
+async def get_merchant(
+    merchant_id: MerchantId, caller: CallerDep, session: SessionDep
+) -> MerchantOut:
+    merchant = await service.visible_merchant(
+        session=session, principal=caller, merchant_id=merchant_id
+    )
+    return MerchantOut.of(merchant)
+
+
+@router.post("/{merchant_id}/restrict", summary="Restrict a merchant")
+async def restrict(merchant_id: MerchantId, caller: CallerDep, session: SessionDep) -> MerchantOut:
+    return await _set_status(merchant_id, caller, session, "restricted")
+
+
+@router.post("/{merchant_id}/reinstate", summary="Lift a merchant's restriction")
+async def reinstate(merchant_id: MerchantId, caller: CallerDep, session: SessionDep) -> MerchantOut:
+    return await _set_status(merchant_id, caller, session, "active")
+
+
+async def _set_status(
+    merchant_id: str, caller: Principal, session: SessionDep, status: str
+) -> MerchantOut:
+    await service.visible_merchant(session=session, principal=caller, merchant_id=merchant_id)
+    require_role(caller, Role.OPERATOR)
+    merchant = await queries.set_merchant_status(
+        session=session, merchant_id=merchant_id, status=status, at=datetime.now(UTC)
+    )
+    await session.commit()
+    assert merchant is not None
+    return MerchantOut.of(merchant)

@@ -1,0 +1,76 @@
+"""Transactions: operators record them; customers (and merchants) see their own."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from api import service
+from api.auth import CallerDep, require_role
+from api.deps import SessionDep
+from api.errors import NotFound
+from api.schemas import TransactionIn, TransactionOut, TransactionPage
+from claimdesk.domain import Role
+from claimdesk.store import queries
+
+router = APIRouter(prefix="/transactions", tags=["transactions"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Record a transaction (201 when new, 200 when the same one was already there)",
+)
+async def record_transaction(
+    body: TransactionIn, caller: CallerDep, session: SessionDep, response: Response
+) -> TransactionOut:
+    require_role(caller, Role.OPERATOR)
+    stored, created = await service.record_transaction(session=session, body=body)
+    await session.commit()
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = f"/transactions/{stored.id}"
+    return TransactionOut.of(stored)
+
+
+@router.get("", summary="The transactions you may see, newest first")
+async def list_transactions(
+    caller: CallerDep,
+    session: SessionDep,
+    merchant_id: Annotated[str | None, Query(max_length=64)] = None,
+    customer_email: Annotated[str | None, Query(max_length=254)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TransactionPage:
+    if caller.role is not Role.OPERATOR and (merchant_id or customer_email):
+        # Only operators filter by owner; everyone else already sees only their own.
+        merchant_id = customer_email = None
+    rows = await queries.list_transactions(
+        session=session,
+        customer_email=caller.customer_filter or (customer_email or "").lower() or None,
+        merchant_id=caller.merchant_filter or merchant_id,
+        limit=limit + 1,
+        offset=offset,
+    )
+    return TransactionPage(
+        items=[TransactionOut.of(row) for row in rows[:limit]],
+        limit=limit,
+        offset=offset,
+        next_offset=offset + limit if len(rows) > limit else None,
+    )
+
+
+@router.get("/{transaction_id}", summary="One transaction")
+async def get_transaction(
+    transaction_id: Annotated[str, Path(max_length=64)], caller: CallerDep, session: SessionDep
+) -> TransactionOut:
+    row = await queries.get_transaction(
+        session=session,
+        transaction_id=transaction_id,
+        customer_email=caller.customer_filter,
+        merchant_id=caller.merchant_filter,
+    )
+    if row is None:
+        raise NotFound(f"transaction {transaction_id}")
+    return TransactionOut.of(row)

@@ -1,0 +1,306 @@
+"""The API's request and response bodies: strict on the way in, complete on the way out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
+
+from claimdesk.domain import (
+    MONETARY_OUTCOMES,
+    Category,
+    ClosedReason,
+    DecisionOutcome,
+    Locale,
+    MerchantAction,
+    ProposalKind,
+    Status,
+    Subject,
+)
+from claimdesk.store.models import Claim, ClaimEvent, Merchant, Transaction
+
+
+def _decimal_string(value: Any) -> Any:
+    """Amounts travel as decimal strings ("49.90"): a JSON number would lose cents to floats."""
+    if not isinstance(value, str):
+        raise ValueError('an amount is a decimal string such as "49.90"')
+    return value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string),
+    Field(gt=0, max_digits=14, decimal_places=2, examples=["49.90"]),
+]
+Email = Annotated[
+    str,
+    BeforeValidator(_lower),
+    StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+Identifier = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Body(BaseModel):
+    """A request body: unknown fields are an error, not a silent loss."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- requests ----
+
+
+class ContactIn(Body):
+    name: Name
+    email: Email
+    phone: Phone | None = None
+
+
+class ClaimCreate(Body):
+    transaction_id: Identifier
+    subject: Subject
+    category: Category
+    description: Text
+    contact: ContactIn
+    locale: Locale = Locale.EN
+
+
+class MessageIn(Body):
+    body: Text
+
+
+class ProposalIn(Body):
+    kind: ProposalKind
+    amount: Amount | None = None
+
+    @model_validator(mode="after")
+    def _amount_only_for_refunds(self) -> Self:
+        if self.kind is ProposalKind.REFUND and self.amount is None:
+            raise ValueError("a refund proposal needs an amount")
+        if self.kind is not ProposalKind.REFUND and self.amount is not None:
+            raise ValueError(f"a {self.kind.value} proposal takes no amount")
+        return self
+
+
+class MerchantResponseIn(Body):
+    action: MerchantAction
+    message: Text | None = None
+    proposal: ProposalIn | None = None
+    reason: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_action(self) -> Self:
+        if self.action is MerchantAction.PROPOSE and self.proposal is None:
+            raise ValueError("action 'propose' needs a proposal")
+        if self.action is not MerchantAction.PROPOSE and self.proposal is not None:
+            raise ValueError("only action 'propose' takes a proposal")
+        if self.action is MerchantAction.REJECT and self.reason is None:
+            raise ValueError("action 'reject' needs a reason")
+        if self.action is MerchantAction.REQUEST_INFO and self.message is None:
+            raise ValueError("action 'request_info' needs a message (the question)")
+        return self
+
+
+class ProposalAnswerIn(Body):
+    reason: ShortText | None = None
+
+
+class CloseIn(Body):
+    note: ShortText | None = None
+
+
+class SatisfactionIn(Body):
+    satisfied: StrictBool
+    comment: ShortText | None = None
+
+
+class DecisionIn(Body):
+    outcome: DecisionOutcome
+    amount: Amount | None = None
+    note: ShortText
+
+    @model_validator(mode="after")
+    def _amount_fits_outcome(self) -> Self:
+        if self.outcome in MONETARY_OUTCOMES and self.amount is None:
+            raise ValueError(f"outcome '{self.outcome.value}' needs an amount")
+        if self.outcome not in MONETARY_OUTCOMES and self.amount is not None:
+            raise ValueError(f"outcome '{self.outcome.value}' takes no amount")
+        return self
+
+
+class InfoRequestIn(Body):
+    question: ShortText
+
+
+class TransactionIn(Body):
+    id: Identifier
+    merchant_id: Identifier
+    customer_email: Email
+    amount: Amount
+    currency: Currency
+    occurred_at: AwareDatetime
+
+
+class MerchantIn(Body):
+    id: Identifier
+    name: Name
+    email: Email | None = None
+
+
+# ---- responses ----
+
+
+class ProposalOut(BaseModel):
+    kind: str
+    amount: Decimal | None = None
+
+
+class OutcomeOut(BaseModel):
+    kind: str
+    amount: Decimal | None = None
+    note: str | None = None
+    decided_by: str | None = None
+
+
+class TimelineEventOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    details: dict[str, str]
+
+    @classmethod
+    def of(cls, event: ClaimEvent) -> TimelineEventOut:
+        return cls(
+            seq=event.seq, at=event.at, actor=event.actor, kind=event.kind, details=event.details
+        )
+
+
+class ClaimOut(BaseModel):
+    """A claim as the store holds it, with what the caller may do to it now."""
+
+    reference: str
+    transaction_id: str
+    merchant_id: str
+    customer_email: str
+    customer_name: str
+    subject: Subject
+    category: Category
+    description: str
+    locale: Locale
+    amount: Decimal
+    currency: str
+    status: Status
+    escalation_level: int
+    sla_breached: bool
+    next_deadline: datetime | None
+    next_deadline_kind: str | None
+    proposal: ProposalOut | None
+    outcome: OutcomeOut | None
+    closed_reason: ClosedReason | None
+    opened_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    allowed_actions: list[str]
+
+    @classmethod
+    def of(cls, claim: Claim, *, role: str) -> Self:
+        return cls(
+            reference=claim.reference,
+            transaction_id=claim.transaction_id,
+            merchant_id=claim.merchant_id,
+            customer_email=claim.customer_email,
+            customer_name=claim.customer_name,
+            subject=Subject(claim.subject),
+            category=Category(claim.category),
+            description=claim.description,
+            locale=Locale(claim.locale),
+            amount=claim.amount,
+            currency=claim.currency,
+            status=Status(claim.status),
+            escalation_level=claim.escalation_level,
+            sla_breached=claim.sla_breached,
+            next_deadline=claim.next_deadline,
+            next_deadline_kind=claim.next_deadline_kind,
+            proposal=ProposalOut.model_validate(claim.proposal) if claim.proposal else None,
+            outcome=OutcomeOut.model_validate(claim.outcome) if claim.outcome else None,
+            closed_reason=ClosedReason(claim.closed_reason) if claim.closed_reason else None,
+            opened_at=claim.opened_at,
+            updated_at=claim.updated_at,
+            resolved_at=claim.resolved_at,
+            closed_at=claim.closed_at,
+            allowed_actions=list(claim.allowed_actions.get(role, [])),
+        )
+
+
+class ClaimDetail(ClaimOut):
+    timeline: list[TimelineEventOut]
+
+
+class Page(BaseModel):
+    limit: int
+    offset: int
+    next_offset: int | None = Field(
+        description="the offset of the next page, or null on the last page"
+    )
+
+
+class ClaimPage(Page):
+    items: list[ClaimOut]
+
+
+class TransactionOut(BaseModel):
+    id: str
+    merchant_id: str
+    customer_email: str
+    amount: Decimal
+    currency: str
+    occurred_at: datetime
+
+    @classmethod
+    def of(cls, row: Transaction) -> TransactionOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class TransactionPage(Page):
+    items: list[TransactionOut]
+
+
+class MerchantOut(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    strikes: int
+    status: str
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: Merchant) -> MerchantOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)
