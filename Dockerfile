@@ -1,0 +1,33 @@
+# claimdesk's API and worker (the same image; the command picks the role).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, from pyproject.toml alone, so a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY README.md ./
+COPY claimdesk ./claimdesk
+COPY workflows ./workflows
+COPY activities ./activities
+COPY api ./api
+COPY migrations ./migrations
+COPY worker.py ./
+# Editable, because `claimdesk migrate` finds migrations/ next to the package.
+RUN pip install --no-deps -e .
+
+RUN useradd --create-home --uid 10001 claimdesk
+USER claimdesk
+ENV CLAIMDESK_DATA_DIR=/home/claimdesk/var \
+    CLAIMDESK_API_HOST=0.0.0.0
+
+EXPOSE 8000
+CMD ["claimdesk", "api"]
