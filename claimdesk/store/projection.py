@@ -6,8 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from claimdesk.domain import (
@@ -168,7 +169,7 @@ async def record_claim(*, session: AsyncSession, projection: Projection) -> bool
         # The API may have reserved the reference with version 0 before the workflow ran.
         where=claims.c.version < statement.excluded.version,
     ).returning(claims.c.reference)
-    written = (await session.execute(upsert)).first() is not None
+    written = (await session.exec(upsert)).first() is not None
     await record_events(
         session=session, reference=projection.claim.reference, events=projection.events
     )
@@ -194,9 +195,7 @@ async def record_events(
             for event in events
         ]
     )
-    await session.execute(
-        statement.on_conflict_do_nothing(constraint="uq_claim_events_reference_seq")
-    )
+    await session.exec(statement.on_conflict_do_nothing(constraint="uq_claim_events_reference_seq"))
 
 
 async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: datetime) -> None:
@@ -204,7 +203,7 @@ async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: dateti
     statement = insert(_table(Merchant)).values(
         id=merchant_id, name=merchant_id, email=None, strikes=0, status="active", updated_at=at
     )
-    await session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+    await session.exec(statement.on_conflict_do_nothing(index_elements=["id"]))
 
 
 async def record_strike(*, session: AsyncSession, strike: StrikeInput) -> StrikeResult:
@@ -217,13 +216,13 @@ async def record_strike(*, session: AsyncSession, strike: StrikeInput) -> Strike
     merchants = _table(Merchant)
     # Lock the merchant so concurrent strikes from two claims count in turn.
     status = (
-        await session.execute(
-            select(merchants.c.status).where(merchants.c.id == strike.merchant_id).with_for_update()
+        await session.exec(
+            select(Merchant.status).where(Merchant.id == strike.merchant_id).with_for_update()
         )
-    ).scalar_one()
+    ).one()
     strikes_table = _table(MerchantStrike)
     inserted = (
-        await session.execute(
+        await session.exec(
             insert(strikes_table)
             .values(merchant_id=strike.merchant_id, reference=strike.reference, at=strike.at)
             .on_conflict_do_nothing(index_elements=["merchant_id", "reference"])
@@ -231,19 +230,19 @@ async def record_strike(*, session: AsyncSession, strike: StrikeInput) -> Strike
         )
     ).first() is not None
     count = (
-        await session.execute(
+        await session.exec(
             select(func.count())
-            .select_from(strikes_table)
-            .where(strikes_table.c.merchant_id == strike.merchant_id)
+            .select_from(MerchantStrike)
+            .where(MerchantStrike.merchant_id == strike.merchant_id)
         )
-    ).scalar_one()
+    ).one()
     newly_restricted = inserted and status != RESTRICTED and count >= strike.limit
     values: dict[str, Any] = {"strikes": count}
     if inserted:
         values["updated_at"] = strike.at
     if newly_restricted:
         values["status"] = RESTRICTED
-    await session.execute(
+    await session.exec(
         merchants.update().where(merchants.c.id == strike.merchant_id).values(**values)
     )
     return StrikeResult(
@@ -257,8 +256,7 @@ async def record_strike(*, session: AsyncSession, strike: StrikeInput) -> Strike
 
 
 async def mail_already_sent(*, session: AsyncSession, key: str) -> bool:
-    sent = _table(SentMail)
-    found = await session.execute(select(sent.c.key).where(sent.c.key == key))
+    found = await session.exec(select(SentMail.key).where(SentMail.key == key))
     return found.first() is not None
 
 
@@ -293,14 +291,12 @@ async def log_sent_mail(
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(sent.c.key)
     )
-    return (await session.execute(statement)).first() is not None
+    return (await session.exec(statement)).first() is not None
 
 
 async def merchant_contact(*, session: AsyncSession, merchant_id: str) -> str | None:
-    merchants = _table(Merchant)
-    found = await session.execute(select(merchants.c.email).where(merchants.c.id == merchant_id))
-    email = found.scalar_one_or_none()
-    return email or None
+    found = await session.exec(select(Merchant.email).where(Merchant.id == merchant_id))
+    return found.one_or_none() or None
 
 
 # ---- reads for the report ----
@@ -312,9 +308,8 @@ async def get_claim(*, session: AsyncSession, reference: str) -> ClaimView | Non
 
 
 async def list_events(*, session: AsyncSession, reference: str) -> list[TimelineEvent]:
-    events = _table(ClaimEvent)
-    rows = await session.execute(
-        select(events).where(events.c.reference == reference).order_by(events.c.seq)
+    rows = await session.exec(
+        select(ClaimEvent).where(ClaimEvent.reference == reference).order_by(col(ClaimEvent.seq))
     )
     return [
         TimelineEvent(
