@@ -1,0 +1,144 @@
+"""Every e-mail template renders in every locale, with the reference and zoned deadlines."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from claimdesk.domain import Locale, Recipient, Template
+from claimdesk.mail import TEMPLATES, build_message, environment, message_id, render
+from claimdesk.settings import Settings
+from claimdesk.wording import format_when
+from tests.activities.samples import SAMPLE_DETAILS, sample_claim, sample_order
+
+SETTINGS = Settings(mediator_name="Médiateur Exemple", mediator_url="https://mediateur.example")
+CASES = [
+    pytest.param(template, locale, recipient, details, id=f"{template}-{locale}-{n}")
+    for template, cases in SAMPLE_DETAILS.items()
+    for n, (recipient, details) in enumerate(cases)
+    for locale in Locale
+]
+TIME = re.compile(r"\d{2}:\d{2}")
+
+
+def _is_iso_time(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return "T" in value
+
+
+def test_every_template_has_a_sample_and_a_file_in_every_locale() -> None:
+    assert set(SAMPLE_DETAILS) == set(Template)
+    for locale in Locale:
+        for template in Template:
+            assert (TEMPLATES / str(locale) / f"{template}.txt.j2").is_file()
+
+
+@pytest.mark.parametrize(("template", "locale", "recipient", "details"), CASES)
+def test_template_renders_with_reference_and_zoned_deadlines(
+    template: Template, locale: Locale, recipient: Recipient, details: dict[str, str]
+) -> None:
+    claim = sample_claim(locale=locale)
+    order = sample_order(template, recipient=recipient, claim=claim, details=details)
+    mail = render(
+        order, settings=SETTINGS, report="REPORT" if template is Template.CLOSED else None
+    )
+    assert claim.reference in mail.subject
+    assert mail.body.strip() and "\n\n\n" not in mail.body
+    for value in details.values():
+        if _is_iso_time(value):
+            assert value not in mail.body, "a deadline must not show as a raw ISO string"
+            assert format_when(value, locale) in mail.body
+    for match in TIME.finditer(mail.body):
+        assert mail.body[match.end() : match.end() + 4] == " UTC", mail.body
+    if locale is Locale.FR:
+        assert "réclamation" in (mail.subject + mail.body).lower()
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_silent_merchant_escalation_tells_the_customer_their_rights(locale: Locale) -> None:
+    order = sample_order(
+        Template.ESCALATED,
+        claim=sample_claim(locale=locale),
+        details={"level": "2", "merchant_silent": "yes"},
+    )
+    body = render(order, settings=SETTINGS).body
+    words = {
+        Locale.EN: ["good practice", "investigating", "refuse", "recourse"],
+        Locale.FR: ["bonnes pratiques", "enquête", "refuser", "recours"],
+    }[locale]
+    for word in words:
+        assert word in body
+    quiet = sample_order(
+        Template.ESCALATED,
+        claim=sample_claim(locale=locale),
+        details={"level": "2", "merchant_silent": "no"},
+    )
+    assert words[-1] not in render(quiet, settings=SETTINGS).body
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_mediation_names_the_mediator_and_the_court_but_not_the_odr_platform(
+    locale: Locale,
+) -> None:
+    order = sample_order(Template.MEDIATION, claim=sample_claim(locale=locale))
+    body = render(order, settings=SETTINGS).body
+    assert "Médiateur Exemple" in body and "https://mediateur.example" in body
+    assert ("court" if locale is Locale.EN else "tribunal") in body
+    assert "odr" not in body.lower() and "ec.europa.eu" not in body
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_resolved_mail_asks_for_satisfaction_at_the_public_url(locale: Locale) -> None:
+    order = sample_order(
+        Template.RESOLVED,
+        claim=sample_claim(locale=locale),
+        details={
+            "outcome": "refund",
+            "amount": "49.90",
+            "satisfaction_by": "2026-11-30T14:00:00+00:00",
+        },
+    )
+    body = render(order, settings=SETTINGS).body
+    assert f"{SETTINGS.public_url}/claims/CLM-7K3F-9QX2/satisfaction" in body
+    assert ("49.90 EUR" if locale is Locale.EN else "49,90 EUR") in body
+
+
+def test_french_dates_read_day_first_with_their_zone() -> None:
+    order = sample_order(
+        Template.NEW_CLAIM_MERCHANT,
+        recipient=Recipient.MERCHANT,
+        claim=sample_claim(locale=Locale.FR),
+        details={"respond_by": "2026-11-23T14:00:00+00:00"},
+    )
+    assert "23/11/2026 14:00 UTC" in render(order, settings=SETTINGS).body
+
+
+def test_the_message_carries_deterministic_id_and_claimdesk_headers() -> None:
+    order = sample_order(Template.ACKNOWLEDGEMENT, key="K-1")
+    mail = render(order, settings=SETTINGS)
+    message = build_message(order, mail, to="jane@example.org", settings=SETTINGS)
+    again = build_message(order, mail, to="jane@example.org", settings=SETTINGS)
+    assert message["Message-ID"] == again["Message-ID"] == message_id("K-1", SETTINGS)
+    assert message_id("K-2", SETTINGS) != message["Message-ID"]
+    assert message["From"] == SETTINGS.mail_from
+    assert message["X-Claimdesk-Reference"] == order.claim.reference
+    assert message["X-Claimdesk-Template"] == "acknowledgement"
+    assert message["X-Claimdesk-Key"] == "K-1"
+    assert "Jane Doe" in str(message["To"]) and "jane@example.org" in str(message["To"])
+
+
+def test_a_template_naming_an_unknown_variable_fails_loudly(tmp_path: Path) -> None:
+    root = tmp_path
+    (root / "en").mkdir()
+    (root / "en" / "acknowledgement.txt.j2").write_text(
+        "Subject: {{ claim.reference }}\n{{ nope }}\n"
+    )
+    with pytest.raises(jinja2.UndefinedError):
+        environment(root).get_template("en/acknowledgement.txt.j2").render(claim=sample_claim())
