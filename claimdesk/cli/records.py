@@ -1,9 +1,265 @@
-"""Commands that keep the records: keys, merchants, transactions."""
+"""Commands that keep the records: API keys, merchants, transactions."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
 import typer
+from pydantic import ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from claimdesk.embedded import embedded_database_url
+from claimdesk.settings import Settings
+from claimdesk.store import queries
+from claimdesk.store.db import make_engine, unit_of_work
+from claimdesk.store.migrate import upgrade
+from claimdesk.store.models import ApiKey
+
+T = TypeVar("T")
+
+CSV_HEADER = ["id", "merchant_id", "customer_email", "amount", "currency", "occurred_at"]
+
+keys_app = typer.Typer(no_args_is_help=True, help="Issue, list and revoke API keys.")
+merchants_app = typer.Typer(no_args_is_help=True, help="Register merchants.")
+transactions_app = typer.Typer(no_args_is_help=True, help="Load payment transactions.")
+
+
+class KeyRole(StrEnum):
+    CUSTOMER = "customer"
+    MERCHANT = "merchant"
+    OPERATOR = "operator"
+
+
+def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Runs `work` in one transaction on the configured (or embedded) database, migrated first."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        typer.echo(f"invalid settings:\n{error}", err=True)
+        raise typer.Exit(2) from error
+    url = settings.database_url or embedded_database_url(settings.data_dir)
+    upgrade(url)
+
+    async def main() -> T:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with unit_of_work(engine) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(1)
+
+
+# ---- keys ----
+
+
+@keys_app.command("create")
+def create_key(
+    role: Annotated[KeyRole, typer.Option(help="Who the key speaks for.")],
+    email: Annotated[
+        str | None, typer.Option(help="The customer's e-mail (customer keys).")
+    ] = None,
+    merchant_id: Annotated[
+        str | None, typer.Option(help="The merchant's id (merchant keys).")
+    ] = None,
+) -> None:
+    """Issue a key; it is shown once, alone on the last line, and stored only as a hash."""
+    from pydantic import TypeAdapter
+
+    from api.auth import hash_secret, new_api_key
+    from api.schemas import Email, Identifier
+
+    if role is KeyRole.CUSTOMER and not email:
+        raise _fail("a customer key needs --email")
+    if role is KeyRole.MERCHANT and not merchant_id:
+        raise _fail("a merchant key needs --merchant-id")
+    if role is not KeyRole.CUSTOMER and email:
+        raise _fail("--email binds customer keys only")
+    if role is not KeyRole.MERCHANT and merchant_id:
+        raise _fail("--merchant-id binds merchant keys only")
+    try:
+        email = TypeAdapter(Email).validate_python(email) if email else None
+        merchant_id = TypeAdapter(Identifier).validate_python(merchant_id) if merchant_id else None
+    except ValidationError as error:
+        raise _fail(f"invalid binding: {_errors(error)}") from error
+    key_id, secret = new_api_key()
+    key = ApiKey(
+        id=key_id,
+        role=role.value,
+        email=email,
+        merchant_id=merchant_id,
+        secret_hash=hash_secret(secret),
+        created_at=datetime.now(UTC),
+    )
+
+    async def work(session: AsyncSession) -> None:
+        await queries.insert_api_key(session=session, key=key)
+
+    _run(work)
+    typer.echo(f"created {role.value} key {key_id} ({_binding(key) or 'no binding'})")
+    typer.echo("keep it now: it cannot be shown again")
+    typer.echo(secret)
+
+
+@keys_app.command("list")
+def list_keys() -> None:
+    """Every key: id, role, binding, created, revoked (never the secret)."""
+
+    async def work(session: AsyncSession) -> list[ApiKey]:
+        return list(await queries.list_api_keys(session=session))
+
+    keys = _run(work)
+    rows = [("id", "role", "binding", "created", "revoked")] + [
+        (
+            key.id,
+            key.role,
+            _binding(key) or "-",
+            key.created_at.isoformat(timespec="seconds"),
+            key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "-",
+        )
+        for key in keys
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+@keys_app.command("revoke")
+def revoke_key(
+    key_id: Annotated[str, typer.Argument(help="The key id `keys list` shows.")],
+) -> None:
+    """Revoke a key: the API refuses it from the next request on."""
+
+    async def work(session: AsyncSession) -> bool:
+        return await queries.revoke_api_key(session=session, key_id=key_id, at=datetime.now(UTC))
+
+    if not _run(work):
+        raise _fail(f"no key {key_id}")
+    typer.echo(f"revoked key {key_id}")
+
+
+def _binding(key: ApiKey) -> str:
+    if key.email:
+        return f"email={key.email}"
+    if key.merchant_id:
+        return f"merchant_id={key.merchant_id}"
+    return ""
+
+
+# ---- merchants ----
+
+
+@merchants_app.command("add")
+def add_merchant(
+    id: Annotated[str, typer.Option("--id", help="The merchant id transactions use.")],
+    name: Annotated[str, typer.Option(help="The shop's name.")],
+    email: Annotated[str, typer.Option(help="Where claims are sent.")],
+) -> None:
+    """Register a merchant, or update its name and e-mail."""
+    from api.schemas import MerchantIn
+
+    try:
+        merchant = MerchantIn(id=id, name=name, email=email)
+    except ValidationError as error:
+        raise _fail(_errors(error)) from error
+
+    async def work(session: AsyncSession) -> bool:
+        _, created = await queries.upsert_merchant(
+            session=session,
+            merchant_id=merchant.id,
+            name=merchant.name,
+            email=merchant.email,
+            at=datetime.now(UTC),
+        )
+        return created
+
+    created = _run(work)
+    typer.echo(f"{'added' if created else 'updated'} merchant {merchant.id}")
+
+
+def _errors(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in e['loc']) or 'row'}: {e['msg']}" for e in error.errors()
+    )
+
+
+# ---- transactions ----
+
+
+@transactions_app.command("import")
+def import_transactions(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV with header " + ",".join(CSV_HEADER),
+        ),
+    ],
+) -> None:
+    """Load transactions (insert or update); one bad row and nothing is imported."""
+    from api.schemas import TransactionIn
+
+    rows: list[queries.TransactionRow] = []
+    problems: list[str] = []
+    with file.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != CSV_HEADER:
+            raise _fail(f"{file}: the header must be {','.join(CSV_HEADER)}")
+        for record in reader:
+            line = reader.line_num
+            if None in record or any(value is None for value in record.values()):
+                problems.append(f"line {line}: expected {len(CSV_HEADER)} fields")
+                continue
+            try:
+                checked = TransactionIn.model_validate(
+                    {key.strip(): value.strip() for key, value in record.items()}
+                )
+            except ValidationError as error:
+                problems.append(f"line {line}: {_errors(error)}")
+                continue
+            rows.append(queries.TransactionRow(**checked.model_dump()))
+    duplicates = _duplicate_ids(rows)
+    if duplicates:
+        problems.append(f"transaction ids repeated in the file: {', '.join(duplicates)}")
+    if problems:
+        typer.echo("\n".join(problems), err=True)
+        raise _fail(f"{len(problems)} problem(s) in {file}; nothing imported")
+
+    async def work(session: AsyncSession) -> int:
+        now = datetime.now(UTC)
+        for merchant_id in sorted({row.merchant_id for row in rows}):
+            await queries.ensure_merchant(session=session, merchant_id=merchant_id, at=now)
+        return await queries.upsert_transactions(session=session, rows=rows)
+
+    typer.echo(f"imported {_run(work)} transaction(s) from {file}")
+
+
+def _duplicate_ids(rows: list[queries.TransactionRow]) -> list[str]:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for row in rows:
+        if row.id in seen and row.id not in repeated:
+            repeated.append(row.id)
+        seen.add(row.id)
+    return repeated
 
 
 def register(app: typer.Typer) -> None:
     """Adds this module's commands to `app`."""
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(merchants_app, name="merchants")
+    app.add_typer(transactions_app, name="transactions")

@@ -1,0 +1,189 @@
+"""API fixtures: a Temporal dev server, a worker, and the app served over real HTTP by uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from api.auth import hash_secret, new_api_key
+from claimdesk.embedded import temporal_cli
+from claimdesk.settings import Settings
+from claimdesk.store import queries
+from claimdesk.store.db import unit_of_work
+from claimdesk.store.models import ApiKey
+from tests.mailbox import Mailbox
+from worker import build_worker
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_cli()),
+        data_converter=pydantic_data_converter,
+        ui=False,
+    )
+    yield env
+    await env.shutdown()
+
+
+class Server:
+    """uvicorn serving an app from its own thread, on a port the OS picked."""
+
+    def __init__(self, app: Any) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self._thread.start()
+        deadline = asyncio.get_running_loop().time() + 30
+        while not self._server.started:
+            if not self._thread.is_alive() or asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError("the API did not start")
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        await asyncio.to_thread(self._thread.join, 30)
+        self._socket.close()
+
+
+@dataclass
+class Api:
+    """The running API and what a test needs around it: keys, records, the store."""
+
+    http: httpx.AsyncClient
+    engine: AsyncEngine
+    settings: Settings
+    mailbox: Mailbox
+
+    async def key(
+        self, role: str, *, email: str | None = None, merchant_id: str | None = None
+    ) -> dict[str, str]:
+        """A fresh API key for `role`, as request headers."""
+        key_id, secret = new_api_key()
+        key = ApiKey(
+            id=key_id,
+            role=role,
+            email=email,
+            merchant_id=merchant_id,
+            secret_hash=hash_secret(secret),
+            created_at=datetime.now(UTC),
+        )
+        async with unit_of_work(self.engine) as session:
+            await queries.insert_api_key(session=session, key=key)
+        return {"Authorization": f"Bearer {secret}", "X-Key-Id": key_id}
+
+    async def transaction(
+        self,
+        id: str,
+        *,
+        customer_email: str = "ana@example.com",
+        merchant_id: str = "M1",
+        days_ago: float = 3,
+        amount: str = "49.90",
+    ) -> None:
+        async with unit_of_work(self.engine) as session:
+            now = datetime.now(UTC)
+            await queries.upsert_merchant(
+                session=session,
+                merchant_id=merchant_id,
+                name="Shop",
+                email="shop@example.com",
+                at=now,
+            )
+            await queries.upsert_transactions(
+                session=session,
+                rows=[
+                    queries.TransactionRow(
+                        id=id,
+                        merchant_id=merchant_id,
+                        customer_email=customer_email,
+                        amount=Decimal(amount),
+                        currency="EUR",
+                        occurred_at=now - days_ago * DAY,
+                    )
+                ],
+            )
+
+    async def count(self, table: str) -> int:
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+
+    async def row(self, reference: str) -> dict[str, Any]:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(
+                text("SELECT * FROM claims WHERE reference = :r"), {"r": reference}
+            )
+            return dict(result.mappings().one())
+
+
+def claim_body(transaction_id: str = "T1", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "transaction_id": transaction_id,
+        "subject": "delivery",
+        "category": "not_received",
+        "description": "Ordered a lamp three weeks ago; nothing arrived.",
+        "contact": {"name": "Ana Lima", "email": "ana@example.com"},
+        "locale": "en",
+    }
+    body.update(overrides)
+    return body
+
+
+def api_settings(
+    temporal_env: WorkflowEnvironment, database_url: str, mailbox: Mailbox
+) -> Settings:
+    return Settings(
+        database_url=database_url,
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        temporal_namespace=temporal_env.client.namespace,
+        task_queue=f"api-{uuid.uuid4().hex[:10]}",  # fresh per test: no stray tasks
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,
+    )
+
+
+@pytest.fixture
+async def api(
+    temporal_env: WorkflowEnvironment, database_url: str, engine: AsyncEngine, mailbox: Mailbox
+) -> AsyncIterator[Api]:
+    """The API over real HTTP, with a worker running the claims it opens."""
+    settings = api_settings(temporal_env, database_url, mailbox)
+    server = Server(create_app(settings))
+    await server.start()
+    try:
+        async with (
+            build_worker(temporal_env.client, engine, settings),
+            httpx.AsyncClient(base_url=server.url, timeout=30) as http,
+        ):
+            yield Api(http=http, engine=engine, settings=settings, mailbox=mailbox)
+    finally:
+        await server.stop()
