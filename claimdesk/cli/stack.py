@@ -2,8 +2,96 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+from typing import Annotated
+
 import typer
+from pydantic import ValidationError
+
+from claimdesk.settings import Settings, get_settings
+
+
+def _settings() -> Settings:
+    """The settings from the environment, or a readable refusal."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        typer.echo(f"invalid settings:\n{error}", err=True)
+        raise typer.Exit(2) from error
+
+
+def dev() -> None:
+    """Run the whole stack here, no Docker: Temporal, PostgreSQL, mail sink, worker, API."""
+    from claimdesk.devstack import StackError, run_dev
+
+    try:
+        asyncio.run(run_dev(_settings()))
+    except StackError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+
+
+def worker() -> None:
+    """Run a worker (unset connections: the embedded ones that `dev` runs)."""
+    from claimdesk.devstack import resolve_database
+    from worker import run_worker
+
+    settings = resolve_database(_settings())
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(settings, stop)
+
+    asyncio.run(run())
+
+
+def api(
+    host: Annotated[str | None, typer.Option(help="Default: CLAIMDESK_API_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: CLAIMDESK_API_PORT.")] = None,
+) -> None:
+    """Serve the HTTP API (unset connections: the embedded ones that `dev` runs)."""
+    import uvicorn
+
+    from api.app import create_app
+    from claimdesk.devstack import resolve_database
+
+    settings = resolve_database(_settings())
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        proxy_headers=True,
+    )
+
+
+def migrate() -> None:
+    """Bring the database schema to the latest revision."""
+    from claimdesk.devstack import resolve_database
+    from claimdesk.store.migrate import upgrade
+
+    settings = resolve_database(_settings())
+    assert settings.database_url is not None
+    upgrade(settings.database_url)
+    typer.echo("database schema is up to date")
+
+
+def demo(
+    api: Annotated[
+        str | None, typer.Option("--api", help="The running API. Default: CLAIMDESK_PUBLIC_URL.")
+    ] = None,
+) -> None:
+    """Drive one delivery claim through the running API, step by step."""
+    from claimdesk.cli.demo import run_demo
+
+    settings = _settings()
+    run_demo(settings, api or settings.public_url)
 
 
 def register(app: typer.Typer) -> None:
     """Adds this module's commands to `app`."""
+    for command in (dev, worker, api, migrate, demo):
+        app.command()(command)

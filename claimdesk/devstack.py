@@ -1,0 +1,353 @@
+"""`claimdesk dev`: Temporal, PostgreSQL, the mail sink, the worker and the API on one machine."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+import uvicorn
+from temporalio.client import Client
+
+from claimdesk.embedded import EmbeddedPostgres, temporal_cli
+from claimdesk.mailsink import serve_mail_sink
+from claimdesk.settings import Settings
+from claimdesk.store.migrate import upgrade
+
+log = logging.getLogger("claimdesk.dev")
+
+LOOPBACK = "127.0.0.1"
+READY_TIMEOUT = 90.0
+STOP_TIMEOUT = 30.0
+
+# The search attributes the claim workflow sets (SPEC "Operators in the Temporal UI");
+# the dev server must know them before the first claim starts.
+SEARCH_ATTRIBUTES = {
+    "ClaimStatus": "Keyword",
+    "ClaimSubject": "Keyword",
+    "MerchantId": "Keyword",
+    "EscalationLevel": "Int",
+    "SlaBreached": "Bool",
+    "NextDeadline": "Datetime",
+}
+
+
+class StackError(Exception):
+    """The stack cannot start; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class StackPaths:
+    """Where the embedded stack keeps its files, all under the data directory."""
+
+    data_dir: Path
+
+    @property
+    def temporal_db(self) -> Path:
+        return self.data_dir / "temporal" / "temporal.db"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "postgres"
+
+    @property
+    def mail(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def logs(self) -> Path:
+        return self.data_dir / "log"
+
+    def create(self) -> None:
+        # Private: it holds the database, and the embedded PostgreSQL keeps its lock here.
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (self.temporal_db.parent, self.mail, self.logs):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+def resolve_database(settings: Settings) -> Settings:
+    """`settings` with its database URL decided once: as given, else the embedded one."""
+    if settings.database_url is not None:
+        return settings
+    paths = StackPaths(settings.data_dir)
+    paths.create()
+    url = EmbeddedPostgres(paths.pgdata).ensure_database()
+    return settings.model_copy(update={"database_url": url})
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        # Same option as the servers that will bind it, so TIME_WAIT leftovers don't count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def check_ports(settings: Settings) -> None:
+    """Refuses to start, naming every port already taken and the variable that moves it."""
+    wanted = [
+        ("Temporal", LOOPBACK, settings.temporal_port, "CLAIMDESK_TEMPORAL_PORT"),
+        ("Temporal UI", LOOPBACK, settings.temporal_ui_port, "CLAIMDESK_TEMPORAL_UI_PORT"),
+        ("SMTP sink", LOOPBACK, settings.smtp_port, "CLAIMDESK_SMTP_PORT"),
+        ("API", settings.api_host, settings.api_port, "CLAIMDESK_API_PORT"),
+    ]
+    taken = [
+        f"  {name}: {host}:{port} is already in use (set {variable} to another port)"
+        for name, host, port, variable in wanted
+        if not port_is_free(host, port)
+    ]
+    if taken:
+        raise StackError(
+            "cannot start the dev stack:\n"
+            + "\n".join(taken)
+            + "\nIs another `claimdesk dev` (or a Temporal dev server) already running?"
+        )
+
+
+def temporal_command(settings: Settings, paths: StackPaths) -> list[str]:
+    command = [
+        str(temporal_cli()),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(paths.temporal_db),
+        "--port",
+        str(settings.temporal_port),
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--ip",
+        LOOPBACK,
+        "--namespace",
+        settings.temporal_namespace,
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "warn",
+    ]
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        command += ["--search-attribute", f"{name}={kind}"]
+    return command
+
+
+def _die_with_parent() -> None:
+    """Runs in the Temporal child: if `claimdesk dev` is killed outright, so is the server."""
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class TemporalDevServer:
+    """The Temporal CLI's dev server as a child process, its output in a log file."""
+
+    def __init__(self, settings: Settings, paths: StackPaths) -> None:
+        self.settings = settings
+        self.paths = paths
+        self.log_file = paths.logs / "temporal.log"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def start(self) -> None:
+        self._log = self.log_file.open("ab")
+        self._process = subprocess.Popen(
+            temporal_command(self.settings, self.paths),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            # Its own session: Ctrl-C reaches us, and we stop it after the worker.
+            start_new_session=True,
+            # Safe here: the stack starts Temporal before it starts any thread.
+            preexec_fn=_die_with_parent,
+        )
+
+    async def wait_ready(self) -> None:
+        """Waits until the frontend answers and the namespace is served."""
+        deadline = time.monotonic() + READY_TIMEOUT
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if self._process is None or self._process.poll() is not None:
+                raise StackError(f"the Temporal dev server exited; see {self.log_file}")
+            try:
+                client = await Client.connect(
+                    self.settings.temporal_target, namespace=self.settings.temporal_namespace
+                )
+                await client.service_client.check_health()
+                return
+            except Exception as error:  # not up yet: keep asking until the deadline
+                last_error = error
+            await asyncio.sleep(0.25)
+        raise StackError(
+            f"Temporal did not answer in {READY_TIMEOUT:.0f} s ({last_error}); see {self.log_file}"
+        )
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._log is not None:
+            self._log.close()
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the stack decides when everything stops."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def wait_http_ok(url: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(url)).status_code == 200:
+                    return
+            await asyncio.sleep(0.2)
+    raise StackError(f"{url} did not answer 200 in {READY_TIMEOUT:.0f} s")
+
+
+def configure_logging(paths: StackPaths) -> None:
+    """Everything to `log/claimdesk.log`; warnings and errors also to the terminal."""
+    file = logging.FileHandler(paths.logs / "claimdesk.log")
+    file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(file)
+    root.addHandler(console)
+
+
+def summary(settings: Settings, paths: StackPaths) -> str:
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    rows = [
+        ("API", api),
+        ("OpenAPI docs", f"{api}/docs"),
+        ("Temporal UI", f"http://localhost:{settings.temporal_ui_port}"),
+        ("Temporal", f"{settings.temporal_target} (namespace {settings.temporal_namespace})"),
+        ("Mail folder", f"{paths.mail}/ (SMTP on {LOOPBACK}:{settings.smtp_port})"),
+        ("Database", str(settings.database_url)),
+        ("Logs", f"{paths.logs}/"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    lines = [f"  {name.ljust(width)}  {where}" for name, where in rows]
+    return "claimdesk dev is running (Ctrl-C stops it all)\n" + "\n".join(lines)
+
+
+async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Runs the whole stack until `stop` is set (by default: SIGINT or SIGTERM)."""
+    from api.app import create_app
+    from worker import run_worker
+
+    paths = StackPaths(settings.data_dir)
+    check_ports(settings)
+    paths.create()
+    configure_logging(paths)
+    stop = stop or _stop_on_signals()
+    print(
+        f"starting claimdesk dev (data in {paths.data_dir}/, logs in {paths.logs}/)...", flush=True
+    )
+
+    temporal = TemporalDevServer(settings, paths)
+    temporal.start()
+    try:
+        settings = await asyncio.to_thread(resolve_database, settings)
+        assert settings.database_url is not None
+        await asyncio.to_thread(upgrade, settings.database_url)
+        await temporal.wait_ready()
+        mail = await serve_mail_sink(paths.mail, LOOPBACK, settings.smtp_port)
+        worker_stop = asyncio.Event()
+        worker = asyncio.create_task(run_worker(settings, worker_stop), name="worker")
+        api = _EmbeddedServer(
+            uvicorn.Config(
+                create_app(settings),
+                host=settings.api_host,
+                port=settings.api_port,
+                log_config=None,
+                lifespan="on",
+            )
+        )
+        api_task = asyncio.create_task(api.serve(), name="api")
+        try:
+            await _until_ready_or_failed(settings, [worker, api_task])
+            print(summary(settings, paths), flush=True)
+            await _until_stopped_or_failed(stop, [worker, api_task])
+        finally:
+            log.info("stopping: API, worker, mail sink, then Temporal")
+            api.should_exit = True
+            await _finish(api_task)
+            worker_stop.set()
+            await _finish(worker)
+            mail.close()
+            await mail.wait_closed()
+    finally:
+        await asyncio.to_thread(temporal.stop)
+        log.info("stopped")
+        print("claimdesk dev stopped", flush=True)
+
+
+async def _until_ready_or_failed(settings: Settings, tasks: list[asyncio.Task[None]]) -> None:
+    health = f"http://{settings.api_host}:{settings.api_port}/healthz"
+    ready = asyncio.create_task(wait_http_ok(health))
+    done, _ = await asyncio.wait([ready, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        ready.cancel()
+        _raise_if_ended(tasks)
+    ready.result()
+
+
+async def _until_stopped_or_failed(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -> None:
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    if not stopping.done():
+        stopping.cancel()
+        _raise_if_ended(tasks)
+
+
+def _raise_if_ended(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        if task.done():
+            error = None if task.cancelled() else task.exception()
+            reason = repr(error) if error is not None else "see the log folder"
+            raise StackError(f"the {task.get_name()} stopped unexpectedly: {reason}") from error
+
+
+async def _finish(task: asyncio.Task[None]) -> None:
+    """Waits for `task` to end on its own, then cancels it; its failure is logged, not raised."""
+    done, _ = await asyncio.wait([task], timeout=STOP_TIMEOUT)
+    if not done:
+        log.warning("%s did not stop within %.0f s: cancelling it", task.get_name(), STOP_TIMEOUT)
+        task.cancel()
+        await asyncio.wait([task])
+    elif not task.cancelled() and task.exception() is not None:
+        log.error("%s failed while stopping", task.get_name(), exc_info=task.exception())
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
