@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -82,15 +83,92 @@ _HEADINGS: dict[Locale, dict[str, str]] = {
 }
 
 
-def _field(name: str, value: str) -> str:
-    return f"{name + ':':<28}{value}"
+# The timeline's event kinds (claimdesk.rules) and actors in words; an unknown kind
+# still shows, with its underscores as spaces.
+_EVENTS: dict[Locale, dict[str, str]] = {
+    Locale.EN: {
+        "opened": "claim opened",
+        "routed": "routed to the customer-service queue",
+        "merchant_notified": "merchant notified",
+        "message": "message",
+        "proposal_made": "proposal made",
+        "info_requested": "information requested",
+        "merchant_acknowledged": "merchant acknowledged the claim",
+        "merchant_rejected": "merchant rejected the claim",
+        "proposal_accepted": "proposal accepted",
+        "proposal_rejected": "proposal rejected",
+        "escalated": "escalated",
+        "satisfaction": "satisfaction answer",
+        "referred_to_mediation": "referred to the consumer mediator",
+        "decision": "platform decision",
+        "resolved": "resolved",
+        "reopened": "reopened",
+        "closed": "closed",
+        "deadline_reached": "deadline reached",
+        "sla_breached": "resolution target missed",
+        "merchant_reminded": "merchant reminded of good practice",
+        "merchant_strike": "non-cooperation strike",
+        "merchant_restricted": "merchant restricted",
+        # actors
+        "customer": "customer",
+        "merchant": "merchant",
+        "operator": "operator",
+        "system": "system",
+    },
+    Locale.FR: {
+        "opened": "réclamation ouverte",
+        "routed": "transmise à la file du service client",
+        "merchant_notified": "marchand informé",
+        "message": "message",
+        "proposal_made": "proposition faite",
+        "info_requested": "informations demandées",
+        "merchant_acknowledged": "réception accusée par le marchand",
+        "merchant_rejected": "réclamation rejetée par le marchand",
+        "proposal_accepted": "proposition acceptée",
+        "proposal_rejected": "proposition refusée",
+        "escalated": "escalade",
+        "satisfaction": "réponse sur la satisfaction",
+        "referred_to_mediation": "orientée vers le médiateur de la consommation",
+        "decision": "décision de la plateforme",
+        "resolved": "résolue",
+        "reopened": "rouverte",
+        "closed": "clôturée",
+        "deadline_reached": "échéance atteinte",
+        "sla_breached": "délai de résolution dépassé",
+        "merchant_reminded": "rappel des bonnes pratiques au marchand",
+        "merchant_strike": "avertissement pour non-coopération",
+        "merchant_restricted": "marchand restreint",
+        "customer": "client",
+        "merchant": "marchand",
+        "operator": "opérateur",
+        "system": "système",
+    },
+}
+
+
+def _words(value: str, locale: Locale) -> str:
+    return _EVENTS[locale].get(value, value.replace("_", " "))
+
+
+def _field(name: str, value: str, locale: Locale) -> str:
+    # French typography puts a space before the colon.
+    colon = " :" if locale is Locale.FR else ":"
+    return f"{name + colon:<28}{value}"
+
+
+def _detail(value: str, locale: Locale) -> str:
+    try:
+        return format_when(datetime.fromisoformat(value), locale)
+    except ValueError:
+        return " ".join(value.split())
 
 
 def _event_line(event: TimelineEvent, locale: Locale) -> str:
     details = "; ".join(
-        f"{key}={' '.join(value.split())}" for key, value in sorted(event.details.items())
+        f"{key}={_detail(value, locale)}" for key, value in sorted(event.details.items())
     )
-    line = f"{format_when(event.at, locale)}  {event.actor!s:<9} {event.kind.replace('_', ' ')}"
+    actor = _words(str(event.actor), locale)
+    line = f"{format_when(event.at, locale)}  {actor:<10}{_words(event.kind, locale)}"
     return f"{line}  ({details})" if details else line
 
 
@@ -99,47 +177,47 @@ def render_report(report: ClaimReport) -> str:
     claim = report.claim
     locale = claim.locale
     h = _HEADINGS[locale]
+
+    def field(heading: str, value: str) -> str:
+        return _field(h[heading], value, locale)
+
     money = format_money(claim.amount, claim.currency, locale)
     title = h["title"].format(reference=claim.reference)
     lines = [
         title,
         "=" * len(title),
-        _field(h["reference"], claim.reference),
-        _field(h["customer"], claim.customer_name),
-        _field(h["merchant"], claim.merchant_id),
-        _field(
-            h["transaction"],
+        field("reference", claim.reference),
+        field("customer", claim.customer_name),
+        field("merchant", claim.merchant_id),
+        field(
+            "transaction",
             h["transaction_line"].format(
                 id=claim.transaction_id,
                 amount=money,
                 when=format_when(claim.transaction_occurred_at, locale),
             ),
         ),
-        _field(h["subject"], label(claim.subject, locale)),
-        _field(h["category"], label(claim.category, locale)),
-        _field(h["status"], label(claim.status, locale)),
-        _field(h["level"], str(claim.escalation_level)),
-        _field(h["breached"], h["breached_yes"] if claim.sla_breached else h["breached_no"]),
-        _field(h["opened"], format_when(claim.opened_at, locale)),
+        field("subject", label(claim.subject, locale)),
+        field("category", label(claim.category, locale)),
+        field("status", label(claim.status, locale)),
+        field("level", str(claim.escalation_level)),
+        field("breached", h["breached_yes"] if claim.sla_breached else h["breached_no"]),
+        field("opened", format_when(claim.opened_at, locale)),
     ]
     if claim.resolved_at is not None:
-        lines.append(_field(h["resolved"], format_when(claim.resolved_at, locale)))
+        lines.append(field("resolved", format_when(claim.resolved_at, locale)))
     if claim.closed_at is not None:
-        lines.append(_field(h["closed"], format_when(claim.closed_at, locale)))
+        lines.append(field("closed", format_when(claim.closed_at, locale)))
     if claim.closed_reason is not None:
-        lines.append(_field(h["closed_reason"], label(claim.closed_reason, locale)))
+        lines.append(field("closed_reason", label(claim.closed_reason, locale)))
     outcome = claim.outcome
-    lines.append(
-        _field(h["outcome"], h["none"] if outcome is None else label(outcome.kind, locale))
-    )
+    lines.append(field("outcome", h["none"] if outcome is None else label(outcome.kind, locale)))
     if outcome is not None:
         if outcome.amount is not None:
-            lines.append(
-                _field(h["adjustment"], format_money(outcome.amount, claim.currency, locale))
-            )
-        lines.append(_field(h["decided_by"], label(outcome.decided_by, locale)))
+            lines.append(field("adjustment", format_money(outcome.amount, claim.currency, locale)))
+        lines.append(field("decided_by", label(outcome.decided_by, locale)))
         if outcome.note:
-            lines.append(_field(h["note"], " ".join(outcome.note.split())))
+            lines.append(field("note", " ".join(outcome.note.split())))
     lines += ["", h["timeline"], "-" * len(h["timeline"])]
     lines += [_event_line(event, locale) for event in report.timeline] or [h["no_events"]]
     return "\n".join(lines) + "\n"

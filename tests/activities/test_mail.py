@@ -1,0 +1,208 @@
+"""The send_mail activity through a real Temporal worker, a real store and a real SMTP server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
+from temporalio.common import RetryPolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+
+from activities.mail import MailActivities
+from activities.store import StoreActivities
+from claimdesk.domain import (
+    ClosedReason,
+    Locale,
+    MailOrder,
+    Projection,
+    Recipient,
+    Role,
+    Status,
+    Template,
+    TimelineEvent,
+)
+from claimdesk.embedded import temporal_test_server
+from claimdesk.settings import Settings
+from claimdesk.store.db import unit_of_work
+from claimdesk.store.models import Merchant
+from tests.activities.samples import OPENED, sample_claim, sample_order
+from tests.mailbox import Mailbox
+
+OPERATORS = "ops@claimdesk.test"
+
+
+@workflow.defn(name="SendMailTest")
+class SendMailWorkflow:
+    """Just enough workflow to have Temporal run (and retry) `send_mail` by name."""
+
+    @workflow.run
+    async def run(self, order: MailOrder) -> None:
+        await workflow.execute_activity(
+            "send_mail",
+            order,
+            start_to_close_timeout=timedelta(seconds=20),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(milliseconds=100), maximum_attempts=5
+            ),
+        )
+
+
+@pytest.fixture(scope="module")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(temporal_test_server()),
+    )
+    yield env
+    await env.shutdown()
+
+
+@dataclass
+class Mailer:
+    env: WorkflowEnvironment
+    task_queue: str
+    mailbox: Mailbox
+    engine: AsyncEngine
+
+    async def send(self, order: MailOrder) -> str:
+        """Runs one workflow sending `order`; returns its id."""
+        workflow_id = f"mail-{uuid.uuid4().hex[:8]}"
+        await self.env.client.execute_workflow(
+            SendMailWorkflow.run,
+            order,
+            id=workflow_id,
+            task_queue=self.task_queue,
+            execution_timeout=timedelta(seconds=60),
+        )
+        return workflow_id
+
+    def received(self, key: str) -> list[str]:
+        return [str(m["To"]) for m in self.mailbox.messages if str(m["X-Claimdesk-Key"]) == key]
+
+    async def logged(self, key: str) -> int:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(
+                text("SELECT count(*) FROM sent_mails WHERE key = :k"), {"k": key}
+            )
+            return int(result.scalar_one())
+
+
+@pytest.fixture
+async def mailer(
+    time_env: WorkflowEnvironment, engine: AsyncEngine, mailbox: Mailbox
+) -> AsyncIterator[Mailer]:
+    task_queue = f"mail-{uuid.uuid4().hex[:8]}"
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=mailbox.port, operator_email=OPERATORS)
+    worker = Worker(
+        time_env.client,
+        task_queue=task_queue,
+        workflows=[SendMailWorkflow],
+        activities=[MailActivities(engine, settings).send_mail],
+        # The workflow is a test stub; the sandbox would only re-import this module's
+        # heavy imports (SQLAlchemy tables among them) for nothing.
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    )
+    async with worker:
+        yield Mailer(time_env, task_queue, mailbox, engine)
+
+
+async def test_mail_refused_once_by_smtp_is_retried_and_delivered_once(mailer: Mailer) -> None:
+    order = sample_order(Template.ACKNOWLEDGEMENT, key="CLM-1:1:ack:customer")
+    mailer.mailbox.refuse_next(1)
+    workflow_id = await mailer.send(order)
+    assert mailer.received(order.key) == ["Jane Doe <jane@example.org>"]
+    assert await mailer.logged(order.key) == 1
+    history = await mailer.env.client.get_workflow_handle(workflow_id).fetch_history()
+    started = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+    ]
+    assert started == [2], "the first attempt failed on the refusal, the second delivered"
+
+
+async def test_the_same_order_run_twice_is_delivered_once(mailer: Mailer) -> None:
+    order = sample_order(Template.ACKNOWLEDGEMENT, key="CLM-2:1:ack:customer")
+    await mailer.send(order)
+    await mailer.send(order)
+    assert len(mailer.received(order.key)) == 1
+    assert await mailer.logged(order.key) == 1
+
+
+async def test_merchant_without_address_is_written_to_via_the_operators(mailer: Mailer) -> None:
+    order = sample_order(
+        Template.NEW_CLAIM_MERCHANT,
+        key="CLM-3:1:new:merchant",
+        recipient=Recipient.MERCHANT,
+        claim=sample_claim(merchant_id="M-NOMAIL"),
+        details={"respond_by": "2026-11-23T14:00:00+00:00"},
+    )
+    await mailer.send(order)
+    assert mailer.received(order.key) == [OPERATORS]
+    body = mailer.mailbox.messages[-1].get_body()
+    assert body is not None and "M-NOMAIL has no contact e-mail address" in body.get_content()
+
+
+async def test_merchant_with_address_gets_the_mail_itself(mailer: Mailer) -> None:
+    async with unit_of_work(mailer.engine) as session:
+        session.add(Merchant(id="M1", name="Lamp shop", email="shop@m1.example", updated_at=OPENED))
+    order = sample_order(
+        Template.MERCHANT_REMINDER,
+        key="CLM-4:2:reminder:merchant",
+        recipient=Recipient.MERCHANT,
+        details={"respond_by": "2026-11-23T14:00:00+00:00"},
+    )
+    await mailer.send(order)
+    assert mailer.received(order.key) == ["shop@m1.example"]
+
+
+async def test_french_claim_mail_arrives_in_french_with_its_accents(mailer: Mailer) -> None:
+    order = sample_order(
+        Template.ESCALATED,
+        key="CLM-5:3:escalated:customer",
+        claim=sample_claim(locale=Locale.FR),
+        details={"level": "2", "merchant_silent": "yes"},
+    )
+    await mailer.send(order)
+    message = mailer.mailbox.messages[-1]
+    assert str(message["Subject"]) == "[CLM-7K3F-9QX2] Votre réclamation est transmise au niveau 2"
+    body = message.get_body()
+    assert body is not None and "médiateur de la consommation" in body.get_content()
+
+
+async def test_closing_mail_carries_the_report_from_the_store(mailer: Mailer) -> None:
+    closed = replace(
+        sample_claim(version=5, status=Status.CLOSED),
+        closed_reason=ClosedReason.BY_CUSTOMER,
+        closed_at=OPENED + timedelta(days=2),
+    )
+    events = [
+        TimelineEvent(1, OPENED, Role.CUSTOMER, "opened"),
+        TimelineEvent(2, OPENED + timedelta(hours=3), Role.MERCHANT, "message", {"body": "On it"}),
+        TimelineEvent(
+            3, OPENED + timedelta(days=2), Role.CUSTOMER, "closed", {"reason": "by_customer"}
+        ),
+    ]
+    await StoreActivities(mailer.engine).record_claim(Projection(claim=closed, events=events))
+    order = sample_order(
+        Template.CLOSED,
+        key="CLM-6:9:closed:customer",
+        claim=closed,
+        details={"reason": "by_customer"},
+    )
+    await mailer.send(order)
+    body = mailer.mailbox.messages[-1].get_body()
+    assert body is not None
+    content = body.get_content()
+    assert "documentation of the process" in content
+    assert "2026-11-21 17:00 UTC  merchant  message  (body=On it)" in content
+    assert "closed by the customer" in content
