@@ -42,6 +42,7 @@ _HEADINGS: dict[Locale, dict[str, str]] = {
         "breached": "Resolution target",
         "breached_yes": "missed",
         "breached_no": "met",
+        "breached_pending": "not reached yet",
         "opened": "Opened",
         "resolved": "Resolved",
         "closed": "Closed",
@@ -68,6 +69,7 @@ _HEADINGS: dict[Locale, dict[str, str]] = {
         "breached": "Délai de résolution",
         "breached_yes": "dépassé",
         "breached_no": "respecté",
+        "breached_pending": "pas encore atteint",
         "opened": "Ouverte le",
         "resolved": "Résolue le",
         "closed": "Clôturée le",
@@ -172,6 +174,13 @@ def _event_line(event: TimelineEvent, locale: Locale) -> str:
     return f"{line}  ({details})" if details else line
 
 
+def _target(claim: ClaimView, h: dict[str, str]) -> str:
+    if claim.sla_breached:
+        return h["breached_yes"]
+    # An open claim has not met its target yet; it just has not missed it.
+    return h["breached_no"] if claim.resolved_at or claim.closed_at else h["breached_pending"]
+
+
 def render_report(report: ClaimReport) -> str:
     """Plain text in the claim's locale, one line per timeline event."""
     claim = report.claim
@@ -201,7 +210,7 @@ def render_report(report: ClaimReport) -> str:
         field("category", label(claim.category, locale)),
         field("status", label(claim.status, locale)),
         field("level", str(claim.escalation_level)),
-        field("breached", h["breached_yes"] if claim.sla_breached else h["breached_no"]),
+        field("breached", _target(claim, h)),
         field("opened", format_when(claim.opened_at, locale)),
     ]
     if claim.resolved_at is not None:
