@@ -1,0 +1,144 @@
+"""The records commands against a real database: keys, merchants, transactions import."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+import psycopg
+import pytest
+from typer.testing import CliRunner, Result
+
+from claimdesk.cli import app
+from tests.api.conftest import Api
+
+HEADER = "id,merchant_id,customer_email,amount,currency,occurred_at\n"
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("CLAIMDESK_DATABASE_URL", database_url)
+    return CliRunner()
+
+
+def run(cli: CliRunner, *args: str) -> Result:
+    return cli.invoke(app, list(args))
+
+
+def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_keys_create_prints_the_key_last_and_stores_only_its_hash(
+    cli: CliRunner, database_url: str
+) -> None:
+    result = run(cli, "keys", "create", "--role", "customer", "--email", "Ana@Example.com")
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    assert key.startswith("cdk_")
+    assert len(key) > 40
+    stored = rows(database_url, "SELECT id, role, email, secret_hash FROM api_keys")
+    assert len(stored) == 1
+    key_id, role, email, secret_hash = stored[0]
+    assert (role, email) == ("customer", "ana@example.com")
+    assert secret_hash == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in str(stored)
+    assert f"cdk_{key_id}_" in key
+
+
+def test_keys_create_needs_the_binding_of_its_role(cli: CliRunner, database_url: str) -> None:
+    assert run(cli, "keys", "create", "--role", "customer").exit_code != 0
+    assert run(cli, "keys", "create", "--role", "merchant").exit_code != 0
+    assert run(cli, "keys", "create", "--role", "operator", "--email", "a@b.co").exit_code != 0
+    assert run(cli, "keys", "create", "--role", "customer", "--email", "nope").exit_code != 0
+    assert run(cli, "keys", "create", "--role", "admin").exit_code != 0
+    assert rows(database_url, "SELECT count(*) FROM api_keys") == [(0,)]
+
+
+def test_keys_list_and_revoke(cli: CliRunner, database_url: str) -> None:
+    created = run(cli, "keys", "create", "--role", "merchant", "--merchant-id", "M1")
+    key = created.output.strip().splitlines()[-1]
+    key_id = key.split("_")[1]
+    listed = run(cli, "keys", "list")
+    assert listed.exit_code == 0
+    assert key_id in listed.output and "merchant_id=M1" in listed.output
+    assert key not in listed.output and key.split("_", 2)[2] not in listed.output
+    assert run(cli, "keys", "revoke", key_id).exit_code == 0
+    (revoked_at,) = rows(database_url, "SELECT revoked_at FROM api_keys")[0]
+    assert revoked_at is not None
+    assert run(cli, "keys", "revoke", "nosuchkey").exit_code == 1
+
+
+def test_merchants_add_upserts(cli: CliRunner, database_url: str) -> None:
+    args = ["merchants", "add", "--id", "M1", "--name", "Lamps", "--email", "shop@example.com"]
+    assert "added" in run(cli, *args).output
+    args[5] = "Lamps & Co"
+    assert "updated" in run(cli, *args).output
+    assert rows(database_url, "SELECT id, name, email FROM merchants") == [
+        ("M1", "Lamps & Co", "shop@example.com")
+    ]
+
+
+def test_transactions_import_upserts_every_row(
+    cli: CliRunner, database_url: str, tmp_path: Path
+) -> None:
+    csv = tmp_path / "t.csv"
+    csv.write_text(
+        HEADER
+        + "T1,M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00+01:00\n"
+        + "T2,M2,bob@example.com,12.00,EUR,2026-11-02T10:00:00Z\n"
+    )
+    result = run(cli, "transactions", "import", str(csv))
+    assert result.exit_code == 0, result.output
+    assert "imported 2" in result.output
+    csv.write_text(HEADER + "T1,M1,ana@example.com,50.00,EUR,2026-11-01T10:00:00+01:00\n")
+    assert run(cli, "transactions", "import", str(csv)).exit_code == 0
+    assert rows(database_url, "SELECT id, amount::text FROM transactions ORDER BY id") == [
+        ("T1", "50.00"),
+        ("T2", "12.00"),
+    ]
+    assert rows(database_url, "SELECT id, name FROM merchants ORDER BY id") == [
+        ("M1", "M1"),
+        ("M2", "M2"),
+    ]
+
+
+def test_a_bad_row_imports_nothing_and_names_its_line(
+    cli: CliRunner, database_url: str, tmp_path: Path
+) -> None:
+    csv = tmp_path / "t.csv"
+    csv.write_text(
+        HEADER
+        + "T1,M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00+01:00\n"
+        + "T2,M1,ana@example.com,-3,EUR,2026-11-01T10:00:00+01:00\n"
+        + "T3,M1,ana@example.com,3.00,EUR,yesterday\n"
+        + "T4,M1,ana@example.com\n"
+    )
+    result = run(cli, "transactions", "import", str(csv))
+    assert result.exit_code == 1
+    for line in ("line 3", "line 4", "line 5"):
+        assert line in result.output
+    assert "line 2" not in result.output
+    assert "nothing imported" in result.output
+    assert rows(database_url, "SELECT count(*) FROM transactions") == [(0,)]
+    csv.write_text("id,amount\nT1,3.00\n")
+    wrong_header = run(cli, "transactions", "import", str(csv))
+    assert wrong_header.exit_code == 1
+    assert "header" in wrong_header.output
+
+
+async def test_a_key_made_by_the_cli_opens_the_api_and_revoking_it_closes_it(
+    api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMDESK_DATABASE_URL", database_url)
+    cli = CliRunner()
+    # The commands run their own event loop, so they run off this test's loop.
+    created = await asyncio.to_thread(run, cli, "keys", "create", "--role", "operator")
+    key = created.output.strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {key}"}
+    assert (await api.http.get("/claims", headers=headers)).status_code == 200
+    revoked = await asyncio.to_thread(run, cli, "keys", "revoke", key.split("_")[1])
+    assert revoked.exit_code == 0
+    assert (await api.http.get("/claims", headers=headers)).status_code == 401
