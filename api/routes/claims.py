@@ -109,6 +109,8 @@ async def list_claims(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ClaimPage:
+    """Offset pagination: `limit` (at most 100) and `offset`; `next_offset` is null on the last
+    page. Customers see their claims, merchants their shop's, operators all of them."""
     if caller.role is Role.MERCHANT and merchant_id not in (None, caller.merchant_id):
         return ClaimPage(items=[], limit=limit, offset=offset, next_offset=None)
     claims = await queries.list_claims(

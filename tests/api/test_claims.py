@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
+from api import service
+from api.schemas import ClaimCreate
+from claimdesk.store import queries
+from claimdesk.store.db import unit_of_work
+from claimdesk.store.models import IdempotencyRecord
 from tests.api.conftest import Api, claim_body
 
 PROBLEM = "application/problem+json"
@@ -438,3 +444,51 @@ async def test_unknown_claim_is_404(api: Api) -> None:
         "/claims/CLM-0000-0000/messages", json={"body": "hi"}, headers=operator
     )
     assert response.status_code == 404
+
+
+async def test_two_racing_claims_on_one_transaction_give_one_201_and_one_409(api: Api) -> None:
+    await api.transaction("T1")
+    ana = await api.key("customer", email=ANA)
+    responses = await asyncio.gather(
+        *(api.http.post("/claims", json=claim_body(), headers=ana) for _ in range(2))
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409]
+    assert await api.count("claims") == 1
+
+
+async def test_a_reservation_whose_workflow_never_started_heals_on_replay(api: Api) -> None:
+    """As if the API died between committing the reservation and starting the workflow."""
+    await api.transaction("T1")
+    ana = await api.key("customer", email=ANA)
+    body = claim_body()
+    now = datetime.now(UTC)
+    async with unit_of_work(api.engine) as session:
+        transaction = await queries.get_transaction(session=session, transaction_id="T1")
+        assert transaction is not None
+        reservation = service._reservation(
+            body=ClaimCreate.model_validate(body),
+            transaction=transaction,
+            reference="CLM-HEAL-0001",
+            now=now,
+        )
+        assert await queries.reserve_claim(session=session, claim=reservation)
+        await queries.insert_idempotency_record(
+            session=session,
+            record=IdempotencyRecord(
+                api_key_id=ana["X-Key-Id"],
+                key="k1",
+                request_hash=service.request_fingerprint(ClaimCreate.model_validate(body)),
+                reference="CLM-HEAL-0001",
+                created_at=now,
+            ),
+        )
+    stuck = await api.http.post(
+        "/claims/CLM-HEAL-0001/messages", json={"body": "hello"}, headers=ana
+    )
+    assert stuck.status_code == 409
+    assert "Idempotency-Key" in stuck.json()["detail"]
+    healed = await api.http.post("/claims", json=body, headers={**ana, "Idempotency-Key": "k1"})
+    assert healed.status_code == 201, healed.text
+    assert healed.json()["reference"] == "CLM-HEAL-0001"
+    assert healed.json()["allowed_actions"]
+    assert (await api.row("CLM-HEAL-0001"))["version"] >= 1
