@@ -117,8 +117,11 @@ def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def temporal_problem(error: Exception) -> ProblemError | None:
+def temporal_problem(error: BaseException) -> ProblemError | None:
     """The problem a Temporal client error stands for, or None if it is not one we know."""
+    if isinstance(error, RuntimeError) and str(error).startswith("Failed client connect"):
+        # The lazy client's first call, with the server down: the SDK says so only in words.
+        return ServiceUnavailable("the workflow service is unreachable; try again")
     if isinstance(error, WorkflowUpdateFailedError):
         cause = error.cause
         if isinstance(cause, ApplicationError) and cause.type == "ActionRefused":
@@ -171,7 +174,7 @@ async def _on_http(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _on_anything(request: Request, error: Exception) -> JSONResponse:
-    problem = temporal_problem(error) if isinstance(error, TemporalError) else None
+    problem = temporal_problem(error)
     if problem is None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         problem = ProblemError(

@@ -360,6 +360,11 @@ async def _start(*, client: Client, settings: Settings, claim_input: ClaimInput)
             "the claim's workflow has not confirmed its opening in time; "
             "retry (with the same Idempotency-Key, if you sent one)"
         ) from None
+    except Exception as error:
+        problem = temporal_problem(error)
+        if problem is None:
+            raise
+        raise problem from error
 
 
 # ---- transactions and merchants ----

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from api import service
+from api.app import create_app
 from api.schemas import ClaimCreate
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import IdempotencyRecord
-from tests.api.conftest import Api, claim_body
+from tests.api.conftest import Api, Server, claim_body
 
 PROBLEM = "application/problem+json"
 ANA = "ana@example.com"
@@ -492,3 +496,38 @@ async def test_a_reservation_whose_workflow_never_started_heals_on_replay(api: A
     assert healed.json()["reference"] == "CLM-HEAL-0001"
     assert healed.json()["allowed_actions"]
     assert (await api.row("CLM-HEAL-0001"))["version"] >= 1
+
+
+async def test_with_temporal_down_opening_is_503_and_a_keyed_retry_heals_once_it_is_back(
+    api: Api, database_url: str
+) -> None:
+    await api.transaction("T1")
+    await api.transaction("T2")
+    ana = await api.key("customer", email=ANA)
+    with socket.socket() as probe:  # a port no Temporal listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{probe.getsockname()[1]}"
+    down = Server(create_app(api.settings.model_copy(update={"temporal_address": dead})))
+    await down.start()
+    try:
+        async with httpx.AsyncClient(base_url=down.url, timeout=30) as http:
+            unkeyed = await http.post("/claims", json=claim_body("T2"), headers=ana)
+            keyed = await http.post(
+                "/claims", json=claim_body(), headers={**ana, "Idempotency-Key": "k1"}
+            )
+            assert (await http.get("/readyz")).status_code == 503
+    finally:
+        await down.stop()
+    for response in (unkeyed, keyed):
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"] == PROBLEM
+        assert response.headers["retry-after"]
+    # The unkeyed reservation is freed; the keyed one waits for its retry.
+    assert await api.count("claims") == 1
+    healed = await api.http.post(
+        "/claims", json=claim_body(), headers={**ana, "Idempotency-Key": "k1"}
+    )
+    assert healed.status_code == 201, healed.text
+    assert await api.count("claims") == 1
+    assert (await api.row(healed.json()["reference"]))["version"] >= 1
+    assert (await _open(api, ana, transaction_id="T2"))["status"] == "open"
