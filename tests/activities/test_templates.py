@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
 import pytest
 
-from claimdesk.domain import Locale, Recipient, Template
+from claimdesk.domain import Locale, Outcome, Recipient, Role, Status, Template
 from claimdesk.mail import TEMPLATES, build_message, environment, message_id, render
 from claimdesk.settings import Settings
 from claimdesk.wording import format_when
@@ -142,3 +144,20 @@ def test_a_template_naming_an_unknown_variable_fails_loudly(tmp_path: Path) -> N
     )
     with pytest.raises(jinja2.UndefinedError):
         environment(root).get_template("en/acknowledgement.txt.j2").render(claim=sample_claim())
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_accepted_proposal_tells_the_merchant_what_to_carry_out(locale: Locale) -> None:
+    claim = replace(
+        sample_claim(locale=locale, status=Status.RESOLVED),
+        outcome=Outcome("refund", Decimal("49.90"), None, Role.CUSTOMER),
+    )
+    order = sample_order(
+        Template.PROPOSAL_ANSWERED,
+        recipient=Recipient.MERCHANT,
+        claim=claim,
+        details={"answer": "accepted"},
+    )
+    body = render(order, settings=SETTINGS).body
+    expected = {Locale.EN: "Refund of 49.90 EUR", Locale.FR: "Remboursement de 49,90 EUR"}
+    assert expected[locale] in body
