@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.workflow import UpdateMethodMultiParam
 
-from api import service
+from api import filing, service
 from api.auth import CallerDep, Principal, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import NotFound
@@ -85,7 +85,7 @@ async def open_claim(
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> ClaimOut:
     require_role(ctx.principal, Role.CUSTOMER)
-    claim = await service.open_claim(
+    claim = await filing.open_claim(
         engine=ctx.engine,
         client=ctx.client,
         settings=settings,

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from api import service
+from api import filing
 from api.app import create_app
 from api.schemas import ClaimCreate
 from claimdesk.store import queries
@@ -469,7 +469,7 @@ async def test_a_reservation_whose_workflow_never_started_heals_on_replay(api: A
     async with unit_of_work(api.engine) as session:
         transaction = await queries.get_transaction(session=session, transaction_id="T1")
         assert transaction is not None
-        reservation = service._reservation(
+        reservation = filing._reservation(
             body=ClaimCreate.model_validate(body),
             transaction=transaction,
             reference="CLM-HEAL-0001",
@@ -481,7 +481,7 @@ async def test_a_reservation_whose_workflow_never_started_heals_on_replay(api: A
             record=IdempotencyRecord(
                 api_key_id=ana["X-Key-Id"],
                 key="k1",
-                request_hash=service.request_fingerprint(ClaimCreate.model_validate(body)),
+                request_hash=filing.request_fingerprint(ClaimCreate.model_validate(body)),
                 reference="CLM-HEAL-0001",
                 created_at=now,
             ),

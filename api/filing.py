@@ -1,0 +1,291 @@
+"""Opening a claim: the filing rules, the reservation in the store, the workflow's start."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+from api.auth import Principal
+from api.errors import (
+    InvalidRequest,
+    NotFound,
+    ProblemError,
+    ServiceUnavailable,
+    temporal_problem,
+)
+from api.schemas import ClaimCreate
+from api.service import UPDATE_TIMEOUT
+from claimdesk.domain import (
+    CATEGORIES,
+    ClaimInput,
+    Contact,
+    Status,
+    Subject,
+    TransactionRef,
+)
+from claimdesk.settings import Settings
+from claimdesk.store import queries
+from claimdesk.store.db import sessions, unit_of_work
+from claimdesk.store.models import Claim, IdempotencyRecord, Transaction
+from workflows.claim import ClaimWorkflow
+
+# Crockford's base 32 without I, L, O, U: nothing to misread when a customer dictates it.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"CLM-{chars[:4]}-{chars[4:]}"
+
+
+def request_fingerprint(body: ClaimCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# ---- filing rules ----
+
+
+def check_filing(
+    *,
+    body: ClaimCreate,
+    principal: Principal,
+    transaction: Transaction,
+    now: datetime,
+    settings: Settings,
+) -> None:
+    """Refuses, with a 422 naming the rule, a claim that may not be filed."""
+    if body.category not in CATEGORIES[body.subject]:
+        fitting = ", ".join(sorted(c.value for c in CATEGORIES[body.subject]))
+        raise InvalidRequest(
+            "category-does-not-fit-subject",
+            "Category does not fit the subject",
+            f"a {body.subject.value} claim has one of these categories: {fitting}",
+        )
+    if body.contact.email != principal.email:
+        # The claim is found by its customer's e-mail: another address would hide it from them.
+        raise InvalidRequest(
+            "contact-email-mismatch",
+            "Contact e-mail is not yours",
+            "contact.email must be the e-mail address your API key is bound to",
+        )
+    age = now - transaction.occurred_at
+    if age > settings.transaction_close_after:
+        raise InvalidRequest(
+            "filing-window-closed",
+            "Too late to file a claim",
+            f"no claim can be filed more than {settings.transaction_close_after.days} days "
+            f"after the transaction (it took place on {transaction.occurred_at.isoformat()})",
+        )
+    if body.subject is Subject.PAYMENT and age > settings.payment_filing_window:
+        raise InvalidRequest(
+            "filing-window-closed",
+            "Too late to file a payment claim",
+            f"payment claims must be filed within {settings.payment_filing_window.days} days "
+            f"of the transaction (it took place on {transaction.occurred_at.isoformat()})",
+        )
+
+
+# ---- opening a claim ----
+
+
+@dataclass
+class _Filing:
+    reference: str
+    transaction: Transaction
+    opened_at: datetime
+    needs_start: bool  # False when a replay finds the workflow already reported
+
+
+async def open_claim(
+    *,
+    engine: AsyncEngine,
+    client: Client,
+    settings: Settings,
+    principal: Principal,
+    body: ClaimCreate,
+    idempotency_key: str | None,
+) -> Claim:
+    """Reserves the claim in the store, then starts its workflow and waits until it opened.
+
+    The reservation and the idempotency record commit together, so a replay of the same
+    key always finds the claim and re-runs the (idempotent) update-with-start: a crash
+    between the two steps heals on the client's retry.
+    """
+    async with unit_of_work(engine) as session:
+        filing = await _reserve(
+            session=session,
+            settings=settings,
+            principal=principal,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    if filing.needs_start:
+        claim_input = _claim_input(body=body, filing=filing, settings=settings)
+        try:
+            await _start(client=client, settings=settings, claim_input=claim_input)
+        except BaseException:
+            if idempotency_key is None:
+                # Nobody can retry this request: free the transaction for a new claim. Should
+                # the workflow have started after all, its first report re-creates the row.
+                async with unit_of_work(engine) as session:
+                    await queries.delete_unreported_claim(
+                        session=session, reference=filing.reference
+                    )
+            raise
+    async with sessions(engine)() as session:
+        claim = await queries.get_claim(session=session, reference=filing.reference)
+    assert claim is not None
+    return claim
+
+
+async def _reserve(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    body: ClaimCreate,
+    idempotency_key: str | None,
+) -> _Filing:
+    transaction = await queries.get_transaction(
+        session=session, transaction_id=body.transaction_id, customer_email=principal.email
+    )
+    if transaction is None:
+        raise NotFound(f"transaction {body.transaction_id}")
+    now = datetime.now(UTC)
+    reference = new_reference()
+    if idempotency_key is not None:
+        record = IdempotencyRecord(
+            api_key_id=principal.key_id,
+            key=idempotency_key,
+            request_hash=request_fingerprint(body),
+            reference=reference,
+            created_at=now,
+        )
+        if not await queries.insert_idempotency_record(session=session, record=record):
+            return await _replay(session=session, record=record, transaction=transaction)
+    check_filing(
+        body=body, principal=principal, transaction=transaction, now=now, settings=settings
+    )
+    reservation = _reservation(body=body, transaction=transaction, reference=reference, now=now)
+    if not await queries.reserve_claim(session=session, claim=reservation):
+        existing = await queries.open_claim_reference(
+            session=session, transaction_id=transaction.id, subject=body.subject.value
+        )
+        raise ProblemError(
+            409,
+            "open-claim-exists",
+            "An open claim exists",
+            f"claim {existing} is still open for this transaction and subject",
+            extra={"existing_reference": existing},
+        )
+    return _Filing(reference=reference, transaction=transaction, opened_at=now, needs_start=True)
+
+
+async def _replay(
+    *, session: AsyncSession, record: IdempotencyRecord, transaction: Transaction
+) -> _Filing:
+    first = await queries.find_idempotency_record(
+        session=session, api_key_id=record.api_key_id, key=record.key
+    )
+    assert first is not None
+    if first.request_hash != record.request_hash:
+        raise InvalidRequest(
+            "idempotency-key-reused",
+            "Idempotency-Key reused",
+            "this Idempotency-Key was used with a different request body",
+        )
+    claim = await queries.get_claim(session=session, reference=first.reference)
+    assert claim is not None  # committed together with the record
+    return _Filing(
+        reference=first.reference,
+        transaction=transaction,
+        opened_at=claim.opened_at,
+        needs_start=claim.version == 0,
+    )
+
+
+def _reservation(
+    *, body: ClaimCreate, transaction: Transaction, reference: str, now: datetime
+) -> Claim:
+    """The row that holds the claim's place until its workflow reports (version 0)."""
+    return Claim(
+        reference=reference,
+        transaction_id=transaction.id,
+        merchant_id=transaction.merchant_id,
+        customer_email=body.contact.email,
+        customer_name=body.contact.name,
+        subject=body.subject.value,
+        category=body.category.value,
+        description=body.description,
+        locale=body.locale.value,
+        amount=transaction.amount,
+        currency=transaction.currency,
+        status=Status.OPEN.value,
+        escalation_level=1,
+        sla_breached=False,
+        opened_at=now,
+        updated_at=now,
+        transaction_occurred_at=transaction.occurred_at,
+        allowed_actions={},
+        version=0,
+    )
+
+
+def _claim_input(*, body: ClaimCreate, filing: _Filing, settings: Settings) -> ClaimInput:
+    transaction = filing.transaction
+    return ClaimInput(
+        reference=filing.reference,
+        transaction=TransactionRef(
+            id=transaction.id,
+            merchant_id=transaction.merchant_id,
+            amount=transaction.amount,
+            currency=transaction.currency,
+            occurred_at=transaction.occurred_at,
+        ),
+        subject=body.subject,
+        category=body.category,
+        description=body.description,
+        contact=Contact(name=body.contact.name, email=body.contact.email, phone=body.contact.phone),
+        locale=body.locale,
+        opened_at=filing.opened_at,
+        policy=settings.policy,
+    )
+
+
+async def _start(*, client: Client, settings: Settings, claim_input: ClaimInput) -> None:
+    operation = WithStartWorkflowOperation(
+        ClaimWorkflow.run,
+        claim_input,
+        id=claim_input.reference,
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        # A closed claim's workflow must never start again under the same reference.
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        static_summary=f"{claim_input.subject.value} claim on transaction "
+        f"{claim_input.transaction.id}",
+    )
+    try:
+        async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
+            await client.execute_update_with_start_workflow(
+                ClaimWorkflow.opened, start_workflow_operation=operation
+            )
+    except TimeoutError:
+        raise ServiceUnavailable(
+            "the claim's workflow has not confirmed its opening in time; "
+            "retry (with the same Idempotency-Key, if you sent one)"
+        ) from None
+    except Exception as error:
+        problem = temporal_problem(error)
+        if problem is None:
+            raise
+        raise problem from error
