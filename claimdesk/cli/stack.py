@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from typing import Annotated
 
@@ -37,6 +38,9 @@ def worker() -> None:
     from claimdesk.devstack import resolve_database
     from worker import run_worker
 
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = resolve_database(_settings())
 
     async def run() -> None:

@@ -1,0 +1,79 @@
+"""The stack commands as a user runs them: `migrate` on an empty database, `dev` on a taken port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.conftest import _with_database
+from tests.mailbox import free_port
+
+CLAIMDESK = Path(sys.executable).parent / "claimdesk"
+
+
+def _env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    return env | {f"CLAIMDESK_{name.upper()}": value for name, value in settings.items()}
+
+
+@pytest.fixture
+def empty_database(postgres_admin_url: str) -> Iterator[str]:
+    name = f"empty_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(postgres_admin_url, name)
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.timeout(120)
+def test_migrate_creates_the_schema_on_an_empty_database(empty_database: str) -> None:
+    done = subprocess.run(
+        [str(CLAIMDESK), "migrate"],
+        env=_env(database_url=empty_database),
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert done.returncode == 0, done.stderr
+    with psycopg.connect(empty_database) as conn:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+    assert {"claims", "claim_events", "merchants", "transactions", "api_keys"} <= {
+        row[0] for row in rows
+    }
+
+
+@pytest.mark.timeout(120)
+def test_dev_refuses_a_taken_port_and_names_its_variable(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [str(CLAIMDESK), "dev"],
+            env=_env(
+                data_dir=str(tmp_path / "var"),
+                api_port=str(port),
+                temporal_port=str(free_port()),
+                temporal_ui_port=str(free_port()),
+                smtp_port=str(free_port()),
+            ),
+            capture_output=True,
+            text=True,
+            timeout=100,
+        )
+    assert done.returncode == 1
+    assert f"127.0.0.1:{port} is already in use" in done.stderr
+    assert "CLAIMDESK_API_PORT" in done.stderr
+    # Nothing was started or created.
+    assert not (tmp_path / "var").exists()
