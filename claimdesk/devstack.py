@@ -265,7 +265,10 @@ async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None
     check_ports(settings)
     paths.create()
     configure_logging(paths)
-    stop = stop or _stop_on_signals()
+    signals: _Signals | None = None
+    if stop is None:
+        signals = _Signals()
+        stop = signals.stop
     print(
         f"starting claimdesk dev (data in {paths.data_dir}/, logs in {paths.logs}/)...", flush=True
     )
@@ -292,6 +295,8 @@ async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None
         api_task = asyncio.create_task(api.serve(), name="api")
         try:
             await _until_ready_or_failed(settings, [worker, api_task])
+            if signals is not None:
+                signals.ready()
             print(summary(settings, paths), flush=True)
             await _until_stopped_or_failed(stop, [worker, api_task])
         finally:
@@ -345,9 +350,23 @@ async def _finish(task: asyncio.Task[None]) -> None:
         log.error("%s failed while stopping", task.get_name(), exc_info=task.exception())
 
 
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
+class _Signals:
+    """SIGINT/SIGTERM: while starting, cancel the start (the `finally` blocks undo it);
+    once running, ask for an orderly stop."""
+
+    def __init__(self) -> None:
+        self.stop = asyncio.Event()
+        self._starting = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._received)
+
+    def ready(self) -> None:
+        self._starting = None
+
+    def _received(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
+            self._starting = None
+        else:
+            self.stop.set()

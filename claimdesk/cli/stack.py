@@ -31,6 +31,9 @@ def dev() -> None:
     except StackError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
+    except asyncio.CancelledError as error:
+        typer.echo("interrupted while starting: everything started was stopped", err=True)
+        raise typer.Exit(130) from error
 
 
 def worker() -> None:
