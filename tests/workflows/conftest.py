@@ -40,8 +40,9 @@ DAY = timedelta(days=1)
 POLICY = Settings().policy  # the default policy: 24 h, 48 h, 5 days, 120 and 180 days
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server per test: a clock and history no other test has touched."""
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(temporal_test_server()),
