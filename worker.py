@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
@@ -25,6 +26,8 @@ def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Wor
         task_queue=settings.task_queue,
         workflows=[ClaimWorkflow],
         activities=[store.record_claim, store.record_strike, mail.send_mail],
+        # Lets an e-mail being sent finish on shutdown instead of being cut off and retried.
+        graceful_shutdown_timeout=timedelta(seconds=10),
     )
 
 
