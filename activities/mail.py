@@ -9,6 +9,7 @@ import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from claimdesk.domain import MailOrder, Recipient, Template
 from claimdesk.mail import build_message, message_id, render
@@ -16,6 +17,8 @@ from claimdesk.report import load_report, render_report
 from claimdesk.settings import Settings
 from claimdesk.store import projection as store
 from claimdesk.store.db import unit_of_work
+
+MAIL_REFUSED = "MailRefused"
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,25 @@ class MailActivities:
             if not claimed:
                 return
             host, port = self._settings.smtp_target
-            await aiosmtplib.send(
-                message, hostname=host, port=port, timeout=self._settings.smtp_timeout_seconds
-            )
+            try:
+                await aiosmtplib.send(
+                    message, hostname=host, port=port, timeout=self._settings.smtp_timeout_seconds
+                )
+            except aiosmtplib.SMTPResponseException as refused:
+                if refused.code < 500:
+                    raise  # a temporary failure: Temporal retries
+                # A permanent refusal (no such mailbox, say) will not change on retry.
+                raise ApplicationError(
+                    f"{address.email} refused: {refused.code} {refused.message}",
+                    type=MAIL_REFUSED,
+                    non_retryable=True,
+                ) from refused
+            except aiosmtplib.SMTPRecipientsRefused as refused:
+                raise ApplicationError(
+                    f"{address.email} refused: {refused.recipients}",
+                    type=MAIL_REFUSED,
+                    non_retryable=True,
+                ) from refused
 
     async def _address(self, session: AsyncSession, order: MailOrder) -> Address:
         if order.recipient is Recipient.CUSTOMER:

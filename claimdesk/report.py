@@ -111,6 +111,7 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         "merchant_reminded": "merchant reminded of good practice",
         "merchant_strike": "non-cooperation strike",
         "merchant_restricted": "merchant restricted",
+        "mail_undeliverable": "e-mail refused by the recipient's server",
         # actors
         "customer": "customer",
         "merchant": "merchant",
@@ -140,6 +141,7 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         "merchant_reminded": "rappel des bonnes pratiques au marchand",
         "merchant_strike": "avertissement pour non-coopération",
         "merchant_restricted": "marchand restreint",
+        "mail_undeliverable": "e-mail refusé par le serveur du destinataire",
         "customer": "client",
         "merchant": "marchand",
         "operator": "opérateur",

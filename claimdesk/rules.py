@@ -558,6 +558,18 @@ class ClaimState:
             self._event(now, Role.SYSTEM, "merchant_restricted", strikes=result.strikes)
         return self._finish(now)
 
+    def mail_undeliverable(self, order: MailOrder, reason: str, now: datetime) -> Step:
+        """Records an e-mail the recipient's server refused for good, for operators to see."""
+        self._event(
+            now,
+            Role.SYSTEM,
+            "mail_undeliverable",
+            template=order.template.value,
+            recipient=order.recipient.value,
+            reason=reason,
+        )
+        return self._finish(now)
+
     # ---- reporting ----
 
     def _event(self, at: datetime, actor: Role, kind: str, /, **details: object) -> int:

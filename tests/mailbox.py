@@ -24,8 +24,11 @@ def free_port() -> int:
 class _Handler:
     received: list[EmailMessage] = field(default_factory=list)
     refuse_next: int = 0  # answer this many DATA commands with a temporary failure
+    reject: set[str] = field(default_factory=set)  # addresses refused for good (550)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.reject & {address.lower() for address in envelope.rcpt_tos}:
+            return "550 5.1.1 no such mailbox"
         if self.refuse_next > 0:
             self.refuse_next -= 1
             return "451 4.3.0 try again later"
@@ -54,6 +57,9 @@ class Mailbox:
 
     def refuse_next(self, count: int) -> None:
         self._handler.refuse_next = count
+
+    def reject_for_good(self, address: str) -> None:
+        self._handler.reject.add(address.lower())
 
     @property
     def messages(self) -> list[EmailMessage]:

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from claimdesk.domain import (
@@ -116,13 +116,21 @@ class ClaimWorkflow:
             self._mail_tasks.append(asyncio.create_task(self._send(order)))
 
     async def _send(self, order: MailOrder) -> None:
-        await workflow.execute_activity(
-            "send_mail",
-            order,
-            summary=f"{order.template.value} to {order.recipient.value}",
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=MAIL_RETRY,
-        )
+        try:
+            await workflow.execute_activity(
+                "send_mail",
+                order,
+                summary=f"{order.template.value} to {order.recipient.value}",
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=MAIL_RETRY,
+            )
+        except ActivityError as failure:
+            # Only a permanent refusal ends the retries; the claim goes on, and says so.
+            cause = failure.cause
+            reason = cause.message if isinstance(cause, ApplicationError) else str(failure)
+            workflow.logger.error("e-mail %s undeliverable: %s", order.key, reason)
+            async with self._lock:
+                await self._carry_out(self._state.mail_undeliverable(order, reason, workflow.now()))
 
     async def _act(self, action: Action, message: Message) -> ClaimView:
         await workflow.wait_condition(lambda: self._opened)

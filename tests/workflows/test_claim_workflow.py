@@ -251,3 +251,20 @@ async def _count(claims: Claims, reference: str, expected: int) -> bool:
 async def _row_is(claims: Claims, reference: str, **expected: object) -> bool:
     row = await claims.row(reference)
     return all(row[key] == value for key, value in expected.items())
+
+
+async def test_mail_refused_for_good_is_recorded_and_the_claim_goes_on(claims: Claims) -> None:
+    claims.mailbox.reject_for_good("ana@example.com")
+    handle = await claims.open(Subject.DELIVERY)
+
+    async def recorded() -> bool:
+        return "mail_undeliverable" in await claims.timeline(handle.id)
+
+    await eventually(recorded, what="the undeliverable e-mail on the timeline")
+    assert Counter(claims.templates(handle.id)) == {
+        "new_claim_merchant": 1,
+        "new_claim_operators": 1,
+    }
+    view = await handle.execute_update(ClaimWorkflow.withdraw, CloseRequest(CUSTOMER))
+    assert view.closed_reason is ClosedReason.WITHDRAWN
+    assert (await handle.result()).status is Status.CLOSED  # no mail retried forever
