@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from claimdesk.domain import (
-    MONETARY_OUTCOMES,
     Action,
     ClaimInput,
     ClaimView,
@@ -22,7 +20,6 @@ from claimdesk.domain import (
     CloseRequest,
     Deadline,
     Decision,
-    DecisionOutcome,
     InfoRequest,
     MailOrder,
     MerchantAction,
@@ -31,7 +28,6 @@ from claimdesk.domain import (
     PostMessage,
     Proposal,
     ProposalAnswer,
-    ProposalKind,
     Recipient,
     Role,
     SatisfactionAnswer,
@@ -41,20 +37,10 @@ from claimdesk.domain import (
     Template,
     TimelineEvent,
 )
+from claimdesk.permissions import LIVE, Message, content_refusal, why_not
 
 TOP_LEVEL = 3
-LIVE = frozenset({Status.OPEN, Status.AWAITING_CUSTOMER})  # not resolved, not closed
 LADDER = (Deadline.LEVEL2, Deadline.LEVEL3, Deadline.RESOLUTION_TARGET)
-
-Message = (
-    PostMessage
-    | MerchantResponse
-    | ProposalAnswer
-    | CloseRequest
-    | SatisfactionAnswer
-    | Decision
-    | InfoRequest
-)
 
 
 class Refused(Exception):
@@ -156,97 +142,11 @@ class ClaimState:
         return self.input.subject is Subject.DELIVERY
 
     def allowed_actions(self, role: Role) -> list[Action]:
-        return [action for action in Action if self._why_not(action, role) is None]
+        return [action for action in Action if why_not(self, action, role) is None]
 
     def refusal(self, action: Action, message: Message) -> str | None:
         """Why `message` cannot be carried out as `action` now, or None if it can."""
-        why = self._why_not(action, message.actor.role)
-        if why is not None:
-            return why
-        return self._content_refusal(message)
-
-    def _why_not(self, action: Action, role: Role) -> str | None:
-        if self.is_closed:
-            return f"claim {self.input.reference} is closed"
-        rules: dict[Role, Callable[[Action], str | None]] = {
-            Role.CUSTOMER: self._customer_may,
-            Role.MERCHANT: self._merchant_may,
-            Role.OPERATOR: self._operator_may,
-        }
-        judge = rules.get(role)
-        return "the system does not act through messages" if judge is None else judge(action)
-
-    def _customer_may(self, action: Action) -> str | None:
-        if action in (Action.MESSAGE, Action.CLOSE, Action.WITHDRAW):
-            return None
-        if action in (Action.ACCEPT_PROPOSAL, Action.REJECT_PROPOSAL):
-            return None if self.proposal is not None else "there is no proposal to answer"
-        if action is Action.SATISFACTION:
-            if self.status is Status.RESOLVED:
-                return None
-            return "the claim is not resolved: there is no outcome to confirm"
-        return f"a customer cannot {action.value.replace('_', ' ')}"
-
-    def _merchant_may(self, action: Action) -> str | None:
-        if action not in (Action.MESSAGE, Action.MERCHANT_RESPONSE):
-            return f"a merchant cannot {action.value.replace('_', ' ')}"
-        if not self.is_delivery:
-            return "merchants answer delivery claims only; the platform handles payment claims"
-        if action is Action.MERCHANT_RESPONSE and self.status not in LIVE:
-            return f"the claim is {self.status.value}: it no longer awaits the merchant"
-        return None
-
-    def _operator_may(self, action: Action) -> str | None:
-        if action is Action.MESSAGE:
-            return None
-        if action in (Action.DECISION, Action.REQUEST_INFO):
-            if self.status in LIVE:
-                return None
-            return f"the claim is {self.status.value}: it awaits the customer's confirmation"
-        if action is Action.CLOSE:
-            if self.outcome is not None:
-                return None
-            return "the platform closes a claim only after a decision the parties were told of"
-        return f"an operator cannot {action.value.replace('_', ' ')}"
-
-    def _content_refusal(self, message: Message) -> str | None:
-        if isinstance(message, MerchantResponse):
-            return self._merchant_response_refusal(message)
-        if isinstance(message, Decision):
-            return self._decision_refusal(message)
-        return None
-
-    def _merchant_response_refusal(self, response: MerchantResponse) -> str | None:
-        if response.action is MerchantAction.PROPOSE:
-            proposal = response.proposal
-            if proposal is None:
-                return "a proposal is needed to propose"
-            if proposal.kind is ProposalKind.REFUND:
-                return self._amount_refusal(proposal.amount, "a refund")
-            return None
-        if response.action is MerchantAction.REJECT and not response.reason:
-            return "a rejection needs a reason"
-        if response.action is MerchantAction.REQUEST_INFO and not response.message:
-            return "a request for information needs a message saying what is needed"
-        return None
-
-    def _decision_refusal(self, decision: Decision) -> str | None:
-        if decision.outcome not in MONETARY_OUTCOMES:
-            return None
-        why = self._amount_refusal(decision.amount, f"a {decision.outcome.value}")
-        if why is None and decision.outcome is DecisionOutcome.PARTIAL_REFUND:
-            assert decision.amount is not None
-            if decision.amount >= self.input.transaction.amount:
-                return "a partial refund must be less than the transaction amount"
-        return why
-
-    def _amount_refusal(self, amount: Decimal | None, what: str) -> str | None:
-        if amount is None:
-            return f"{what} needs an amount"
-        limit = self.input.transaction.amount
-        if not Decimal(0) < amount <= limit:
-            return f"{what} must be more than 0 and at most the transaction amount {limit}"
-        return None
+        return why_not(self, action, message.actor.role) or content_refusal(self, message)
 
     # ---- actions ----
 

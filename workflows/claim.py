@@ -32,7 +32,8 @@ with workflow.unsafe.imports_passed_through():
         StrikeInput,
         StrikeResult,
     )
-    from claimdesk.rules import ClaimState, Message, Refused, Step
+    from claimdesk.permissions import Message
+    from claimdesk.rules import ClaimState, Refused, Step
 
 REFUSED = "ActionRefused"
 
