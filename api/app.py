@@ -54,9 +54,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.middleware("http")(_limit_body_size)
+    app.middleware("http")(_refuse_nul)
     for router in (claims.router, transactions.router, merchants.router, health.router):
         app.include_router(router)
     return app
+
+
+async def _refuse_nul(request: Request, call_next: RequestResponseEndpoint) -> Response:
+    """A NUL in the path or query is refused here: PostgreSQL cannot even compare with one."""
+    if "\x00" in request.scope["path"] or b"%00" in request.scope["query_string"]:
+        problem = errors.ProblemError(
+            400,
+            "invalid-characters",
+            "Invalid characters",
+            "the path and query may not contain NUL (U+0000) characters",
+        )
+        response: JSONResponse = errors.problem_response(problem, request)
+        return response
+    return await call_next(request)
 
 
 async def _limit_body_size(request: Request, call_next: RequestResponseEndpoint) -> Response:

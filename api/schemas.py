@@ -62,10 +62,28 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, ma
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 class Body(BaseModel):
     """A request body: unknown fields are an error, not a silent loss."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold U+0000: refused here, before anything is stored or sent.
+        if _has_nul(data):
+            raise ValueError("text may not contain NUL (U+0000) characters")
+        return data
 
 
 # ---- requests ----

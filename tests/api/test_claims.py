@@ -531,3 +531,21 @@ async def test_with_temporal_down_opening_is_503_and_a_keyed_retry_heals_once_it
     assert await api.count("claims") == 1
     assert (await api.row(healed.json()["reference"]))["version"] >= 1
     assert (await _open(api, ana, transaction_id="T2"))["status"] == "open"
+
+
+async def test_a_nul_in_a_claim_body_is_422_and_reaches_neither_store_nor_workflow(
+    api: Api,
+) -> None:
+    await api.transaction("T1")
+    ana = await api.key("customer", email=ANA)
+    nul = await api.http.post("/claims", json=claim_body(description="a\x00b"), headers=ana)
+    assert nul.status_code == 422
+    assert nul.headers["content-type"] == PROBLEM
+    assert await api.count("claims") == 0
+    claim = await _open(api, ana)
+    ref = claim["reference"]
+    before = (await api.http.get(f"/claims/{ref}", headers=ana)).json()
+    message = await api.http.post(f"/claims/{ref}/messages", json={"body": "\x00"}, headers=ana)
+    assert message.status_code == 422
+    assert message.headers["content-type"] == PROBLEM
+    assert (await api.http.get(f"/claims/{ref}", headers=ana)).json() == before

@@ -243,3 +243,24 @@ async def test_openapi_is_served(api: Api) -> None:
     schema = (await api.http.get("/openapi.json")).json()
     assert "/claims/{reference}/merchant-response" in schema["paths"]
     assert (await api.http.get("/docs")).status_code == 200
+
+
+async def test_nul_characters_anywhere_are_refused_as_problems_not_500(api: Api) -> None:
+    # PostgreSQL cannot store (or even compare with) U+0000: each of these was a 500.
+    operator = await api.key("operator")
+    for path in ("/claims/%00", "/merchants/M%00", "/transactions/T%00"):
+        response = await api.http.get(path, headers=operator)
+        assert response.status_code == 400, path
+        assert response.headers["content-type"] == PROBLEM
+    for query in ("merchant_id=%00", "status=open&merchant_id=M1%00"):
+        response = await api.http.get(f"/claims?{query}", headers=operator)
+        assert response.status_code == 400, query
+    response = await api.http.get("/transactions?customer_email=a%00b", headers=operator)
+    assert response.status_code == 400
+    response = await api.http.post(
+        "/transactions", json=txn(customer_email="a\x00b@example.com"), headers=operator
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert "NUL" in response.json()["detail"]
+    assert await api.count("transactions") == 0
