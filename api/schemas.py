@@ -277,6 +277,10 @@ class ClaimDetail(ClaimOut):
     timeline: list[TimelineEventOut]
 
 
+# Far past any real listing, and well inside PostgreSQL's bigint OFFSET.
+MAX_OFFSET = 1_000_000_000
+
+
 class Page(BaseModel):
     limit: int
     offset: int

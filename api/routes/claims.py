@@ -16,6 +16,7 @@ from api.auth import CallerDep, Principal, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import NotFound
 from api.schemas import (
+    MAX_OFFSET,
     ClaimCreate,
     ClaimDetail,
     ClaimOut,
@@ -107,7 +108,7 @@ async def list_claims(
     level: Annotated[int | None, Query(ge=1, le=3)] = None,
     breached: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ClaimPage:
     """Offset pagination: `limit` (at most 100) and `offset`; `next_offset` is null on the last
     page. Customers see their claims, merchants their shop's, operators all of them."""

@@ -10,7 +10,7 @@ from api import service
 from api.auth import CallerDep, require_role
 from api.deps import SessionDep
 from api.errors import NotFound
-from api.schemas import TransactionIn, TransactionOut, TransactionPage
+from api.schemas import MAX_OFFSET, TransactionIn, TransactionOut, TransactionPage
 from claimdesk.domain import Role
 from claimdesk.store import queries
 
@@ -41,7 +41,7 @@ async def list_transactions(
     merchant_id: Annotated[str | None, Query(max_length=64)] = None,
     customer_email: Annotated[str | None, Query(max_length=254)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TransactionPage:
     if caller.role is not Role.OPERATOR and (merchant_id or customer_email):
         # Only operators filter by owner; everyone else already sees only their own.

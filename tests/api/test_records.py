@@ -264,3 +264,14 @@ async def test_nul_characters_anywhere_are_refused_as_problems_not_500(api: Api)
     assert response.headers["content-type"] == PROBLEM
     assert "NUL" in response.json()["detail"]
     assert await api.count("transactions") == 0
+
+
+async def test_an_offset_past_what_postgresql_takes_is_422_not_500(api: Api) -> None:
+    operator = await api.key("operator")
+    for path in ("/claims", "/transactions"):
+        response = await api.http.get(f"{path}?offset=99999999999999999999", headers=operator)
+        assert response.status_code == 422, path
+        assert response.headers["content-type"] == PROBLEM
+        assert (await api.http.get(f"{path}?offset=1000000", headers=operator)).json()[
+            "items"
+        ] == []
