@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
@@ -30,10 +31,13 @@ from claimdesk.domain import (
 )
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, Transaction
 
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
+
 
 def _decimal_string(value: Any) -> Any:
     """Amounts travel as decimal strings ("49.90"): a JSON number would lose cents to floats."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
+        # No exponents, signs, spaces or NaN: the amount reads as it is written.
         raise ValueError('an amount is a decimal string such as "49.90"')
     return value
 

@@ -275,3 +275,14 @@ async def test_an_offset_past_what_postgresql_takes_is_422_not_500(api: Api) -> 
         assert (await api.http.get(f"{path}?offset=1000000", headers=operator)).json()[
             "items"
         ] == []
+
+
+async def test_amounts_are_plain_decimal_strings(api: Api) -> None:
+    operator = await api.key("operator")
+    for amount in ("1e5", " 1.00", "+1.00", "NaN", "Infinity", "1,00", "1."):
+        response = await api.http.post("/transactions", json=txn(amount=amount), headers=operator)
+        assert response.status_code == 422, amount
+    assert await api.count("transactions") == 0
+    response = await api.http.post("/transactions", json=txn(amount="7"), headers=operator)
+    assert response.status_code == 201
+    assert response.json()["amount"] in ("7", "7.00")
