@@ -372,10 +372,20 @@ class ClaimState:
     def next_deadline(self) -> tuple[datetime, Deadline] | None:
         """The next deadline that will change something: what people are shown."""
         for at, deadline in self.deadlines():
-            if deadline in LADDER and self.status not in LIVE:
-                continue  # a ladder step reached after resolution does nothing
+            if deadline in LADDER and not self._rung_matters(deadline):
+                continue
             return at, deadline
         return None
+
+    def _rung_matters(self, deadline: Deadline) -> bool:
+        """Whether a rung of the ladder would still change the claim when reached."""
+        if self.status not in LIVE:
+            return False  # resolved: a rung reached now does nothing
+        if deadline is Deadline.RESOLUTION_TARGET:
+            return True
+        if deadline is Deadline.LEVEL2 and self.is_delivery and not self.merchant_answered:
+            return True  # a silent merchant is still reminded
+        return self.level < _RUNG_LEVEL[deadline]
 
     def advance(self, now: datetime) -> Step:
         """Fires every deadline due at `now`, in order."""
@@ -414,20 +424,21 @@ class ClaimState:
             if silent:
                 self._wants_strike = True
             return
-        level = 2 if deadline is Deadline.LEVEL2 else 3
+        level = _RUNG_LEVEL[deadline]
         if self.level < level:
+            # A claim reopened or escalated past this rung already told the customer.
             self.level = level
-        team = "resolution" if level == 2 else "customer_experience"
-        seq = self._event(
-            at, Role.SYSTEM, "escalated", level=level, team=team, merchant_silent=_yes(silent)
-        )
-        self._mail(
-            seq,
-            Template.ESCALATED,
-            Recipient.CUSTOMER,
-            level=str(level),
-            merchant_silent=_yes(silent),
-        )
+            team = "resolution" if level == 2 else "customer_experience"
+            seq = self._event(
+                at, Role.SYSTEM, "escalated", level=level, team=team, merchant_silent=_yes(silent)
+            )
+            self._mail(
+                seq,
+                Template.ESCALATED,
+                Recipient.CUSTOMER,
+                level=str(level),
+                merchant_silent=_yes(silent),
+            )
         if silent and level == 2:
             breach_at = self.input.opened_at + self.input.policy.resolution_target
             seq = self._event(at, Role.SYSTEM, "merchant_reminded", respond_by=_iso(breach_at))
@@ -542,6 +553,9 @@ class ClaimState:
             },
             version=self.version,
         )
+
+
+_RUNG_LEVEL = {Deadline.LEVEL2: 2, Deadline.LEVEL3: 3}
 
 
 def _yes(flag: bool) -> str:

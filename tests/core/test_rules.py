@@ -215,6 +215,25 @@ def test_ladder_step_reached_after_resolution_does_nothing() -> None:
     assert state.view().next_deadline_kind is Deadline.SATISFACTION
 
 
+def test_rung_of_a_level_already_reached_by_reopening_tells_nobody_again() -> None:
+    state = opened(Subject.PAYMENT)
+    for _ in range(2):  # decided twice, unsatisfied twice: level 3 within the first hour
+        state.act(Action.DECISION, decide(), OPENED + HOUR)
+        state.act(Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, False), OPENED + HOUR)
+    assert state.level == 3
+    assert state.view().next_deadline_kind is Deadline.RESOLUTION_TARGET
+    step = state.advance(OPENED + 48 * HOUR)
+    assert step.events == [] and step.mails == [] and state.level == 3
+
+
+def test_level2_rung_still_reminds_a_silent_merchant_on_a_claim_already_at_level_2() -> None:
+    state = opened(Subject.DELIVERY)
+    state.act(Action.REQUEST_INFO, InfoRequest(OPERATOR, "Photos?"), OPENED + HOUR)
+    state.level = 2  # as if the platform had taken the claim up a level already
+    step = state.advance(OPENED + 24 * HOUR)
+    assert mails(step) == {(Template.MERCHANT_REMINDER, Recipient.MERCHANT)}
+
+
 # ---- actions ----
 
 
@@ -418,6 +437,7 @@ def test_any_history_keeps_the_claim_consistent(subject: Subject, moves: list[ob
     state = opened(subject, bought=DAY)
     now = OPENED
     seqs: list[int] = []
+    levels_announced: list[int] = []
     for move in moves:
         if isinstance(move, timedelta):
             now += move
@@ -434,9 +454,13 @@ def test_any_history_keeps_the_claim_consistent(subject: Subject, moves: list[ob
                 continue
             assert allowed and refusal is None
         seqs += [e.seq for e in step.events]
+        levels_announced += [
+            int(e.details["level"]) for e in step.events if e.kind in ("escalated", "reopened")
+        ]
         assert 1 <= state.level <= 3
         assert (state.closed_reason is not None) == state.is_closed
         assert (state.outcome is not None) == (state.status is Status.RESOLVED) or state.is_closed
         deadline = state.next_timer()
         assert state.is_closed or (deadline is not None and deadline > now)
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
+    assert levels_announced == sorted(set(levels_announced))  # each level announced once
