@@ -59,9 +59,17 @@ class MailActivities:
                 merchant_without_contact=address.merchant_without_contact,
             )
             now = datetime.now(UTC)
-            message = build_message(
-                order, rendered, to=address.email, settings=self._settings, date=now
-            )
+            try:
+                message = build_message(
+                    order, rendered, to=address.email, settings=self._settings, date=now
+                )
+            except (ValueError, UnicodeError) as unusable:
+                # An address no message can be written to will not improve on retry.
+                raise ApplicationError(
+                    f"cannot write to {address.email!r}: {unusable}",
+                    type=MAIL_REFUSED,
+                    non_retryable=True,
+                ) from unusable
             claimed = await store.log_sent_mail(
                 session=session,
                 key=order.key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,7 +119,9 @@ def build_message(
     settings: Settings,
     date: datetime | None = None,
 ) -> EmailMessage:
-    message = EmailMessage()
+    # Headers are not folded at 78 columns: a folded Subject arrives with a leading space
+    # in some readers, and every line stays far below SMTP's 998.
+    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     message["From"] = settings.mail_from
     if order.recipient is Recipient.CUSTOMER and to == order.claim.customer_email:
         message["To"] = formataddr((order.claim.customer_name, to))

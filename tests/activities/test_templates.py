@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from dataclasses import replace
 from datetime import datetime
@@ -134,6 +136,21 @@ def test_the_message_carries_deterministic_id_and_claimdesk_headers() -> None:
     assert message["X-Claimdesk-Template"] == "acknowledgement"
     assert message["X-Claimdesk-Key"] == "K-1"
     assert "Jane Doe" in str(message["To"]) and "jane@example.org" in str(message["To"])
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_a_long_subject_travels_on_one_line(locale: Locale) -> None:
+    order = sample_order(
+        Template.RESOLVED,
+        claim=replace(sample_claim(), locale=locale),
+        details=SAMPLE_DETAILS[Template.RESOLVED],
+    )
+    mail = render(order, settings=SETTINGS)
+    raw = build_message(order, mail, to="jane@example.org", settings=SETTINGS).as_bytes()
+    subject_line = next(line for line in raw.splitlines() if line.startswith(b"Subject:"))
+    assert len(subject_line) > 78  # long enough that default folding would split it
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == mail.subject and not str(parsed["Subject"]).startswith(" ")
 
 
 def test_a_template_naming_an_unknown_variable_fails_loudly(tmp_path: Path) -> None:
