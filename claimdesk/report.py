@@ -167,9 +167,66 @@ def _detail(value: str, locale: Locale) -> str:
         return " ".join(value.split())
 
 
+# What a timeline event's details are called in the report; details absent here are
+# internal (the team, the queue, whether the merchant was silent) and are left out.
+_DETAILS: dict[Locale, dict[str, str]] = {
+    Locale.EN: {
+        "level": "level",
+        "kind": "proposal",
+        "outcome": "outcome",
+        "amount": "amount",
+        "reason": "reason",
+        "note": "note",
+        "message": "message",
+        "body": "message",
+        "question": "question",
+        "comment": "comment",
+        "verdict": "answer",
+        "respond_by": "answer due by",
+        "satisfaction_by": "confirm by",
+        "strikes": "strikes",
+        "template": "e-mail",
+        "recipient": "to",
+    },
+    Locale.FR: {
+        "level": "niveau",
+        "kind": "proposition",
+        "outcome": "issue",
+        "amount": "montant",
+        "reason": "motif",
+        "note": "note",
+        "message": "message",
+        "body": "message",
+        "question": "question",
+        "comment": "commentaire",
+        "verdict": "réponse",
+        "respond_by": "réponse attendue avant le",
+        "satisfaction_by": "à confirmer avant le",
+        "strikes": "avertissements",
+        "template": "e-mail",
+        "recipient": "destinataire",
+    },
+}
+_VERDICTS = {
+    Locale.EN: {"satisfied": "satisfied", "not_satisfied": "not satisfied"},
+    Locale.FR: {"satisfied": "satisfait", "not_satisfied": "pas satisfait"},
+}
+
+
+def _detail_value(key: str, value: str, locale: Locale) -> str:
+    if key == "verdict":
+        return _VERDICTS[locale].get(value, value)
+    if key in ("kind", "outcome", "reason", "recipient"):
+        return label(value, locale)
+    return _detail(value, locale)
+
+
 def _event_line(event: TimelineEvent, locale: Locale) -> str:
+    names = _DETAILS[locale]
     details = "; ".join(
-        f"{key}={_detail(value, locale)}" for key, value in sorted(event.details.items())
+        f"{names[key]}: {_detail_value(key, value, locale)}"
+        for key, value in event.details.items()
+        if key in names
     )
     actor = _words(str(event.actor), locale)
     line = f"{format_when(event.at, locale)}  {actor:<10}{_words(event.kind, locale)}"

@@ -204,5 +204,5 @@ async def test_closing_mail_carries_the_report_from_the_store(mailer: Mailer) ->
     assert body is not None
     content = body.get_content()
     assert "documentation of the process" in content
-    assert "2026-11-21 17:00 UTC  merchant  message  (body=On it)" in content
+    assert "2026-11-21 17:00 UTC  merchant  message  (message: On it)" in content
     assert "closed by the customer" in content

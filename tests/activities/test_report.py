@@ -85,7 +85,7 @@ async def test_report_lists_parties_outcome_and_the_timeline_in_order(engine: As
     assert timeline == [
         "2026-11-21 14:00 UTC  customer  claim opened",
         "2026-11-22 14:00 UTC  operator  platform decision",
-        "2026-11-24 14:00 UTC  operator  closed  (reason=by_platform)",
+        "2026-11-24 14:00 UTC  operator  closed  (reason: closed by the platform)",
     ]
 
 
