@@ -264,32 +264,10 @@ class ClaimOut(BaseModel):
 
     @classmethod
     def of(cls, claim: Claim, *, role: str) -> Self:
-        return cls(
-            reference=claim.reference,
-            transaction_id=claim.transaction_id,
-            merchant_id=claim.merchant_id,
-            customer_email=claim.customer_email,
-            customer_name=claim.customer_name,
-            subject=Subject(claim.subject),
-            category=Category(claim.category),
-            description=claim.description,
-            locale=Locale(claim.locale),
-            amount=claim.amount,
-            currency=claim.currency,
-            status=Status(claim.status),
-            escalation_level=claim.escalation_level,
-            sla_breached=claim.sla_breached,
-            next_deadline=claim.next_deadline,
-            next_deadline_kind=claim.next_deadline_kind,
-            proposal=ProposalOut.model_validate(claim.proposal) if claim.proposal else None,
-            outcome=OutcomeOut.model_validate(claim.outcome) if claim.outcome else None,
-            closed_reason=ClosedReason(claim.closed_reason) if claim.closed_reason else None,
-            opened_at=claim.opened_at,
-            updated_at=claim.updated_at,
-            resolved_at=claim.resolved_at,
-            closed_at=claim.closed_at,
-            allowed_actions=list(claim.allowed_actions.get(role, [])),
-        )
+        # The stored row has every field under the same name; only the actions are per role.
+        fields = {name: getattr(claim, name) for name in ClaimOut.model_fields}
+        fields["allowed_actions"] = list(claim.allowed_actions.get(role, []))
+        return cls.model_validate(fields)
 
 
 class ClaimDetail(ClaimOut):
