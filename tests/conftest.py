@@ -12,7 +12,10 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
 
+from claimdesk.embedded import temporal_test_server
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
 from tests.mailbox import Mailbox
@@ -78,6 +81,17 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url, pool_size=5)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server per test: a clock and history no other test has touched."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(temporal_test_server()),
+    )
+    yield env
+    await env.shutdown()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.common import RetryPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
@@ -30,7 +29,6 @@ from claimdesk.domain import (
     Template,
     TimelineEvent,
 )
-from claimdesk.embedded import temporal_test_server
 from claimdesk.settings import Settings
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import Merchant
@@ -54,16 +52,6 @@ class SendMailWorkflow:
                 initial_interval=timedelta(milliseconds=100), maximum_attempts=5
             ),
         )
-
-
-@pytest.fixture(scope="module")
-async def time_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
-        test_server_existing_path=str(temporal_test_server()),
-    )
-    yield env
-    await env.shutdown()
 
 
 @dataclass

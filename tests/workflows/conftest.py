@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -30,7 +29,6 @@ from claimdesk.domain import (
     Subject,
     TransactionRef,
 )
-from claimdesk.embedded import temporal_test_server
 from claimdesk.settings import Settings
 from tests.mailbox import Mailbox
 from worker import build_worker
@@ -38,17 +36,6 @@ from workflows.claim import ClaimWorkflow
 
 DAY = timedelta(days=1)
 POLICY = Settings().policy  # the default policy: 24 h, 48 h, 5 days, 120 and 180 days
-
-
-@pytest.fixture
-async def time_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server per test: a clock and history no other test has touched."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
-        test_server_existing_path=str(temporal_test_server()),
-    )
-    yield env
-    await env.shutdown()
 
 
 @dataclass
