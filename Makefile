@@ -28,8 +28,14 @@ lint: venv
 test: venv lint
 	$(VENV)/bin/pytest
 
-bench:
-	@echo "The benchmark is a later issue: nothing to run yet."
+# The benchmark's extras (matplotlib, psutil) on top of the venv, again when pyproject.toml changes.
+$(VENV)/.installed-bench: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+# One run on a fresh embedded stack (~5 min): prints the table, writes docs/bench/.
+bench: venv $(VENV)/.installed-bench
+	$(VENV)/bin/python -m bench
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""`make bench`: measures the embedded stack under load and writes docs/bench/."""
