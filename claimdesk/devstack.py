@@ -24,22 +24,14 @@ from claimdesk.mailsink import serve_mail_sink
 from claimdesk.settings import Settings
 from claimdesk.store.migrate import upgrade
 
+# The dev server must know them before the first claim starts; kept importable from here.
+from claimdesk.visibility import SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES
+
 log = logging.getLogger("claimdesk.dev")
 
 LOOPBACK = "127.0.0.1"
 READY_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
-
-# The search attributes the claim workflow sets (SPEC "Operators in the Temporal UI");
-# the dev server must know them before the first claim starts.
-SEARCH_ATTRIBUTES = {
-    "ClaimStatus": "Keyword",
-    "ClaimSubject": "Keyword",
-    "MerchantId": "Keyword",
-    "EscalationLevel": "Int",
-    "SlaBreached": "Bool",
-    "NextDeadline": "Datetime",
-}
 
 
 class StackError(Exception):

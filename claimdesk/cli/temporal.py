@@ -1,0 +1,46 @@
+"""`claimdesk temporal setup`: the namespace and search attributes claimdesk needs, anywhere."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+temporal_app = typer.Typer(no_args_is_help=True, help="Prepare a Temporal cluster for claimdesk.")
+
+
+@temporal_app.command()
+def setup(
+    wait: Annotated[
+        float, typer.Option(help="Seconds to keep retrying while Temporal is not ready.")
+    ] = 0.0,
+) -> None:
+    """Register the namespace (if missing) and the claims' search attributes. Idempotent."""
+    from claimdesk.cli.stack import _settings
+    from claimdesk.temporal import connect
+    from claimdesk.visibility import SetupError, setup_cluster
+
+    settings = _settings()
+    namespace = settings.temporal_namespace
+    try:
+        created, added = asyncio.run(
+            setup_cluster(
+                lambda: connect(settings), namespace, wait=timedelta(seconds=max(wait, 0.0))
+            )
+        )
+    except SetupError as error:
+        typer.echo(f"cannot set up {settings.temporal_target}: {error}", err=True)
+        raise typer.Exit(1) from error
+    if created:
+        typer.echo(f"namespace {namespace} created")
+    if added:
+        typer.echo(f"search attributes added to {namespace}: {', '.join(added)}")
+    else:
+        typer.echo(f"search attributes already registered on {namespace}")
+
+
+def register(app: typer.Typer) -> None:
+    """Adds the `temporal` command group to `app`."""
+    app.add_typer(temporal_app, name="temporal")
