@@ -88,6 +88,56 @@ class ServiceUnavailable(ProblemError):
         )
 
 
+_FIELD_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["loc", "msg", "type"],
+    "properties": {
+        "loc": {"type": "array", "items": {"type": "string"}},
+        "msg": {"type": "string"},
+        "type": {"type": "string"},
+    },
+}
+
+# What `problem_response` writes (RFC 9457), inlined in each response so that the
+# OpenAPI document states application/problem+json and nothing else for errors.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "description": "a URI naming the kind of problem"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string", "description": "what went wrong, in words"},
+        "instance": {"type": "string", "description": "the path that was asked"},
+        "errors": {"type": "array", "items": _FIELD_ERROR_SCHEMA},
+        "existing_reference": {"type": "string", "description": "the open claim in the way"},
+    },
+}
+
+_PROBLEM_TITLES = {
+    400: "Malformed request (not JSON, or NUL characters)",
+    401: "No API key, or an unknown or revoked one",
+    403: "This role may not do this",
+    404: "Unknown, or not yours",
+    409: "The action does not fit the claim now",
+    413: "Body too large",
+    422: "Invalid request",
+    503: "The store or the workflow service is unavailable; retry after Retry-After",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entries documenting these error statuses as problem details."""
+    return {
+        status: {
+            "description": _PROBLEM_TITLES[status],
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
 def problem_response(error: ProblemError, request: Request) -> JSONResponse:
     body: dict[str, Any] = {
         "type": error.type,

@@ -14,7 +14,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 from api import filing, service
 from api.auth import CallerDep, Principal, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
-from api.errors import NotFound
+from api.errors import NotFound, problem_responses
 from api.schemas import (
     MAX_OFFSET,
     ClaimCreate,
@@ -52,7 +52,11 @@ from workflows.claim import ClaimWorkflow
 
 M = TypeVar("M")
 
-router = APIRouter(prefix="/claims", tags=["claims"])
+router = APIRouter(
+    prefix="/claims", tags=["claims"], responses=problem_responses(400, 401, 413, 422)
+)
+# What acting on a claim may also answer: wrong role, not yours, refused now, Temporal down.
+_ACTION = problem_responses(403, 404, 409, 503)
 
 Reference = Annotated[str, Path(max_length=32, description="e.g. CLM-7K3F-9QX2")]
 
@@ -77,7 +81,9 @@ def _out(claim: Claim, principal: Principal) -> ClaimOut:
     return ClaimOut.of(claim, role=principal.role.value)
 
 
-@router.post("", status_code=201, summary="Open a claim on one of your transactions")
+@router.post(
+    "", status_code=201, summary="Open a claim on one of your transactions", responses=_ACTION
+)
 async def open_claim(
     body: ClaimCreate,
     ctx: CallerCtx,
@@ -133,7 +139,7 @@ async def list_claims(
     )
 
 
-@router.get("/{reference}", summary="One claim with its timeline")
+@router.get("/{reference}", summary="One claim with its timeline", responses=problem_responses(404))
 async def get_claim(reference: Reference, caller: CallerDep, session: SessionDep) -> ClaimDetail:
     claim, events = await service.claim_with_timeline(
         session=session, principal=caller, reference=reference.upper()
@@ -148,6 +154,7 @@ async def get_claim(reference: Reference, caller: CallerDep, session: SessionDep
     "/{reference}/report",
     response_class=PlainTextResponse,
     summary="The documentation of the process (the text the customer gets on closing)",
+    responses=problem_responses(404),
 )
 async def get_report(reference: Reference, caller: CallerDep, session: SessionDep) -> str:
     claim = await service.visible_claim(
@@ -159,13 +166,13 @@ async def get_report(reference: Reference, caller: CallerDep, session: SessionDe
     return render_report(report)
 
 
-@router.post("/{reference}/messages", summary="Write to the claim")
+@router.post("/{reference}/messages", summary="Write to the claim", responses=_ACTION)
 async def post_message(reference: Reference, body: MessageIn, ctx: CallerCtx) -> ClaimOut:
     message = PostMessage(actor=ctx.principal.actor, body=body.body)
     return await _act(ctx, reference, Action.MESSAGE, ClaimWorkflow.post_message, message)
 
 
-@router.post("/{reference}/merchant-response", summary="The merchant's answer")
+@router.post("/{reference}/merchant-response", summary="The merchant's answer", responses=_ACTION)
 async def merchant_response(
     reference: Reference, body: MerchantResponseIn, ctx: CallerCtx
 ) -> ClaimOut:
@@ -187,7 +194,9 @@ async def merchant_response(
     )
 
 
-@router.post("/{reference}/proposal/accept", summary="Accept the merchant's proposal")
+@router.post(
+    "/{reference}/proposal/accept", summary="Accept the merchant's proposal", responses=_ACTION
+)
 async def accept_proposal(
     reference: Reference, ctx: CallerCtx, body: ProposalAnswerIn | None = None
 ) -> ClaimOut:
@@ -195,7 +204,9 @@ async def accept_proposal(
     return await _act(ctx, reference, Action.ACCEPT_PROPOSAL, ClaimWorkflow.accept_proposal, answer)
 
 
-@router.post("/{reference}/proposal/reject", summary="Reject the merchant's proposal")
+@router.post(
+    "/{reference}/proposal/reject", summary="Reject the merchant's proposal", responses=_ACTION
+)
 async def reject_proposal(
     reference: Reference, ctx: CallerCtx, body: ProposalAnswerIn | None = None
 ) -> ClaimOut:
@@ -203,19 +214,21 @@ async def reject_proposal(
     return await _act(ctx, reference, Action.REJECT_PROPOSAL, ClaimWorkflow.reject_proposal, answer)
 
 
-@router.post("/{reference}/close", summary="Close the claim")
+@router.post("/{reference}/close", summary="Close the claim", responses=_ACTION)
 async def close(reference: Reference, ctx: CallerCtx, body: CloseIn | None = None) -> ClaimOut:
     request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
     return await _act(ctx, reference, Action.CLOSE, ClaimWorkflow.close, request)
 
 
-@router.post("/{reference}/withdraw", summary="Withdraw the claim")
+@router.post("/{reference}/withdraw", summary="Withdraw the claim", responses=_ACTION)
 async def withdraw(reference: Reference, ctx: CallerCtx, body: CloseIn | None = None) -> ClaimOut:
     request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
     return await _act(ctx, reference, Action.WITHDRAW, ClaimWorkflow.withdraw, request)
 
 
-@router.post("/{reference}/satisfaction", summary="Say whether the outcome satisfies you")
+@router.post(
+    "/{reference}/satisfaction", summary="Say whether the outcome satisfies you", responses=_ACTION
+)
 async def satisfaction(reference: Reference, body: SatisfactionIn, ctx: CallerCtx) -> ClaimOut:
     answer = SatisfactionAnswer(
         actor=ctx.principal.actor, satisfied=body.satisfied, comment=body.comment
@@ -225,7 +238,7 @@ async def satisfaction(reference: Reference, body: SatisfactionIn, ctx: CallerCt
     )
 
 
-@router.post("/{reference}/decision", summary="The platform's decision")
+@router.post("/{reference}/decision", summary="The platform's decision", responses=_ACTION)
 async def decision(reference: Reference, body: DecisionIn, ctx: CallerCtx) -> ClaimOut:
     message = Decision(
         actor=ctx.principal.actor, outcome=body.outcome, note=body.note, amount=body.amount
@@ -233,7 +246,9 @@ async def decision(reference: Reference, body: DecisionIn, ctx: CallerCtx) -> Cl
     return await _act(ctx, reference, Action.DECISION, ClaimWorkflow.decide, message, body)
 
 
-@router.post("/{reference}/request-info", summary="Ask the customer for information")
+@router.post(
+    "/{reference}/request-info", summary="Ask the customer for information", responses=_ACTION
+)
 async def request_info(reference: Reference, body: InfoRequestIn, ctx: CallerCtx) -> ClaimOut:
     message = InfoRequest(actor=ctx.principal.actor, question=body.question)
     return await _act(ctx, reference, Action.REQUEST_INFO, ClaimWorkflow.request_info, message)

@@ -11,11 +11,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import SessionDep, TemporalDep
-from api.errors import RETRY_AFTER_SECONDS
+from api.errors import RETRY_AFTER_SECONDS, problem_responses
 from api.schemas import Health
 from claimdesk.store import queries
 
-router = APIRouter(tags=["health"])
+# Only what the middleware answers any request with (NUL characters, a huge body).
+router = APIRouter(tags=["health"], responses=problem_responses(400, 413))
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = timedelta(seconds=3)

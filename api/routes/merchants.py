@@ -10,11 +10,14 @@ from fastapi import APIRouter, Path, Response
 from api import service
 from api.auth import CallerDep, Principal, require_role
 from api.deps import SessionDep
+from api.errors import problem_responses
 from api.schemas import MerchantIn, MerchantOut
 from claimdesk.domain import Role
 from claimdesk.store import queries
 
-router = APIRouter(prefix="/merchants", tags=["merchants"])
+router = APIRouter(
+    prefix="/merchants", tags=["merchants"], responses=problem_responses(400, 401, 413, 422)
+)
 
 MerchantId = Annotated[str, Path(max_length=64)]
 
@@ -23,6 +26,7 @@ MerchantId = Annotated[str, Path(max_length=64)]
     "",
     status_code=201,
     summary="Register a merchant (201), or update its name and e-mail (200)",
+    responses={200: {"model": MerchantOut, "description": "Updated"}, **problem_responses(403)},
 )
 async def register_merchant(
     body: MerchantIn, caller: CallerDep, session: SessionDep, response: Response
@@ -38,7 +42,11 @@ async def register_merchant(
     return MerchantOut.of(merchant)
 
 
-@router.get("/{merchant_id}", summary="One merchant: contact, strikes, status")
+@router.get(
+    "/{merchant_id}",
+    summary="One merchant: contact, strikes, status",
+    responses=problem_responses(404),
+)
 async def get_merchant(
     merchant_id: MerchantId, caller: CallerDep, session: SessionDep
 ) -> MerchantOut:
@@ -48,12 +56,20 @@ async def get_merchant(
     return MerchantOut.of(merchant)
 
 
-@router.post("/{merchant_id}/restrict", summary="Restrict a merchant")
+@router.post(
+    "/{merchant_id}/restrict",
+    summary="Restrict a merchant",
+    responses=problem_responses(403, 404),
+)
 async def restrict(merchant_id: MerchantId, caller: CallerDep, session: SessionDep) -> MerchantOut:
     return await _set_status(merchant_id, caller, session, "restricted")
 
 
-@router.post("/{merchant_id}/reinstate", summary="Lift a merchant's restriction")
+@router.post(
+    "/{merchant_id}/reinstate",
+    summary="Lift a merchant's restriction",
+    responses=problem_responses(403, 404),
+)
 async def reinstate(merchant_id: MerchantId, caller: CallerDep, session: SessionDep) -> MerchantOut:
     return await _set_status(merchant_id, caller, session, "active")
 

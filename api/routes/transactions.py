@@ -9,18 +9,26 @@ from fastapi import APIRouter, Path, Query, Response
 from api import service
 from api.auth import CallerDep, require_role
 from api.deps import SessionDep
-from api.errors import NotFound
+from api.errors import NotFound, problem_responses
 from api.schemas import MAX_OFFSET, TransactionIn, TransactionOut, TransactionPage
 from claimdesk.domain import Role
 from claimdesk.store import queries
 
-router = APIRouter(prefix="/transactions", tags=["transactions"])
+router = APIRouter(
+    prefix="/transactions",
+    tags=["transactions"],
+    responses=problem_responses(400, 401, 413, 422),
+)
 
 
 @router.post(
     "",
     status_code=201,
     summary="Record a transaction (201 when new, 200 when the same one was already there)",
+    responses={
+        200: {"model": TransactionOut, "description": "Already recorded, the same"},
+        **problem_responses(403, 409),
+    },
 )
 async def record_transaction(
     body: TransactionIn, caller: CallerDep, session: SessionDep, response: Response
@@ -61,7 +69,7 @@ async def list_transactions(
     )
 
 
-@router.get("/{transaction_id}", summary="One transaction")
+@router.get("/{transaction_id}", summary="One transaction", responses=problem_responses(404))
 async def get_transaction(
     transaction_id: Annotated[str, Path(max_length=64)], caller: CallerDep, session: SessionDep
 ) -> TransactionOut:
