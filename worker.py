@@ -25,7 +25,7 @@ def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Wor
         client,
         task_queue=settings.task_queue,
         workflows=[ClaimWorkflow],
-        activities=[store.record_claim, store.record_strike, mail.send_mail],
+        activities=[store.record_claim, store.record_strike, mail.send_mails],
         # Lets an e-mail being sent finish on shutdown instead of being cut off and retried.
         graceful_shutdown_timeout=timedelta(seconds=10),
     )

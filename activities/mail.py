@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from claimdesk.domain import MailOrder, Recipient, Template
+from claimdesk.domain import MailBatch, MailOrder, MailReceipt, MailRefusal, Recipient, Template
 from claimdesk.mail import build_message, message_id, render
 from claimdesk.report import load_report, render_report
 from claimdesk.settings import Settings
@@ -32,9 +32,41 @@ class MailActivities:
         self._engine = engine
         self._settings = settings
 
+    @activity.defn(name="send_mails")
+    async def send_mails(self, batch: MailBatch) -> MailReceipt:
+        """Sends every e-mail of a step that was not sent yet, each at most once.
+
+        A permanent refusal of one e-mail is reported, not raised, so the others still
+        go out. A temporary failure of any is raised after the rest were tried: Temporal
+        retries the batch, and what was already sent is skipped by its key.
+        """
+        meter = activity.metric_meter()
+        sent = meter.create_counter("claimdesk_emails_sent", "E-mails the SMTP server accepted")
+        failed = meter.create_counter(
+            "claimdesk_emails_failed", "E-mail attempts refused or failed (temporary or not)"
+        )
+        receipt = MailReceipt()
+        failure: Exception | None = None
+        for order in batch.orders:
+            try:
+                if await self.send_mail(order):
+                    sent.add(1)
+            except ApplicationError as refused:
+                if refused.type != MAIL_REFUSED:
+                    raise
+                failed.add(1)
+                receipt.refused.append(MailRefusal(order, refused.message))
+            except Exception as error:  # retried as a whole, once the others were tried
+                failed.add(1)
+                activity.logger.warning("e-mail %s not sent yet: %s", order.key, error)
+                failure = failure or error
+        if failure is not None:
+            raise failure
+        return receipt
+
     @activity.defn(name="send_mail")
-    async def send_mail(self, order: MailOrder) -> None:
-        """Sends the order's e-mail unless its key was already sent.
+    async def send_mail(self, order: MailOrder) -> bool:
+        """Sends the order's e-mail unless its key was already sent; says whether it sent.
 
         The log row is written in the same transaction as the send and committed only
         after the SMTP server accepted the message: an SMTP failure rolls it back and
@@ -44,7 +76,7 @@ class MailActivities:
         async with unit_of_work(self._engine) as session:
             if await store.mail_already_sent(session=session, key=order.key):
                 activity.logger.info("mail %s already sent, skipping", order.key)
-                return
+                return False
             address = await self._address(session, order)
             report = None
             if order.template is Template.CLOSED:
@@ -81,7 +113,7 @@ class MailActivities:
                 sent_at=now,
             )
             if not claimed:
-                return
+                return False
             host, port = self._settings.smtp_target
             try:
                 await aiosmtplib.send(
@@ -102,6 +134,7 @@ class MailActivities:
                     type=MAIL_REFUSED,
                     non_retryable=True,
                 ) from refused
+            return True
 
     async def _address(self, session: AsyncSession, order: MailOrder) -> Address:
         if order.recipient is Recipient.CUSTOMER:

@@ -32,10 +32,13 @@ from claimdesk.domain import (
     Subject,
     TransactionRef,
 )
+from claimdesk.rules import ClaimState
 from claimdesk.settings import Settings
+from claimdesk.standing import opening_details, summary, visibility
 from claimdesk.store import queries
 from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import Claim, IdempotencyRecord, Transaction
+from workflows import search
 from workflows.claim import ClaimWorkflow
 
 # Crockford's base 32 without I, L, O, U: nothing to misread when a customer dictates it.
@@ -271,8 +274,10 @@ async def _start(*, client: Client, settings: Settings, claim_input: ClaimInput)
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         # A closed claim's workflow must never start again under the same reference.
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        static_summary=f"{claim_input.subject.value} claim on transaction "
-        f"{claim_input.transaction.id}",
+        # Set at start, so operators find the claim from its first event on.
+        search_attributes=search.initial(visibility(ClaimState.open(claim_input)[0])),
+        static_summary=summary(claim_input),
+        static_details=opening_details(claim_input),
     )
     try:
         async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):

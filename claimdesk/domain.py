@@ -329,6 +329,28 @@ class MailOrder:
 
 
 @dataclass
+class MailBatch:
+    """The e-mails of one step, sent by one activity (one history entry instead of one each)."""
+
+    orders: list[MailOrder]
+
+
+@dataclass
+class MailRefusal:
+    """An e-mail the recipient's server refused for good: it will never be sent."""
+
+    order: MailOrder
+    reason: str
+
+
+@dataclass
+class MailReceipt:
+    """What became of a batch: every order sent (or sent before) except those refused."""
+
+    refused: list[MailRefusal] = field(default_factory=list)
+
+
+@dataclass
 class Projection:
     """What the store must hold after a step: the claim and its new timeline events."""
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -19,6 +20,7 @@ from claimdesk.embedded import temporal_test_server
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
 from tests.mailbox import Mailbox
+from workflows import search
 
 TEMPLATE_DB = "claimdesk_template"
 
@@ -89,6 +91,13 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(temporal_test_server()),
+    )
+    # The test server does not list search attributes, but it takes new ones.
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={key.name: key.indexed_value_type for key in search.KEYS},
+        )
     )
     yield env
     await env.shutdown()

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from claimdesk.domain import (
@@ -23,7 +23,8 @@ with workflow.unsafe.imports_passed_through():
         CloseRequest,
         Decision,
         InfoRequest,
-        MailOrder,
+        MailBatch,
+        MailReceipt,
         MerchantResponse,
         PostMessage,
         Projection,
@@ -34,6 +35,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from claimdesk.permissions import Message
     from claimdesk.rules import ClaimState, Refused, Step
+    from claimdesk.standing import visibility
+    from workflows import search
+    from workflows.metrics import count_step
 
 REFUSED = "ActionRefused"
 
@@ -113,25 +117,34 @@ class ClaimWorkflow:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=STORE_RETRY,
         )
-        for order in step.mails:
-            self._mail_tasks.append(asyncio.create_task(self._send(order)))
+        self._publish()
+        count_step(step, self._state.input.subject.value)
+        if step.mails:
+            self._mail_tasks.append(asyncio.create_task(self._send(MailBatch(step.mails))))
 
-    async def _send(self, order: MailOrder) -> None:
-        try:
-            await workflow.execute_activity(
-                "send_mail",
-                order,
-                summary=f"{order.template.value} to {order.recipient.value}",
-                start_to_close_timeout=timedelta(seconds=60),
-                retry_policy=MAIL_RETRY,
-            )
-        except ActivityError as failure:
-            # Only a permanent refusal ends the retries; the claim goes on, and says so.
-            cause = failure.cause
-            reason = cause.message if isinstance(cause, ApplicationError) else str(failure)
-            workflow.logger.error("e-mail %s undeliverable: %s", order.key, reason)
+    def _publish(self) -> None:
+        """Shows operators where the claim stands: search attributes and current details."""
+        seen = visibility(self._state)
+        updates = search.changes(seen, workflow.info().typed_search_attributes)
+        if updates:
+            workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(seen.details)
+
+    async def _send(self, batch: MailBatch) -> None:
+        """Sends a step's e-mails in one activity; a permanent refusal goes on the timeline."""
+        receipt = await workflow.execute_activity(
+            "send_mails",
+            batch,
+            result_type=MailReceipt,
+            summary=", ".join(f"{o.template.value} to {o.recipient.value}" for o in batch.orders),
+            start_to_close_timeout=timedelta(seconds=60) * len(batch.orders),
+            retry_policy=MAIL_RETRY,
+        )
+        for refusal in receipt.refused:
+            workflow.logger.error("e-mail %s undeliverable: %s", refusal.order.key, refusal.reason)
             async with self._lock:
-                await self._carry_out(self._state.mail_undeliverable(order, reason, workflow.now()))
+                step = self._state.mail_undeliverable(refusal.order, refusal.reason, workflow.now())
+                await self._carry_out(step)
 
     async def _act(self, action: Action, message: Message) -> ClaimView:
         await workflow.wait_condition(lambda: self._opened)

@@ -27,6 +27,7 @@ from claimdesk.settings import Settings
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import ApiKey
+from claimdesk.visibility import ensure_search_attributes
 from tests.mailbox import Mailbox
 from worker import build_worker
 
@@ -40,6 +41,7 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         data_converter=pydantic_data_converter,
         ui=False,
     )
+    await ensure_search_attributes(env.client, env.client.namespace)
     yield env
     await env.shutdown()
 

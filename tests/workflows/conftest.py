@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -89,8 +91,14 @@ class Claims:
 
             async def settled(handle: WorkflowHandle[ClaimWorkflow, ClaimView] = handle) -> bool:
                 # An activity cut off by the worker's shutdown would hold time for its timeout.
-                description = await handle.describe()
-                return not description.raw_description.pending_activities
+                # (Raw: the test server returns Datetime search attributes the SDK can't parse.)
+                description = await self.env.client.workflow_service.describe_workflow_execution(
+                    DescribeWorkflowExecutionRequest(
+                        namespace=self.env.client.namespace,
+                        execution=WorkflowExecution(workflow_id=handle.id),
+                    )
+                )
+                return not description.pending_activities
 
             await eventually(settled, what=f"{handle.id}'s activities to finish")
             with contextlib.suppress(RPCError):

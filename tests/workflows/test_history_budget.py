@@ -1,0 +1,30 @@
+"""What a claim costs in Temporal history: the full happy path stays within its budget."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from temporalio.api.enums.v1 import EventType
+
+from claimdesk.domain import SatisfactionAnswer, Status, Subject
+from tests.workflows.conftest import Claims
+from tests.workflows.test_claim_workflow import CUSTOMER, refund
+from workflows.claim import ClaimWorkflow
+from claimdesk.domain import ProposalAnswer
+
+# The issue's budget for open → proposal → accept → satisfied → closed, every e-mail sent.
+HAPPY_PATH_BUDGET = 100
+
+
+async def test_full_happy_path_stays_within_the_history_budget(claims: Claims) -> None:
+    handle = await claims.open(Subject.DELIVERY)
+    await handle.execute_update(ClaimWorkflow.submit_merchant_response, refund())
+    await handle.execute_update(ClaimWorkflow.accept_proposal, ProposalAnswer(CUSTOMER))
+    await handle.execute_update(
+        ClaimWorkflow.confirm_satisfaction, SatisfactionAnswer(CUSTOMER, True, None)
+    )
+    assert (await handle.result()).status is Status.CLOSED
+    history = await handle.fetch_history()
+    kinds = Counter(EventType.Name(event.event_type) for event in history.events)
+    print(len(history.events), kinds.most_common())
+    assert len(history.events) <= HAPPY_PATH_BUDGET, kinds.most_common()
