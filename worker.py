@@ -7,11 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities.mail import MailActivities
 from activities.store import StoreActivities
 from claimdesk.embedded import embedded_database_url
+from claimdesk.metrics import worker_runtime
 from claimdesk.settings import Settings, get_settings
 from claimdesk.store.db import make_engine
 from claimdesk.temporal import connect
@@ -31,12 +33,18 @@ def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Wor
     )
 
 
-async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Runs until `stop` is set (or forever), then finishes the tasks in hand."""
+async def run_worker(
+    settings: Settings, stop: asyncio.Event | None = None, runtime: Runtime | None = None
+) -> None:
+    """Runs until `stop` is set (or forever), then finishes the tasks in hand.
+
+    Its metrics are served on CLAIMDESK_WORKER_METRICS_HOST:PORT, by `runtime` if given.
+    """
+    runtime = runtime or worker_runtime(settings)
     url = settings.database_url or embedded_database_url(settings.data_dir)
     engine = make_engine(url)
     try:
-        client = await connect(settings)
+        client = await connect(settings, runtime=runtime)
         async with build_worker(client, engine, settings):
             await (stop or asyncio.Event()).wait()
     finally:

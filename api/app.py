@@ -6,13 +6,13 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.middleware.base import RequestResponseEndpoint
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from api import errors
+from api import errors, metrics
 from api.routes import claims, health, merchants, transactions
 from claimdesk.embedded import embedded_database_url
 from claimdesk.settings import Settings, get_settings
@@ -51,10 +51,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Claims between customers and merchants, one Temporal workflow per claim.",
         version="0.1.0",
         lifespan=lifespan,
+        # Log records made while handling a claim's route carry its reference.
+        dependencies=[Depends(metrics.bind_claim)],
     )
     errors.install(app)
     app.middleware("http")(_limit_body_size)
     app.middleware("http")(_refuse_nul)
+    # Added last, so outermost: it counts the answers of the middlewares above too.
+    app.state.metrics = metrics.ApiMetrics()
+    app.add_middleware(metrics.ObserveRequests, metrics=app.state.metrics)
+    app.include_router(metrics.router)
     for router in (claims.router, transactions.router, merchants.router, health.router):
         app.include_router(router)
     return app

@@ -19,8 +19,10 @@ import httpx
 import uvicorn
 from temporalio.client import Client
 
+from claimdesk import logs
 from claimdesk.embedded import EmbeddedPostgres, temporal_cli
 from claimdesk.mailsink import serve_mail_sink
+from claimdesk.metrics import metrics_url
 from claimdesk.settings import Settings
 from claimdesk.store.migrate import upgrade
 
@@ -95,6 +97,12 @@ def check_ports(settings: Settings) -> None:
         ("Temporal UI", LOOPBACK, settings.temporal_ui_port, "CLAIMDESK_TEMPORAL_UI_PORT"),
         ("SMTP sink", LOOPBACK, settings.smtp_port, "CLAIMDESK_SMTP_PORT"),
         ("API", settings.api_host, settings.api_port, "CLAIMDESK_API_PORT"),
+        (
+            "Worker metrics",
+            settings.worker_metrics_host,
+            settings.worker_metrics_port,
+            "CLAIMDESK_WORKER_METRICS_PORT",
+        ),
     ]
     taken = [
         f"  {name}: {host}:{port} is already in use (set {variable} to another port)"
@@ -219,15 +227,17 @@ async def wait_http_ok(url: str) -> None:
     raise StackError(f"{url} did not answer 200 in {READY_TIMEOUT:.0f} s")
 
 
-def configure_logging(paths: StackPaths) -> None:
-    """Everything to `log/claimdesk.log`; warnings and errors also to the terminal."""
+def configure_logging(paths: StackPaths, settings: Settings) -> None:
+    """Everything to `log/claimdesk.log` (CLAIMDESK_LOG_FORMAT); warnings and errors also
+    to the terminal, as text."""
     file = logging.FileHandler(paths.logs / "claimdesk.log")
-    file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    file.setFormatter(logs.formatter(settings))
+    logs.prepare_sdk_loggers(settings)
     console = logging.StreamHandler()
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.setLevel(logging.INFO)
+    root.setLevel(settings.log_level)
     root.addHandler(file)
     root.addHandler(console)
 
@@ -237,6 +247,8 @@ def summary(settings: Settings, paths: StackPaths) -> str:
     rows = [
         ("API", api),
         ("OpenAPI docs", f"{api}/docs"),
+        ("API metrics", f"{api}/metrics"),
+        ("Worker metrics", metrics_url(settings)),
         ("Temporal UI", f"http://localhost:{settings.temporal_ui_port}"),
         ("Temporal", f"{settings.temporal_target} (namespace {settings.temporal_namespace})"),
         ("Mail folder", f"{paths.mail}/ (SMTP on {LOOPBACK}:{settings.smtp_port})"),
@@ -256,7 +268,7 @@ async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None
     paths = StackPaths(settings.data_dir)
     check_ports(settings)
     paths.create()
-    configure_logging(paths)
+    configure_logging(paths, settings)
     signals: _Signals | None = None
     if stop is None:
         signals = _Signals()
@@ -281,6 +293,7 @@ async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None
                 host=settings.api_host,
                 port=settings.api_port,
                 log_config=None,
+                access_log=False,  # the app logs one access line per request itself
                 lifespan="on",
             )
         )

@@ -39,12 +39,16 @@ def dev() -> None:
 def worker() -> None:
     """Run a worker (unset connections: the embedded ones that `dev` runs)."""
     from claimdesk.devstack import resolve_database
+    from claimdesk.logs import configure_logging
+    from claimdesk.metrics import metrics_url
     from worker import run_worker
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    settings = _settings()
+    configure_logging(settings)
+    settings = resolve_database(settings)
+    logging.getLogger("claimdesk.worker").info(
+        "worker on task queue %s, metrics at %s", settings.task_queue, metrics_url(settings)
     )
-    settings = resolve_database(_settings())
 
     async def run() -> None:
         stop = asyncio.Event()
@@ -65,13 +69,19 @@ def api(
 
     from api.app import create_app
     from claimdesk.devstack import resolve_database
+    from claimdesk.logs import configure_logging
 
-    settings = resolve_database(_settings())
+    settings = _settings()
+    configure_logging(settings)
+    settings = resolve_database(settings)
     uvicorn.run(
         create_app(settings),
         host=host or settings.api_host,
         port=port or settings.api_port,
         proxy_headers=True,
+        # Ours: the root logger's format; the app logs one access line per request itself.
+        log_config=None,
+        access_log=False,
     )
 
 

@@ -57,6 +57,7 @@ class DevStack:
             "CLAIMDESK_TEMPORAL_PORT": str(free_port()),
             "CLAIMDESK_TEMPORAL_UI_PORT": str(free_port()),
             "CLAIMDESK_SMTP_PORT": str(free_port()),
+            "CLAIMDESK_WORKER_METRICS_PORT": str(free_port()),
             "CLAIMDESK_LEVEL2_AFTER": "2",
             "CLAIMDESK_LEVEL3_AFTER": "4",
             "CLAIMDESK_RESOLUTION_TARGET": "6",

@@ -1,0 +1,228 @@
+"""Metrics, logs and probes as an operator sees them: scraped and read over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio import activity, workflow
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.app import create_app
+from claimdesk.logs import JsonFormatter
+from claimdesk.metrics import metrics_url
+from claimdesk.settings import Settings
+from tests.api.conftest import Api, Server, api_settings, claim_body
+from tests.mailbox import Mailbox, free_port
+from worker import run_worker
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def _parse(text: str) -> Samples:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _total(samples: Samples, name: str, **labels: str) -> float:
+    wanted = set(labels.items())
+    return sum(
+        value for (found, have), value in samples.items() if found == name and wanted <= have
+    )
+
+
+async def _scrape(url: str) -> Samples:
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return _parse(response.text)
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """Every record of this process, as the JSON lines CLAIMDESK_LOG_FORMAT=json writes."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield out
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def _records(out: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+
+
+# ---- the API ----
+
+
+async def test_api_metrics_count_by_route_template_and_status(api: Api) -> None:
+    operator = await api.key("operator")
+    before = await _scrape(f"{api.http.base_url}/metrics")
+    route = {"method": "GET", "route": "/claims/{reference}", "status": "404"}
+    assert (await api.http.get("/claims/CLM-NOPE-1", headers=operator)).status_code == 404
+    assert (await api.http.get("/claims/CLM-NOPE-2", headers=operator)).status_code == 404
+    assert (await api.http.get("/no/such/thing")).status_code == 404
+    after = await _scrape(f"{api.http.base_url}/metrics")
+
+    name = "claimdesk_http_requests_total"
+    assert _total(after, name, **route) - _total(before, name, **route) == 2
+    latency = "claimdesk_http_request_duration_seconds_count"
+    assert _total(after, latency, **route) - _total(before, latency, **route) == 2
+    unmatched = {"route": "<unmatched>", "status": "404"}
+    assert _total(after, name, **unmatched) - _total(before, name, **unmatched) == 1
+    # References and raw paths never become label values.
+    labels = {value for (_, pairs) in after for _, value in pairs}
+    assert not {"/claims/CLM-NOPE-1", "CLM-NOPE-1", "/no/such/thing"} & labels
+
+
+async def test_api_access_log_is_json_with_the_claim_and_never_the_key(
+    api: Api, json_logs: io.StringIO
+) -> None:
+    operator = await api.key("operator")
+    secret = operator["Authorization"].removeprefix("Bearer ")
+    await api.http.get("/claims/CLM-LOGGED-1", headers=operator)
+    await api.http.get("/healthz", headers=operator)
+
+    records = _records(json_logs)
+    access = [r for r in records if r["logger"] == "claimdesk.access"]
+    claim_line = next(r for r in access if r.get("claim") == "CLM-LOGGED-1")
+    assert claim_line["route"] == "/claims/{reference}"
+    assert claim_line["status"] == 404
+    assert {"time", "level", "message"} <= set(claim_line)
+    health_line = next(r for r in access if r["route"] == "/healthz")
+    assert "claim" not in health_line
+    assert secret not in json_logs.getvalue()
+
+
+async def test_readiness_is_503_with_retry_after_when_temporal_does_not_answer(
+    database_url: str, mailbox: Mailbox
+) -> None:
+    with socket.socket() as probe:  # a port no Temporal listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{probe.getsockname()[1]}"
+    settings = Settings(database_url=database_url, temporal_address=dead, smtp_port=mailbox.port)
+    server = Server(create_app(settings))
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            alive = await http.get("/healthz")
+            ready = await http.get("/readyz")
+    finally:
+        await server.stop()
+    assert alive.status_code == 200
+    assert ready.status_code == 503
+    assert int(ready.headers["retry-after"]) > 0
+    assert ready.json()["checks"]["database"] == "ok"
+    assert ready.json()["checks"]["temporal"].startswith("unavailable")
+
+
+# ---- the worker ----
+
+
+@pytest.fixture
+async def worker_api(
+    temporal_env: WorkflowEnvironment, database_url: str, engine: AsyncEngine, mailbox: Mailbox
+) -> AsyncIterator[tuple[Api, str]]:
+    """The API, and the production worker (`run_worker`) with its Prometheus endpoint."""
+    settings = api_settings(temporal_env, database_url, mailbox).model_copy(
+        update={"worker_metrics_port": free_port()}
+    )
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(settings, stop))
+    server = Server(create_app(settings))
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            yield (
+                Api(http=http, engine=engine, settings=settings, mailbox=mailbox),
+                metrics_url(settings),
+            )
+    finally:
+        await server.stop()
+        stop.set()
+        await asyncio.wait_for(worker, 60)
+
+
+@pytest.mark.timeout(120)
+async def test_worker_metrics_move_as_a_claim_opens(worker_api: tuple[Api, str]) -> None:
+    api, url = worker_api
+    queue = api.settings.task_queue
+    before = await _scrape(url)
+    await api.transaction("T1")
+    ana = await api.key("customer", email="ana@example.com")
+    opened = await api.http.post("/claims", json=claim_body(), headers=ana)
+    assert opened.status_code == 201, opened.text
+    after = await _scrape(url)
+
+    for name in (
+        "temporal_workflow_task_execution_latency_count",
+        "temporal_activity_execution_latency_count",
+    ):
+        moved = _total(after, name, task_queue=queue) - _total(before, name, task_queue=queue)
+        assert moved > 0, f"{name} did not move"
+    # Everything the SDK exports keeps its `temporal_` prefix.
+    assert any(name.startswith("temporal_request") for name, _ in after)
+
+
+# ---- the SDK's loggers, mapped to the claim ----
+
+
+@activity.defn(name="observability_probe")
+async def probe_activity() -> None:
+    activity.logger.info("probe activity ran")
+
+
+@workflow.defn(name="ObservabilityProbe", sandboxed=False)
+class ProbeWorkflow:
+    @workflow.run
+    async def run(self) -> None:
+        workflow.logger.info("probe workflow ran")
+        await workflow.execute_activity(
+            probe_activity, start_to_close_timeout=timedelta(seconds=30)
+        )
+
+
+@pytest.mark.timeout(60)
+async def test_workflow_and_activity_logs_carry_the_workflow_id_as_claim(
+    temporal_env: WorkflowEnvironment, json_logs: io.StringIO
+) -> None:
+    queue = f"logs-{uuid.uuid4().hex[:8]}"
+    reference = f"CLM-{uuid.uuid4().hex[:8]}"
+    async with Worker(
+        temporal_env.client,
+        task_queue=queue,
+        workflows=[ProbeWorkflow],
+        activities=[probe_activity],
+    ):
+        await temporal_env.client.execute_workflow(
+            ProbeWorkflow.run, id=reference, task_queue=queue
+        )
+    records = {r["message"]: r for r in _records(json_logs) if r.get("claim") == reference}
+    assert any(m.startswith("probe workflow ran") for m in records)
+    assert any(m.startswith("probe activity ran") for m in records)
+    ran = next(r for m, r in records.items() if m.startswith("probe activity ran"))
+    assert ran["activity"] == {
+        "workflow_type": "ObservabilityProbe",
+        "activity_type": "observability_probe",
+        "attempt": 1,
+    }
