@@ -29,5 +29,6 @@ USER claimdesk
 ENV CLAIMDESK_DATA_DIR=/home/claimdesk/var \
     CLAIMDESK_API_HOST=0.0.0.0
 
-EXPOSE 8000
+# 8000: the API (and its /metrics); 9464: the worker's Prometheus endpoint.
+EXPOSE 8000 9464
 CMD ["claimdesk", "api"]

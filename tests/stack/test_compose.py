@@ -10,11 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from claimdesk.devstack import SEARCH_ATTRIBUTES
 from claimdesk.settings import Settings
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
-APP_SERVICES = ("api", "worker", "migrate")
+APP_SERVICES = ("api", "worker", "migrate", "temporal-setup")
 ONE_SHOTS = ("temporal-schema", "temporal-setup", "migrate")
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
@@ -125,17 +124,80 @@ def test_dependencies_have_no_cycle_and_start_from_postgres(
 def test_published_host_ports_are_unique(services: dict[str, dict[str, Any]]) -> None:
     hosts = [host for service in services.values() for host, _ in _published(service)]
     assert len(hosts) == len(set(hosts))
-    assert {8000, 7233, 8233, 1025, 8025} <= set(hosts)
+    assert {8000, 9464, 7233, 8233, 1025, 8025} <= set(hosts)
 
 
-def test_temporal_gets_the_search_attributes_the_dev_server_gets(
+def test_temporal_setup_is_claimdesks_own_command_on_the_apps_namespace(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    script = "\n".join(services["temporal-setup"]["command"])
-    registered = dict(
-        re.findall(r"\b([A-Z][A-Za-z]+)=(Keyword|Int|Bool|Datetime|Text|Double)\b", script)
+    """The search attributes come from claimdesk/visibility.py (tests/stack/test_temporal_setup.py
+    checks the command); here: the stack runs it, on the cluster and namespace the apps use."""
+    setup = services["temporal-setup"]
+    assert setup["command"][:3] == ["claimdesk", "temporal", "setup"]
+    assert setup["image"] == services["worker"]["image"] == services["api"]["image"]
+    assert "build" in setup
+    for name in ("worker", "api"):
+        for variable in ("CLAIMDESK_TEMPORAL_ADDRESS", "CLAIMDESK_TEMPORAL_NAMESPACE"):
+            assert _environment(setup)[variable] == _environment(services[name])[variable]
+
+
+def test_everyone_reaches_temporal_where_it_listens(services: dict[str, dict[str, Any]]) -> None:
+    temporal_ports = {container for _, container in _published(services["temporal"])}
+    addresses = {
+        _environment(services[name])["CLAIMDESK_TEMPORAL_ADDRESS"] for name in APP_SERVICES
+    }
+    addresses.add(_environment(services["temporal-ui"])["TEMPORAL_ADDRESS"])
+    assert len(addresses) == 1
+    host, _, port = addresses.pop().partition(":")
+    assert host == "temporal"
+    assert int(port) in temporal_ports
+
+
+def _healthcheck_url(service: dict[str, Any]) -> str:
+    found = re.search(r"http://127\.0\.0\.1:\d+/\w+", " ".join(service["healthcheck"]["test"]))
+    assert found is not None
+    return found.group(0)
+
+
+def test_the_worker_serves_metrics_where_they_are_published_and_checked(
+    services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable, value in _environment(services["worker"]).items():
+        monkeypatch.setenv(variable, value)
+    settings = Settings()
+    assert settings.worker_metrics_host == "0.0.0.0"
+    assert (9464, settings.worker_metrics_port) in _published(services["worker"])
+    assert _healthcheck_url(services["worker"]) == (
+        f"http://127.0.0.1:{settings.worker_metrics_port}/metrics"
     )
-    assert registered == SEARCH_ATTRIBUTES
+
+
+def test_the_api_health_check_asks_the_port_it_listens_on(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    port = _environment(services["api"])["CLAIMDESK_API_PORT"]
+    assert _healthcheck_url(services["api"]) == f"http://127.0.0.1:{port}/healthz"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_log_json(services: dict[str, dict[str, Any]], name: str) -> None:
+    assert _environment(services[name])["CLAIMDESK_LOG_FORMAT"] == "json"
+
+
+def test_every_service_a_dependant_waits_healthy_for_has_a_health_check(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    waited = {
+        target
+        for service in services.values()
+        for target, condition in _depends_on(service).items()
+        if condition == "service_healthy"
+    }
+    assert waited
+    for target in waited | {"worker", "api"}:
+        check = services[target].get("healthcheck", {})
+        assert check.get("test"), f"{target} has no health check test"
+        assert not check.get("disable", False)
 
 
 def test_temporal_runs_on_the_shared_postgres(services: dict[str, dict[str, Any]]) -> None:
