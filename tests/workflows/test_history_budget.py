@@ -6,11 +6,10 @@ from collections import Counter
 
 from temporalio.api.enums.v1 import EventType
 
-from claimdesk.domain import SatisfactionAnswer, Status, Subject
+from claimdesk.domain import ProposalAnswer, SatisfactionAnswer, Status, Subject
 from tests.workflows.conftest import Claims
 from tests.workflows.test_claim_workflow import CUSTOMER, refund
 from workflows.claim import ClaimWorkflow
-from claimdesk.domain import ProposalAnswer
 
 # The budget for open → proposal → accept → satisfied → closed, every e-mail sent.
 HAPPY_PATH_BUDGET = 100
