@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError, TemporalError
@@ -188,6 +189,19 @@ def temporal_problem(error: BaseException) -> ProblemError | None:
     return None
 
 
+def database_problem(error: BaseException) -> ProblemError | None:
+    """503 for a store that does not answer (down, restarting, out of connections).
+
+    The request may well succeed once it is back, so the client is told when to retry
+    instead of getting a 500 for what is not a bug.
+    """
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return ServiceUnavailable("the claim store is unavailable; try again")
+    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return ServiceUnavailable("the claim store is unavailable; try again")
+    return None
+
+
 async def _on_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ProblemError)
     return problem_response(error, request)
@@ -224,7 +238,9 @@ async def _on_http(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _on_anything(request: Request, error: Exception) -> JSONResponse:
-    problem = temporal_problem(error)
+    problem = temporal_problem(error) or database_problem(error)
+    if problem is not None and problem.status == 503:
+        log.warning("%s %s: 503, %s (%s)", request.method, request.url.path, problem.detail, error)
     if problem is None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         problem = ProblemError(
@@ -238,6 +254,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
-    # Temporal errors get their own entry so they never reach the server-error middleware.
+    # Temporal and store errors get their own entry so they never reach the server-error
+    # middleware (which would log each one as a crash).
     app.add_exception_handler(TemporalError, _on_anything)
+    app.add_exception_handler(sa_exc.SQLAlchemyError, _on_anything)
     app.add_exception_handler(Exception, _on_anything)
