@@ -59,8 +59,10 @@ class Ledger:
     logged: int  # rows in sent_mails
     received: int  # messages the SMTP server accepted
     lost: int  # logged but never received
-    doubled: int  # received more than once (same Message-ID)
+    doubled: int  # extra copies received (same Message-ID)
+    doubled_templates: list[str]
     unlogged: int  # received but not in the log
+    retried: int  # activities that needed more than one attempt (the faults hit work)
 
 
 @dataclass
@@ -284,6 +286,13 @@ async def ledger(stack: FaultStack, claim: Claim) -> Ledger:
             )
         ).all()
     merchant_email = await _merchant_email(stack, str(row["merchant_id"]))
+    history = await stack.client.get_workflow_handle(claim.reference).fetch_history()
+    retried = sum(
+        1
+        for event in history.events
+        if event.HasField("activity_task_started_event_attributes")
+        and event.activity_task_started_event_attributes.attempt > 1
+    )
 
     def role(address: str) -> str:
         if CUSTOMER in address:
@@ -318,7 +327,11 @@ async def ledger(stack: FaultStack, claim: Claim) -> Ledger:
         received=len(received),
         lost=len(logged_ids - set(by_id)),
         doubled=sum(count - 1 for count in by_id.values()),
+        doubled_templates=[
+            str(m["X-Claimdesk-Template"]) for m in received if by_id[str(m["Message-ID"])] > 1
+        ],
         unlogged=len(set(by_id) - logged_ids),
+        retried=retried,
     )
 
 
@@ -336,18 +349,29 @@ async def run_claims(stack: FaultStack, who: Actors, claims: list[Claim]) -> lis
     return [await ledger(stack, claim) for claim in claims]
 
 
-def check(ledgers: list[Ledger], baseline: dict[str, Signature]) -> str:
-    """Asserts nothing was lost or doubled and every claim ended as undisturbed; a summary."""
+def check(
+    ledgers: list[Ledger], baseline: dict[str, Signature], *, redelivery: bool = False
+) -> str:
+    """Asserts nothing was lost or doubled and every claim ended as undisturbed; a summary.
+
+    `redelivery`: the fault can cut the store between the SMTP server's 250 and the commit
+    of the mail's log row (a killed worker, a stopped PostgreSQL), and the retry sends that
+    e-mail again under the same Message-ID. A receiver that drops a Message-ID it already
+    has (the dev mail sink does) shows it once; such re-deliveries are counted, not hidden.
+    """
     for entry in ledgers:
         where = f"{entry.reference} ({entry.script})"
         assert entry.seq_gaps == 0, f"{where}: timeline has gaps"
         assert entry.lost == 0, f"{where}: {entry.lost} e-mail(s) logged but never received"
-        assert entry.doubled == 0, f"{where}: {entry.doubled} e-mail(s) received twice"
         assert entry.unlogged == 0, f"{where}: {entry.unlogged} e-mail(s) received, not logged"
+        if not redelivery:
+            assert entry.doubled == 0, f"{where}: received twice: {entry.doubled_templates}"
         assert entry.signature == baseline[entry.script], f"{where} differs from undisturbed"
     return (
         f"{len(ledgers)} claims, {sum(e.events for e in ledgers)} events, "
-        f"{sum(e.received for e in ledgers)} e-mails received; "
+        f"{sum(e.logged for e in ledgers)} e-mails; "
         f"lost {sum(e.lost + e.seq_gaps for e in ledgers)}, "
-        f"doubled {sum(e.doubled for e in ledgers)}"
+        f"doubled {sum(e.doubled for e in ledgers)} "
+        f"({sorted(t for e in ledgers for t in e.doubled_templates)}); "
+        f"{sum(e.retried for e in ledgers)} activities retried"
     )

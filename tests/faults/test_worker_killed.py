@@ -25,5 +25,5 @@ async def test_claims_end_as_undisturbed_after_worker_sigkills(
         faults.worker.kill()
         faults.worker.start()
     ledgers = await driving
-    summary = check(ledgers, baseline)
+    summary = check(ledgers, baseline, redelivery=True)
     print(f"worker SIGKILLed {KILLS} times: {summary}")
