@@ -180,8 +180,22 @@ async def test_worker_metrics_move_as_a_claim_opens(worker_api: tuple[Api, str])
     ):
         moved = _total(after, name, task_queue=queue) - _total(before, name, task_queue=queue)
         assert moved > 0, f"{name} did not move"
-    # Everything the SDK exports keeps its `temporal_` prefix.
+    # Everything the SDK exports keeps its `temporal_` prefix; claimdesk's own counters
+    # keep their names as written (the parser adds `_total` to counter samples).
     assert any(name.startswith("temporal_request") for name, _ in after)
+    opened = "claimdesk_claims_opened_total"
+    delivery = {"task_queue": queue, "subject": "delivery"}
+    assert _total(after, opened, **delivery) - _total(before, opened, **delivery) == 1
+
+    async def mails_sent() -> float:
+        name = "claimdesk_emails_sent_total"
+        return _total(await _scrape(url), name, task_queue=queue)
+
+    for _ in range(150):  # the opening's e-mails go out in the background
+        if await mails_sent() > 0:
+            break
+        await asyncio.sleep(0.2)
+    assert await mails_sent() > 0
 
 
 # ---- the SDK's loggers, mapped to the claim ----
