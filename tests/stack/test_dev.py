@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.mailbox import free_port
 
@@ -125,6 +126,20 @@ def _eventually(check: Callable[[], T | None], *, timeout: float, what: str) -> 
         time.sleep(0.5)
 
 
+def _metrics(response: httpx.Response) -> Counter[str]:
+    """Prometheus text: each series' total under its bare name, and each sample as written."""
+    assert response.status_code == 200
+    totals: Counter[str] = Counter()
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            # The SDK's counters carry no `_total`; the parser adds one to counter samples.
+            bare = sample.name.removesuffix("_total") if family.type == "counter" else sample.name
+            totals[bare] += sample.value
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            totals[f"{sample.name}{{{labels}}}"] += sample.value
+    return totals
+
+
 def _mail_counts(mails: list[EmailMessage], reference: str) -> Counter[tuple[str, str]]:
     counts: Counter[tuple[str, str]] = Counter()
     for mail in mails:
@@ -207,6 +222,20 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
         if mail["X-Claimdesk-Reference"] == reference
     ]
     assert len(keys) == len(set(keys)) == sum(expected.values())
+
+    # The operator's view of the same story: both metrics endpoints, as Prometheus scrapes.
+    worker_port = stack.env["CLAIMDESK_WORKER_METRICS_PORT"]
+    worker = _metrics(http.get(f"http://127.0.0.1:{worker_port}/metrics"))
+    assert worker["claimdesk_claims_opened"] >= 2  # the demo's claim and this one
+    assert worker["claimdesk_escalations"] >= 2
+    assert worker["claimdesk_breaches"] >= 1
+    assert worker["claimdesk_emails_sent"] >= sum(expected.values())
+    assert worker["temporal_workflow_task_execution_latency_count"] > 0
+    api_metrics = _metrics(http.get("/metrics"))
+    assert (
+        api_metrics['claimdesk_http_requests_total{method="POST",route="/claims",status="201"}']
+        >= 2
+    )
 
     before = http.get(f"/claims/{reference}", headers=as_customer).json()
     assert stack.stop() == 0
