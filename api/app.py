@@ -8,7 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -55,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(metrics.bind_claim)],
     )
     errors.install(app)
-    app.middleware("http")(_limit_body_size)
+    app.add_middleware(_LimitBodySize)
     app.middleware("http")(_refuse_nul)
     # Added last, so outermost: it counts the answers of the middlewares above too.
     app.state.metrics = metrics.ApiMetrics()
@@ -80,15 +83,32 @@ async def _refuse_nul(request: Request, call_next: RequestResponseEndpoint) -> R
     return await call_next(request)
 
 
-async def _limit_body_size(request: Request, call_next: RequestResponseEndpoint) -> Response:
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        problem = errors.ProblemError(
-            413,
-            "body-too-large",
-            "Body too large",
-            f"request bodies are limited to {MAX_BODY_BYTES} bytes",
-        )
-        response: JSONResponse = errors.problem_response(problem, request)
-        return response
-    return await call_next(request)
+class _LimitBodySize:
+    """Refuses a body over MAX_BODY_BYTES (413): unread when its declared length says so,
+    and as soon as the count passes the limit when it streams in chunks without one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            response = errors.problem_response(errors.BodyTooLarge(MAX_BODY_BYTES), Request(scope))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counting() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                # An HTTPException is the one error FastAPI lets out of its body reading
+                # (any other becomes a 400); errors.py renders it as the same problem.
+                raise StarletteHTTPException(413, errors.BodyTooLarge(MAX_BODY_BYTES).detail)
+            return message
+
+        await self.app(scope, counting, send)

@@ -78,6 +78,13 @@ class ActionRefused(ProblemError):
         super().__init__(409, "action-refused", "Action refused", reason)
 
 
+class BodyTooLarge(ProblemError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            413, "body-too-large", "Body too large", f"request bodies are limited to {limit} bytes"
+        )
+
+
 class ServiceUnavailable(ProblemError):
     def __init__(self, detail: str) -> None:
         super().__init__(
@@ -225,8 +232,10 @@ async def _on_validation(request: Request, error: Exception) -> JSONResponse:
 
 async def _on_http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    titles = {404: "Not found", 405: "Method not allowed"}
-    slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Body too large"}
+    slug = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
+        error.status_code, "http-error"
+    )
     problem = ProblemError(
         error.status_code,
         slug,
