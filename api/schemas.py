@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -31,7 +33,8 @@ from claimdesk.domain import (
     Status,
     Subject,
 )
-from claimdesk.store.models import Claim, ClaimEvent, Merchant, Transaction
+from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, Transaction
+from claimdesk.store.queries import MerchantClaims
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 _AMOUNT_MAX_CHARS = 32  # 14 digits and a point, with room for zeros a client pads with
@@ -306,6 +309,11 @@ class ClaimPage(Page):
     items: list[ClaimOut]
 
 
+class ClaimOrder(StrEnum):
+    NEWEST = "newest"  # opened most recently first
+    DUE = "due"  # the soonest next deadline first; claims with none last
+
+
 class TransactionOut(BaseModel):
     id: str
     merchant_id: str
@@ -323,6 +331,19 @@ class TransactionPage(Page):
     items: list[TransactionOut]
 
 
+class StrikeOut(BaseModel):
+    reference: str = Field(description="the claim the merchant left unanswered")
+    at: datetime
+
+
+class OpenClaims(BaseModel):
+    """The merchant's claims not closed yet; list them with `GET /claims?merchant_id=…`."""
+
+    total: int
+    breached: int
+    by_level: dict[str, int] = Field(description='e.g. {"1": 4, "3": 1}')
+
+
 class MerchantOut(BaseModel):
     id: str
     name: str
@@ -330,10 +351,27 @@ class MerchantOut(BaseModel):
     strikes: int
     status: str
     updated_at: datetime
+    strike_history: list[StrikeOut]
+    open_claims: OpenClaims
 
     @classmethod
-    def of(cls, row: Merchant) -> MerchantOut:
-        return cls.model_validate(row, from_attributes=True)
+    def of(
+        cls, row: Merchant, strikes: Sequence[MerchantStrike], claims: MerchantClaims
+    ) -> MerchantOut:
+        return cls(
+            id=row.id,
+            name=row.name,
+            email=row.email,
+            strikes=row.strikes,
+            status=row.status,
+            updated_at=row.updated_at,
+            strike_history=[StrikeOut(reference=s.reference, at=s.at) for s in strikes],
+            open_claims=OpenClaims(
+                total=claims.open,
+                breached=claims.breached,
+                by_level={str(level): n for level, n in sorted(claims.by_level.items())},
+            ),
+        )
 
 
 class Health(BaseModel):

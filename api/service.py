@@ -24,7 +24,7 @@ from api.errors import (
     ServiceUnavailable,
     temporal_problem,
 )
-from api.schemas import DecisionIn, MerchantResponseIn, TransactionIn
+from api.schemas import DecisionIn, MerchantOut, MerchantResponseIn, TransactionIn
 from claimdesk.domain import (
     Action,
     ClaimView,
@@ -152,6 +152,13 @@ async def visible_merchant(
     if merchant is None or not mine:
         raise NotFound(f"merchant {merchant_id}")
     return merchant
+
+
+async def merchant_record(*, session: AsyncSession, merchant: Merchant) -> MerchantOut:
+    """The merchant as an operator weighs it: strikes with their claims, and open claims."""
+    strikes = await queries.merchant_strikes(session=session, merchant_id=merchant.id)
+    claims = await queries.merchant_claims(session=session, merchant_id=merchant.id)
+    return MerchantOut.of(merchant, strikes, claims)
 
 
 # ---- acting on a claim ----

@@ -7,6 +7,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from fastapi.responses import PlainTextResponse
+from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.workflow import UpdateMethodMultiParam
@@ -19,6 +20,7 @@ from api.schemas import (
     MAX_OFFSET,
     ClaimCreate,
     ClaimDetail,
+    ClaimOrder,
     ClaimOut,
     ClaimPage,
     CloseIn,
@@ -104,7 +106,7 @@ async def open_claim(
     return _out(claim, ctx.principal)
 
 
-@router.get("", summary="The claims you may see, newest first")
+@router.get("", summary="The claims you may see, newest first or soonest due first")
 async def list_claims(
     caller: CallerDep,
     session: SessionDep,
@@ -113,11 +115,19 @@ async def list_claims(
     merchant_id: Annotated[str | None, Query(max_length=64)] = None,
     level: Annotated[int | None, Query(ge=1, le=3)] = None,
     breached: bool | None = None,
+    due_before: Annotated[
+        AwareDatetime | None,
+        Query(description="Only claims whose next deadline falls before this time (with offset)"),
+    ] = None,
+    order: ClaimOrder = ClaimOrder.NEWEST,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ClaimPage:
     """Offset pagination: `limit` (at most 100) and `offset`; `next_offset` is null on the last
-    page. Customers see their claims, merchants their shop's, operators all of them."""
+    page. Customers see their claims, merchants their shop's, operators all of them.
+
+    An operator's queues, for example: `?breached=true&order=due`, `?level=3`,
+    `?due_before=2026-11-23T00:00:00Z&order=due`, `?merchant_id=M1&status=open`."""
     if caller.role is Role.MERCHANT and merchant_id not in (None, caller.merchant_id):
         return ClaimPage(items=[], limit=limit, offset=offset, next_offset=None)
     claims = await queries.list_claims(
@@ -128,6 +138,8 @@ async def list_claims(
         subject=subject.value if subject else None,
         level=level,
         breached=breached,
+        due_before=due_before,
+        by_deadline=order is ClaimOrder.DUE,
         limit=limit + 1,
         offset=offset,
     )

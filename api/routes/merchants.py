@@ -39,7 +39,7 @@ async def register_merchant(
     if not created:
         response.status_code = 200
     response.headers["Location"] = f"/merchants/{merchant.id}"
-    return MerchantOut.of(merchant)
+    return await service.merchant_record(session=session, merchant=merchant)
 
 
 @router.get(
@@ -53,7 +53,7 @@ async def get_merchant(
     merchant = await service.visible_merchant(
         session=session, principal=caller, merchant_id=merchant_id
     )
-    return MerchantOut.of(merchant)
+    return await service.merchant_record(session=session, merchant=merchant)
 
 
 @router.post(
@@ -84,4 +84,4 @@ async def _set_status(
     )
     await session.commit()
     assert merchant is not None
-    return MerchantOut.of(merchant)
+    return await service.merchant_record(session=session, merchant=merchant)

@@ -79,6 +79,12 @@ class Claim(SQLModel, table=True):
         Index("ix_claims_merchant_status", "merchant_id", "status"),
         Index("ix_claims_customer_email", "customer_email"),
         Index("ix_claims_opened_at", "opened_at"),
+        # The operators' queue: what falls due next among claims not closed.
+        Index(
+            "ix_claims_next_deadline_open",
+            "next_deadline",
+            postgresql_where=text("status <> 'closed'"),
+        ),
     )
 
     reference: str = Field(primary_key=True, max_length=32)

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, func, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +19,7 @@ from claimdesk.store.models import (
     ClaimEvent,
     IdempotencyRecord,
     Merchant,
+    MerchantStrike,
     Transaction,
 )
 
@@ -76,6 +77,38 @@ async def upsert_merchant(
     merchant = await session.get(Merchant, merchant_id, populate_existing=True)
     assert merchant is not None
     return merchant, not existed
+
+
+@dataclass(frozen=True)
+class MerchantClaims:
+    """A merchant's claims not closed yet, as an operator weighs them."""
+
+    open: int
+    breached: int
+    by_level: dict[int, int]
+
+
+async def merchant_claims(*, session: AsyncSession, merchant_id: str) -> MerchantClaims:
+    query = (
+        select(col(Claim.escalation_level), col(Claim.sla_breached), func.count())
+        .where(col(Claim.merchant_id) == merchant_id, col(Claim.status) != "closed")
+        .group_by(col(Claim.escalation_level), col(Claim.sla_breached))
+    )
+    by_level: dict[int, int] = {}
+    breached = 0
+    for level, is_breached, count in (await session.exec(query)).all():
+        by_level[level] = by_level.get(level, 0) + count
+        breached += count if is_breached else 0
+    return MerchantClaims(open=sum(by_level.values()), breached=breached, by_level=by_level)
+
+
+async def merchant_strikes(*, session: AsyncSession, merchant_id: str) -> Sequence[MerchantStrike]:
+    query = (
+        select(MerchantStrike)
+        .where(col(MerchantStrike.merchant_id) == merchant_id)
+        .order_by(col(MerchantStrike.at))
+    )
+    return (await session.exec(query)).all()
 
 
 async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: datetime) -> None:
@@ -214,10 +247,12 @@ async def list_claims(
     subject: str | None = None,
     level: int | None = None,
     breached: bool | None = None,
+    due_before: datetime | None = None,
+    by_deadline: bool = False,
     limit: int,
     offset: int,
 ) -> Sequence[Claim]:
-    """Newest first."""
+    """Newest first, or the earliest next deadline first (claims with none last)."""
     query = select(Claim)
     if customer_email is not None:
         query = query.where(col(Claim.customer_email) == customer_email)
@@ -231,6 +266,10 @@ async def list_claims(
         query = query.where(col(Claim.escalation_level) == level)
     if breached is not None:
         query = query.where(col(Claim.sla_breached) == breached)
+    if due_before is not None:
+        query = query.where(col(Claim.next_deadline) < due_before)
+    if by_deadline:
+        query = query.order_by(col(Claim.next_deadline).asc().nulls_last())
     query = query.order_by(col(Claim.opened_at).desc(), col(Claim.reference).desc())
     return (await session.exec(query.limit(limit).offset(offset))).all()
 

@@ -189,3 +189,32 @@ async def api(
             yield Api(http=http, engine=engine, settings=settings, mailbox=mailbox)
     finally:
         await server.stop()
+
+
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+async def fast_api(
+    temporal_env: WorkflowEnvironment, database_url: str, engine: AsyncEngine, mailbox: Mailbox
+) -> AsyncIterator[Api]:
+    """The API with a ladder of seconds (level 2 at 2 s, level 3 at 4 s, breach at 6 s) and an
+    hour for the customer's satisfaction answer."""
+    settings = api_settings(temporal_env, database_url, mailbox).model_copy(
+        update={
+            "level2_after": 2 * SECOND,
+            "level3_after": 4 * SECOND,
+            "resolution_target": 6 * SECOND,
+            "satisfaction_window": timedelta(hours=1),
+        }
+    )
+    server = Server(create_app(settings))
+    await server.start()
+    try:
+        async with (
+            build_worker(temporal_env.client, engine, settings),
+            httpx.AsyncClient(base_url=server.url, timeout=30) as http,
+        ):
+            yield Api(http=http, engine=engine, settings=settings, mailbox=mailbox)
+    finally:
+        await server.stop()
