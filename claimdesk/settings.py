@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     payment_filing_window: Duration = timedelta(days=60)
     satisfaction_window: Duration = timedelta(days=7)
     merchant_strike_limit: int = Field(default=3, ge=1)
+    # Temporal warns at 10,240 history events and fails a run at 51,200.
+    history_events_per_run: int = Field(default=5000, ge=100, le=10_000)
 
     # Connections (None: the embedded stack under data_dir).
     database_url: str | None = None
@@ -109,6 +111,7 @@ class Settings(BaseSettings):
             transaction_close_after=self.transaction_close_after,
             satisfaction_window=self.satisfaction_window,
             merchant_strike_limit=self.merchant_strike_limit,
+            history_events_per_run=self.history_events_per_run,
         )
 
     @property
