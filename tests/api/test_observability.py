@@ -6,10 +6,14 @@ import asyncio
 import io
 import json
 import logging
+import os
+import signal
 import socket
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -240,3 +244,53 @@ async def test_workflow_and_activity_logs_carry_the_workflow_id_as_claim(
         "activity_type": "observability_probe",
         "attempt": 1,
     }
+
+
+# ---- the worker command, as a container runs it ----
+
+
+@pytest.mark.timeout(90)
+async def test_worker_command_logs_json_and_serves_metrics_until_sigterm(
+    temporal_env: WorkflowEnvironment, database_url: str, mailbox: Mailbox
+) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMDESK_")}
+    env |= {
+        "CLAIMDESK_DATABASE_URL": database_url,
+        "CLAIMDESK_TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
+        "CLAIMDESK_TASK_QUEUE": f"cli-{uuid.uuid4().hex[:8]}",
+        "CLAIMDESK_SMTP_PORT": str(mailbox.port),
+        "CLAIMDESK_WORKER_METRICS_PORT": str(port),
+        "CLAIMDESK_LOG_FORMAT": "json",
+    }
+    worker = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "claimdesk"),
+        "worker",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        scraped: Samples | None = None
+        for _ in range(150):
+            try:
+                scraped = await _scrape(f"http://127.0.0.1:{port}/metrics")
+                break
+            except httpx.HTTPError:
+                if worker.returncode is not None:
+                    assert worker.stderr is not None
+                    pytest.fail(f"the worker exited: {(await worker.stderr.read()).decode()}")
+                await asyncio.sleep(0.2)
+        assert scraped is not None
+        worker.send_signal(signal.SIGTERM)
+        _, output = await asyncio.wait_for(worker.communicate(), 60)
+    finally:
+        if worker.returncode is None:
+            worker.kill()
+            await worker.wait()
+    err = output.decode()
+    assert worker.returncode == 0, err
+    lines = [json.loads(line) for line in err.splitlines() if line.strip()]
+    started = next(r for r in lines if r["logger"] == "claimdesk.worker")
+    assert f"127.0.0.1:{port}/metrics" in str(started["message"])
+    assert {"time", "level", "logger", "message"} <= set(started)
