@@ -7,6 +7,7 @@ its own transactions and merchants, and puts back what it stopped.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
@@ -86,7 +87,8 @@ async def stack() -> AsyncIterator[FaultStack]:
         if not postgres.running:
             await asyncio.to_thread(postgres.start)  # the wheel's own cleanup expects it up
         await asyncio.to_thread(postgres.close)
-        shutil.rmtree(folder, ignore_errors=True)
+        if not os.environ.get("CLAIMDESK_FAULTS_KEEP"):  # set it to read the logs after a run
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
