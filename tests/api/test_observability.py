@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import Depends, FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity, workflow
@@ -24,6 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.app import create_app
+from api.metrics import bind_claim
 from claimdesk.logs import JsonFormatter
 from claimdesk.metrics import metrics_url
 from claimdesk.settings import Settings
@@ -294,3 +296,32 @@ async def test_worker_command_logs_json_and_serves_metrics_until_sigterm(
     started = next(r for r in lines if r["logger"] == "claimdesk.worker")
     assert f"127.0.0.1:{port}/metrics" in str(started["message"])
     assert {"time", "level", "logger", "message"} <= set(started)
+
+
+async def test_records_logged_while_handling_a_claims_route_carry_its_reference(
+    json_logs: io.StringIO,
+) -> None:
+    """The app-wide dependency binds `{reference}` for whatever the handler logs."""
+    app = FastAPI(dependencies=[Depends(bind_claim)])
+
+    @app.get("/claims/{reference}/probe")
+    async def probe(reference: str) -> dict[str, str]:
+        logging.getLogger("claimdesk.probe").info("handling the probe")
+        return {}
+
+    @app.get("/elsewhere")
+    async def elsewhere() -> dict[str, str]:
+        logging.getLogger("claimdesk.probe").info("handling elsewhere")
+        return {}
+
+    server = Server(app)
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            assert (await http.get("/claims/CLM-BOUND-1/probe")).status_code == 200
+            assert (await http.get("/elsewhere")).status_code == 200
+    finally:
+        await server.stop()
+    records = {r["message"]: r for r in _records(json_logs) if r["logger"] == "claimdesk.probe"}
+    assert records["handling the probe"]["claim"] == "CLM-BOUND-1"
+    assert "claim" not in records["handling elsewhere"]
