@@ -63,6 +63,7 @@ class Ledger:
     doubled_templates: list[str]
     unlogged: int  # received but not in the log
     retried: int  # activities that needed more than one attempt (the faults hit work)
+    lost_tasks: int  # workflow tasks that timed out (a worker died holding them)
 
 
 @dataclass
@@ -293,6 +294,9 @@ async def ledger(stack: FaultStack, claim: Claim) -> Ledger:
         if event.HasField("activity_task_started_event_attributes")
         and event.activity_task_started_event_attributes.attempt > 1
     )
+    lost_tasks = sum(
+        1 for event in history.events if event.HasField("workflow_task_timed_out_event_attributes")
+    )
 
     def role(address: str) -> str:
         if CUSTOMER in address:
@@ -332,6 +336,7 @@ async def ledger(stack: FaultStack, claim: Claim) -> Ledger:
         ],
         unlogged=len(set(by_id) - logged_ids),
         retried=retried,
+        lost_tasks=lost_tasks,
     )
 
 
@@ -373,5 +378,6 @@ def check(
         f"lost {sum(e.lost + e.seq_gaps for e in ledgers)}, "
         f"doubled {sum(e.doubled for e in ledgers)} "
         f"({sorted(t for e in ledgers for t in e.doubled_templates)}); "
-        f"{sum(e.retried for e in ledgers)} activities retried"
+        f"{sum(e.retried for e in ledgers)} activities retried, "
+        f"{sum(e.lost_tasks for e in ledgers)} workflow tasks timed out"
     )
