@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -90,6 +90,23 @@ Email = Annotated[
     StringConstraints(max_length=254),
     AfterValidator(_email),
 ]
+# A transaction happened between the platform's first days and now (give or take a clock's
+# skew); outside that it is a typo or a probe, and year 1 at +14:00 is not even a UTC instant.
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_CLOCK_SKEW = timedelta(hours=1)
+
+
+def _plausible_instant(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not _EARLIEST <= utc <= datetime.now(UTC) + _CLOCK_SKEW:
+        raise ValueError("a time from 2000-01-01 up to now, with its offset")
+    return value
+
+
+PastInstant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 ]
@@ -215,7 +232,7 @@ class TransactionIn(Body):
     customer_email: Email
     amount: Amount
     currency: Currency
-    occurred_at: AwareDatetime
+    occurred_at: PastInstant
 
 
 class MerchantIn(Body):
