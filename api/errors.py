@@ -232,10 +232,19 @@ async def _on_validation(request: Request, error: Exception) -> JSONResponse:
 
 async def _on_http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    titles = {404: "Not found", 405: "Method not allowed", 413: "Body too large"}
-    slug = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
-        error.status_code, "http-error"
-    )
+    # FastAPI's 400 is a body it could not decode (bad UTF-8, JSON nested past Python's limit).
+    titles = {
+        400: "Malformed JSON",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Body too large",
+    }
+    slug = {
+        400: "malformed-json",
+        404: "not-found",
+        405: "method-not-allowed",
+        413: "body-too-large",
+    }.get(error.status_code, "http-error")
     problem = ProblemError(
         error.status_code,
         slug,
