@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
@@ -36,10 +37,11 @@ from claimdesk.domain import (
 from claimdesk.store import queries
 from claimdesk.store.db import sessions
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, Transaction
-from workflows.claim import ClaimWorkflow
+from workflows.claim import HANDING_OVER, ClaimWorkflow
 
 # How long a request waits for the claim's workflow before answering 503.
 UPDATE_TIMEOUT = timedelta(seconds=30)
+HANDOVER_PAUSE = timedelta(milliseconds=100)
 
 # Who may ever do an action; anyone else who can see the claim gets 403 (the state may
 # still refuse it: that is the workflow's 409).
@@ -185,7 +187,7 @@ async def act(
     handle = client.get_workflow_handle(reference)
     try:
         async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
-            await handle.execute_update(update, message)
+            await _update(handle, update, message)
     except TimeoutError:
         raise ServiceUnavailable("the claim did not answer in time; try again") from None
     except RPCError as error:
@@ -201,6 +203,23 @@ async def act(
         fresh = await queries.get_claim(session=session, reference=reference)
     assert fresh is not None
     return fresh
+
+
+async def _update(
+    handle: WorkflowHandle[ClaimWorkflow, ClaimView],
+    update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
+    message: M,
+) -> None:
+    """A claim handing its history over to a fresh run turns actions away for a moment."""
+    while True:
+        try:
+            await handle.execute_update(update, message)
+            return
+        except WorkflowUpdateFailedError as error:
+            cause = error.cause
+            if not (isinstance(cause, ApplicationError) and cause.type == HANDING_OVER):
+                raise
+        await asyncio.sleep(HANDOVER_PAUSE.total_seconds())
 
 
 def _missing_workflow(claim: Claim) -> ProblemError:

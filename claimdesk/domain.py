@@ -162,6 +162,9 @@ class Policy:
     transaction_close_after: timedelta
     satisfaction_window: timedelta
     merchant_strike_limit: int
+    # A run hands over to a fresh one (continue-as-new) past this many history events,
+    # far below Temporal's 51,200-event limit.
+    history_events_per_run: int = 5000
 
 
 @dataclass
@@ -204,6 +207,26 @@ class ClaimInput:
     locale: Locale
     opened_at: datetime
     policy: Policy
+    carried: CarriedState | None = None  # set when a run continues as new
+
+
+@dataclass
+class CarriedState:
+    """What one run of a claim hands to the next when its history grows long."""
+
+    status: Status
+    level: int
+    sla_breached: bool
+    merchant_answered: bool
+    customer_owed_answer: bool
+    proposal: Proposal | None
+    outcome: Outcome | None
+    resolved_at: datetime | None
+    last_activity_at: datetime
+    updated_at: datetime
+    ladder_done: list[Deadline]
+    seq: int
+    version: int
 
 
 @dataclass

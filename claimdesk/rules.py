@@ -14,6 +14,7 @@ from typing import Any
 
 from claimdesk.domain import (
     Action,
+    CarriedState,
     ClaimInput,
     ClaimView,
     ClosedReason,
@@ -130,6 +131,49 @@ class ClaimState:
             )
             state._mail(seq, Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS, queue="informed")
         return state, state._finish(now)
+
+    @classmethod
+    def resume(cls, claim: ClaimInput) -> ClaimState:
+        """The claim as the previous run handed it over (continue-as-new)."""
+        carried = claim.carried
+        assert carried is not None and carried.status is not Status.CLOSED
+        return cls(
+            input=replace(claim, carried=None),
+            status=carried.status,
+            level=carried.level,
+            sla_breached=carried.sla_breached,
+            merchant_answered=carried.merchant_answered,
+            customer_owed_answer=carried.customer_owed_answer,
+            proposal=carried.proposal,
+            outcome=carried.outcome,
+            resolved_at=carried.resolved_at,
+            last_activity_at=carried.last_activity_at,
+            updated_at=carried.updated_at,
+            ladder_done=set(carried.ladder_done),
+            seq=carried.seq,
+            version=carried.version,
+        )
+
+    def handover(self) -> ClaimInput:
+        """The next run's input: the claim as it stands (a closed claim never continues)."""
+        assert not self.is_closed and self.last_activity_at and self.updated_at
+        assert not (self._events or self._mails or self._wants_strike)
+        carried = CarriedState(
+            status=self.status,
+            level=self.level,
+            sla_breached=self.sla_breached,
+            merchant_answered=self.merchant_answered,
+            customer_owed_answer=self.customer_owed_answer,
+            proposal=self.proposal,
+            outcome=self.outcome,
+            resolved_at=self.resolved_at,
+            last_activity_at=self.last_activity_at,
+            updated_at=self.updated_at,
+            ladder_done=sorted(self.ladder_done, key=list(Deadline).index),
+            seq=self.seq,
+            version=self.version,
+        )
+        return replace(self.input, carried=carried)
 
     # ---- what may be done now ----
 

@@ -40,6 +40,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.metrics import count_step
 
 REFUSED = "ActionRefused"
+# Refused for a moment while the claim hands over to a fresh run: callers ask again.
+HANDING_OVER = "HandingOver"
 
 # Store writes and e-mails retry until they succeed: a claim never loses either.
 STORE_RETRY = RetryPolicy(
@@ -54,9 +56,13 @@ MAIL_RETRY = RetryPolicy(
 class ClaimWorkflow:
     @workflow.init
     def __init__(self, claim: ClaimInput) -> None:
-        self._state, self._opening = ClaimState.open(claim)
+        if claim.carried is None:
+            self._state, self._opening = ClaimState.open(claim)
+        else:  # a run continued as new: the claim goes on where the last run left it
+            self._state, self._opening = ClaimState.resume(claim), Step()
         self._lock = asyncio.Lock()  # one transition and its store write at a time
         self._opened = False
+        self._handing_over = False
         self._mail_tasks: list[asyncio.Task[None]] = []
 
     @workflow.run
@@ -65,10 +71,34 @@ class ClaimWorkflow:
             await self._carry_out(self._opening)
         self._opened = True
         while not self._state.is_closed:
+            if self._history_is_long():
+                # New actions are turned away until the accepted ones are done: under a
+                # steady stream of them, the run would otherwise never be free to hand over.
+                self._handing_over = True
+                await self._drain()
+                self._handing_over = self._state.is_closed is False
+                if self._handing_over:
+                    workflow.continue_as_new(
+                        self._state.handover(),
+                        search_attributes=search.ours(workflow.info().typed_search_attributes),
+                    )
             await self._sleep_until_next_deadline()
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await asyncio.gather(*self._mail_tasks)
+        await self._drain()
         return self._state.view()
+
+    def _history_is_long(self) -> bool:
+        """Far from Temporal's limits, a claim with a long life hands over to a fresh run."""
+        info = workflow.info()
+        limit = self._state.input.policy.history_events_per_run
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
+
+    async def _drain(self) -> None:
+        """Lets every accepted action and every e-mail finish in this run."""
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and all(t.done() for t in self._mail_tasks)
+        )
+        await asyncio.gather(*self._mail_tasks)
+        self._mail_tasks.clear()
 
     async def _sleep_until_next_deadline(self) -> None:
         wake_at = self._state.next_timer()
@@ -157,6 +187,10 @@ class ClaimWorkflow:
             return self._state.view()
 
     def _validate(self, action: Action, message: Message) -> None:
+        if self._handing_over:
+            raise ApplicationError(
+                "the claim is moving to a fresh run; ask again", type=HANDING_OVER
+            )
         reason = self._state.refusal(action, message)
         if reason is not None:
             raise ApplicationError(reason, type=REFUSED, non_retryable=True)

@@ -54,3 +54,9 @@ def changes(seen: Visibility, current: TypedSearchAttributes) -> list[SearchAttr
             continue
         updates.append(key.value_unset() if value is None else key.value_set(value))
     return updates
+
+
+def ours(current: TypedSearchAttributes) -> TypedSearchAttributes:
+    """The claim's own attributes, for the next run (system ones are the server's to set)."""
+    names = {key.name for key in KEYS}
+    return TypedSearchAttributes([pair for pair in current if pair.key.name in names])

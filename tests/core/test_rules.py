@@ -464,3 +464,16 @@ def test_any_history_keeps_the_claim_consistent(subject: Subject, moves: list[ob
         assert state.is_closed or (deadline is not None and deadline > now)
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
     assert levels_announced == sorted(set(levels_announced))  # each level announced once
+
+
+def test_a_claim_handed_to_a_fresh_run_is_the_same_claim() -> None:
+    state = opened()
+    state.advance(OPENED + 25 * HOUR)
+    state.act(Action.MESSAGE, PostMessage(CUSTOMER, "Still nothing."), OPENED + 26 * HOUR)
+    resumed = ClaimState.resume(state.handover())
+    assert resumed.view() == state.view()
+    assert resumed.deadlines() == state.deadlines()
+    later = OPENED + 5 * DAY
+    assert [e.kind for e in resumed.advance(later).events] == [
+        e.kind for e in state.advance(later).events
+    ]
