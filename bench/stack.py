@@ -1,0 +1,190 @@
+"""The stack under test: the embedded pieces of `claimdesk dev`, each in its own process.
+
+`claimdesk dev` runs the worker, the API and the mail sink in one process; here each
+runs as its own child (as in the compose shape) so that the worker's memory is its
+own and the load generator never shares an interpreter with what it measures. All
+state lives in a fresh temporary directory, never in the user's `var/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+from temporalio.client import Client
+
+from claimdesk.devstack import StackPaths, TemporalDevServer
+from claimdesk.embedded import EmbeddedPostgres
+from claimdesk.settings import Settings
+from claimdesk.store.migrate import upgrade
+from claimdesk.temporal import connect
+
+READY_TIMEOUT = 90.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _die_with_parent() -> None:
+    """In a child: if the bench is killed outright, its children go too."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class Child:
+    """A child process of the stack, its output in a log file."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log: IO[bytes]
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@dataclass
+class Stack:
+    """What the scenarios talk to."""
+
+    settings: Settings
+    paths: StackPaths
+    database_url: str
+    api_url: str
+    client: Client
+    children: dict[str, Child] = field(default_factory=dict)
+
+    def environment(self, **overrides: str) -> dict[str, str]:
+        """The variables that point a claimdesk process at this stack."""
+        env = dict(os.environ)
+        env.update(
+            {
+                "CLAIMDESK_DATA_DIR": str(self.paths.data_dir),
+                "CLAIMDESK_DATABASE_URL": self.database_url,
+                "CLAIMDESK_TEMPORAL_ADDRESS": self.settings.temporal_target,
+                "CLAIMDESK_TASK_QUEUE": self.settings.task_queue,
+                "CLAIMDESK_SMTP_HOST": "127.0.0.1",
+                "CLAIMDESK_SMTP_PORT": str(self.settings.smtp_port),
+            }
+        )
+        env.update(overrides)
+        return env
+
+    def spawn(self, name: str, command: list[str], env: Mapping[str, str]) -> Child:
+        log = (self.paths.logs / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env),
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        child = Child(name, process, log)
+        self.children[name] = child
+        return child
+
+    def pid(self, name: str) -> int:
+        return self.children[name].process.pid
+
+    async def start_api(self, name: str, **overrides: str) -> str:
+        """An API process (settings overridden by `overrides`); answers its base URL."""
+        port = free_port()
+        self.spawn(
+            name,
+            [claimdesk_command(), "api", "--port", str(port)],
+            self.environment(**overrides),
+        )
+        url = f"http://127.0.0.1:{port}"
+        await wait_ready(f"{url}/readyz", self.children[name])
+        return url
+
+    def stop(self, name: str) -> None:
+        self.children.pop(name).stop()
+
+
+def claimdesk_command() -> str:
+    return str(Path(sys.executable).parent / "claimdesk")
+
+
+async def wait_ready(url: str, child: Child) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    async with httpx.AsyncClient(timeout=2.0) as http:
+        while time.monotonic() < deadline:
+            if child.process.poll() is not None:
+                raise RuntimeError(f"{child.name} exited; see its log {child.log.name}")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.get(url)).status_code == 200:
+                    return
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer 200 in {READY_TIMEOUT:.0f} s")
+
+
+@contextlib.asynccontextmanager
+async def running_stack(data_dir: Path) -> AsyncIterator[Stack]:
+    """Temporal dev server, PostgreSQL, mail sink, worker and API on free ports in `data_dir`."""
+    settings = Settings(
+        data_dir=data_dir,
+        temporal_port=free_port(),
+        temporal_ui_port=free_port(),
+        smtp_port=free_port(),
+        task_queue="claimdesk-bench",
+    )
+    paths = StackPaths(data_dir)
+    paths.create()
+    temporal = TemporalDevServer(settings, paths)
+    temporal.start()
+    postgres = EmbeddedPostgres(paths.pgdata)
+    stack: Stack | None = None
+    try:
+        url = await asyncio.to_thread(postgres.ensure_database)
+        await asyncio.to_thread(upgrade, url)
+        await temporal.wait_ready()
+        client = await connect(settings)
+        stack = Stack(settings=settings, paths=paths, database_url=url, api_url="", client=client)
+        python = sys.executable
+        stack.spawn(
+            "sink",
+            [python, "-m", "bench.sink", str(paths.mail), str(settings.smtp_port)],
+            stack.environment(),
+        )
+        # Its own metrics port: another stack on this machine may hold the default one.
+        stack.spawn(
+            "worker",
+            [claimdesk_command(), "worker"],
+            stack.environment(CLAIMDESK_WORKER_METRICS_PORT=str(free_port())),
+        )
+        stack.api_url = await stack.start_api("api")
+        yield stack
+    finally:
+        if stack is not None:
+            for name in list(stack.children):
+                await asyncio.to_thread(stack.stop, name)
+        await asyncio.to_thread(temporal.stop)
+        # The embedded server is reference-counted per process: we are its only holder.
+        await asyncio.to_thread(postgres._server.cleanup)
