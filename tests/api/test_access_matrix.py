@@ -230,10 +230,11 @@ def _all_logs_to_caplog() -> Iterator[None]:
     """uvicorn's access log (off in the test server) and every SQL statement with its
     parameters (SQLAlchemy keeps its loggers at WARNING) reach caplog too."""
     saved = []
+    # INFO: SQLAlchemy's DEBUG adds every row fetched, which only slows the run down.
     for name in ("uvicorn", "uvicorn.access", "uvicorn.error", "sqlalchemy.engine"):
         logger = logging.getLogger(name)
         saved.append((logger, logger.level, logger.propagate))
-        logger.setLevel(logging.DEBUG)
+        logger.setLevel(logging.INFO)
         logger.propagate = True
     try:
         yield
