@@ -13,13 +13,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import RequestResponseEndpoint
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api import errors, metrics
 from api.routes import claims, health, merchants, transactions
 from claimdesk.embedded import embedded_database_url
 from claimdesk.settings import Settings, get_settings
 from claimdesk.store.db import make_engine
+from claimdesk.temporal import data_converter
 
 # No request body claimdesk accepts comes near this; anything bigger is refused unread.
 MAX_BODY_BYTES = 64 * 1024
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client = await Client.connect(
             settings.temporal_target,
             namespace=settings.temporal_namespace,
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter,
             lazy=True,
         )
         app.state.settings = settings

@@ -10,10 +10,11 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.deps import SessionDep
+from api.deps import EngineDep
 from api.errors import Forbidden, Unauthorized
 from claimdesk.domain import Actor, Role
 from claimdesk.store import queries
+from claimdesk.store.db import sessions
 
 KEY_PREFIX = "cdk"
 
@@ -64,16 +65,21 @@ _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer cdk_â
 
 
 async def authenticate(
-    session: SessionDep,
+    engine: EngineDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """Looks the key up on every request, so a revoked key is refused at once."""
+    """Looks the key up on every request, so a revoked key is refused at once.
+
+    In its own short session: a request-wide one kept its connection checked out while the
+    handler waited on Temporal, and 32 concurrent POST /claims emptied the pool (503s).
+    """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send an API key as `Authorization: Bearer <key>`")
     token = credentials.credentials.strip()
     if not token.startswith(f"{KEY_PREFIX}_") or len(token) > 200:
         raise Unauthorized("this is not a claimdesk API key")
-    key = await queries.find_active_api_key(session=session, secret_hash=hash_secret(token))
+    async with sessions(engine)() as session:
+        key = await queries.find_active_api_key(session=session, secret_hash=hash_secret(token))
     if key is None:
         raise Unauthorized("unknown or revoked API key")
     return Principal(

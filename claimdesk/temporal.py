@@ -2,11 +2,51 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
+from pydantic import TypeAdapter
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
+from temporalio.converter import (
+    CompositePayloadConverter,
+    DataConverter,
+    DefaultPayloadConverter,
+    JSONPlainPayloadConverter,
+)
 from temporalio.runtime import Runtime
 
 from claimdesk.settings import Settings
+
+# One cache of pydantic type adapters for the whole process. The SDK's pydantic converter
+# keeps its cache per converter instance, and the worker makes a fresh converter for every
+# workflow it starts or replays, so each claim rebuilt the schemas of its dataclasses: 12 %
+# of the worker's CPU under load (py-spy, docs/bench/history.md). Same JSON on the wire.
+_TYPE_ADAPTERS: functools._lru_cache_wrapper[TypeAdapter[Any]] = functools.lru_cache(maxsize=1024)(
+    TypeAdapter
+)
+
+
+class _SharedCacheJSONConverter(PydanticJSONPlainPayloadConverter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._type_adapter = _TYPE_ADAPTERS
+
+
+class PayloadConverter(CompositePayloadConverter):
+    """The SDK's pydantic payload converter, its type adapters cached once per process."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            *(
+                _SharedCacheJSONConverter() if isinstance(c, JSONPlainPayloadConverter) else c
+                for c in DefaultPayloadConverter.default_encoding_payload_converters
+            )
+        )
+
+
+# What the API and the worker both use (wire-compatible with `pydantic_data_converter`).
+data_converter = DataConverter(payload_converter_class=PayloadConverter)
 
 
 async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
@@ -14,6 +54,6 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Clie
     return await Client.connect(
         settings.temporal_target,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
         runtime=runtime,
     )
