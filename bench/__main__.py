@@ -25,13 +25,13 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=16, help="for (a), (b), (d), (e)")
     parser.add_argument("--requests", type=int, default=1000, help="measured, for (a) and (b)")
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured, before (a), (b)")
-    parser.add_argument("--responses", type=int, default=500, help="measured, for (d)")
-    parser.add_argument("--lifecycles", type=int, default=160, help="measured, for (e)")
+    parser.add_argument("--responses", type=int, default=300, help="measured, for (d)")
+    parser.add_argument("--lifecycles", type=int, default=64, help="measured, for (e)")
     parser.add_argument("--open-claims", type=int, default=10_000, help="held open, for (f)")
     parser.add_argument(
         "--open-seconds",
         type=float,
-        default=150,
+        default=120,
         help="(f) stops opening claims after this long (the run must fit in 10 minutes)",
     )
     parser.add_argument("--open-concurrency", type=int, default=32, help="for opening (f)")

@@ -236,7 +236,7 @@ def chart(runs: list[Run], path: Path) -> None:
     for level in (0.5, 0.95, 0.99):
         axes.axhline(level, color="grey", linewidth=0.5, linestyle=":")
     axes.grid(True, which="both", linewidth=0.3)
-    axes.legend(loc="lower right", fontsize="small")
+    axes.legend(loc="best", fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
