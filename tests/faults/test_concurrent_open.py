@@ -13,9 +13,8 @@ from sqlalchemy import text
 from tests.faults.claims import actors, claim_body, prepare
 from tests.faults.stack import FaultStack
 
-# Below the API's pool (10 + 10 overflow): each request holds the connection of its key
-# lookup while filing takes a second one, so 20 or more at once wait on each other until
-# the pool times out (30 s, then 503). Raise this once authentication releases its own.
+# At 30 at once, some replays of one Idempotency-Key answer 503 ("workflow update was
+# aborted" from the concurrent update-with-start calls): reported, to be fixed, then raised.
 CONCURRENT = 16
 
 
