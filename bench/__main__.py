@@ -31,7 +31,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--open-seconds",
         type=float,
-        default=120,
+        default=90,
         help="(f) stops opening claims after this long (the run must fit in 10 minutes)",
     )
     parser.add_argument("--open-concurrency", type=int, default=32, help="for opening (f)")
@@ -76,6 +76,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
                 async with engine.connect() as conn:
                     pg = (await conn.execute(text("SHOW server_version"))).scalar_one()
                 results["machine"] = report.machine(str(pg))
+                at_start = await scenarios.footprint(world)
 
                 _say(f"(a) {n} bare workflow starts at concurrency {c}")
                 a = await scenarios.ceiling(world, count=n, warmup=w, concurrency=c)
@@ -113,6 +114,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
         "e_history_events": history,
         "f_open_claims": {
             "run": f.summary(),
+            "at_start": at_start,
             "before": before,
             "after": after,
             "extrapolated": report.extrapolate(before, after, args.open_claims),

@@ -392,6 +392,9 @@ async def footprint(world: World) -> dict[str, Any]:
             await conn.execute(text("SELECT pg_database_size(current_database())"))
         ).scalar_one()
         claims = (await conn.execute(text("SELECT count(*) FROM claims"))).scalar_one()
+        still_open = (
+            await conn.execute(text("SELECT count(*) FROM claims WHERE status <> 'closed'"))
+        ).scalar_one()
         mails = (await conn.execute(text("SELECT count(*) FROM sent_mails"))).scalar_one()
     temporal_files = stack.paths.temporal_db.parent.glob(stack.paths.temporal_db.name + "*")
     sqlite_bytes = sum(path.stat().st_size for path in temporal_files)
@@ -403,6 +406,7 @@ async def footprint(world: World) -> dict[str, Any]:
         "database_mb": round(int(database_bytes) / 2**20, 1),
         "temporal_sqlite_mb": round(sqlite_bytes / 2**20, 1),
         "claims_in_store": int(claims),
+        "open_claims": int(still_open),
         "mails_sent": int(mails),
     }
 
