@@ -206,8 +206,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"{projected['temporal_sqlite_kb_per_claim']} kB in Temporal's SQLite): "
             f"database {projected['database_mb']} MB, SQLite {projected['temporal_sqlite_mb']} "
             "MB. The worker's memory does not grow with open claims past its workflow cache "
-            "(the SDK keeps at most `max_cached_workflows` claims in memory; an evicted claim "
-            "is replayed from its history when it next moves).",
+            "(the SDK keeps at most `max_cached_workflows`, 1 000 by default, claims in "
+            "memory; an evicted claim is replayed from its history when it next moves).",
         ]
     lines += [
         "",
