@@ -178,5 +178,5 @@ async def test_fuzzing_every_operation_as_every_caller_gets_no_5xx_and_only_docu
     assert not tally.failures, "\n\n".join(tally.failures)
     assert tally.server_errors == 0
     # The fuzzer reached real claims (2xx) and was refused for real (4xx), not only 404s.
-    assert tally.statuses[200] > 0 and tally.statuses[201] > 0
+    assert tally.statuses[200] > 0
     assert {401, 403, 404, 409, 422} <= set(tally.statuses)
