@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: venv dev lint test bench clean
+.PHONY: venv dev lint test bench screenshot clean
 
 venv: $(STAMP)
 
@@ -36,6 +36,14 @@ $(VENV)/.installed-bench: $(STAMP)
 # One run on a fresh embedded stack (~5 min): prints the table, writes docs/bench/.
 bench: venv $(VENV)/.installed-bench
 	$(VENV)/bin/python -m bench
+
+# The README's Temporal UI pictures, from a real `claimdesk dev` (needs `apt install chromium`).
+$(VENV)/.installed-screenshots: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,screenshots]'
+	touch $@
+
+screenshot: venv $(VENV)/.installed-screenshots
+	$(VENV)/bin/python docs/ui/take_screenshot.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -48,6 +48,7 @@ class MailActivities:
         receipt = MailReceipt()
         failure: Exception | None = None
         for order in batch.orders:
+            activity.heartbeat(order.key)
             try:
                 if await self.send_mail(order):
                     sent.add(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -41,7 +42,7 @@ from workflows.claim import HANDING_OVER, ClaimWorkflow
 
 # How long a request waits for the claim's workflow before answering 503.
 UPDATE_TIMEOUT = timedelta(seconds=30)
-HANDOVER_PAUSE = timedelta(milliseconds=100)
+BUSY_PAUSE = timedelta(milliseconds=100)
 
 # Who may ever do an action; anyone else who can see the claim gets 403 (the state may
 # still refuse it: that is the workflow's 409).
@@ -210,16 +211,28 @@ async def _update(
     update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
     message: M,
 ) -> None:
-    """A claim handing its history over to a fresh run turns actions away for a moment."""
+    """Asks again when the claim is busy for a moment: handing its history over to a fresh
+    run, or holding as many actions in flight as Temporal takes at once for one workflow."""
+    update_id = str(uuid.uuid4())  # the same on every try: Temporal takes it at most once
     while True:
         try:
-            await handle.execute_update(update, message)
+            await handle.execute_update(update, message, id=update_id)
             return
         except WorkflowUpdateFailedError as error:
             cause = error.cause
             if not (isinstance(cause, ApplicationError) and cause.type == HANDING_OVER):
                 raise
-        await asyncio.sleep(HANDOVER_PAUSE.total_seconds())
+        except RPCError as error:
+            if not _busy(error):
+                raise
+        await asyncio.sleep(BUSY_PAUSE.total_seconds())
+
+
+def _busy(error: RPCError) -> bool:
+    """Too many actions in flight on one claim, or one cut off by a run handing over."""
+    if error.status is RPCStatusCode.RESOURCE_EXHAUSTED:
+        return True
+    return error.status is RPCStatusCode.UNAVAILABLE and "update was aborted" in error.message
 
 
 def _missing_workflow(claim: Claim) -> ProblemError:

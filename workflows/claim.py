@@ -47,6 +47,11 @@ HANDING_OVER = "HandingOver"
 STORE_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(minutes=1)
 )
+# A worker that dies mid-activity is noticed within these, and the activity runs again
+# elsewhere: a store write takes milliseconds; an e-mail beats before each message.
+STORE_TIMEOUT = timedelta(seconds=10)
+MAIL_TIMEOUT = timedelta(seconds=60)
+MAIL_HEARTBEAT = timedelta(seconds=30)
 MAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)
 )
@@ -137,14 +142,14 @@ class ClaimWorkflow:
                     limit=self._state.input.policy.merchant_strike_limit,
                 ),
                 result_type=StrikeResult,
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=STORE_TIMEOUT,
                 retry_policy=STORE_RETRY,
             )
             step = step.then(self._state.strike_recorded(result, workflow.now()))
         await workflow.execute_activity(
             "record_claim",
             Projection(claim=self._state.view(), events=step.events),
-            start_to_close_timeout=timedelta(seconds=30),
+            start_to_close_timeout=STORE_TIMEOUT,
             retry_policy=STORE_RETRY,
         )
         self._publish()
@@ -167,7 +172,8 @@ class ClaimWorkflow:
             batch,
             result_type=MailReceipt,
             summary=", ".join(f"{o.template.value} to {o.recipient.value}" for o in batch.orders),
-            start_to_close_timeout=timedelta(seconds=60) * len(batch.orders),
+            start_to_close_timeout=MAIL_TIMEOUT * len(batch.orders),
+            heartbeat_timeout=MAIL_HEARTBEAT,
             retry_policy=MAIL_RETRY,
         )
         for refusal in receipt.refused:

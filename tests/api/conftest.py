@@ -7,6 +7,7 @@ import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -173,12 +174,11 @@ def api_settings(
     )
 
 
-@pytest.fixture
-async def api(
-    temporal_env: WorkflowEnvironment, database_url: str, engine: AsyncEngine, mailbox: Mailbox
+@asynccontextmanager
+async def serve(
+    temporal_env: WorkflowEnvironment, engine: AsyncEngine, mailbox: Mailbox, settings: Settings
 ) -> AsyncIterator[Api]:
     """The API over real HTTP, with a worker running the claims it opens."""
-    settings = api_settings(temporal_env, database_url, mailbox)
     server = Server(create_app(settings))
     await server.start()
     try:
@@ -189,6 +189,15 @@ async def api(
             yield Api(http=http, engine=engine, settings=settings, mailbox=mailbox)
     finally:
         await server.stop()
+
+
+@pytest.fixture
+async def api(
+    temporal_env: WorkflowEnvironment, database_url: str, engine: AsyncEngine, mailbox: Mailbox
+) -> AsyncIterator[Api]:
+    settings = api_settings(temporal_env, database_url, mailbox)
+    async with serve(temporal_env, engine, mailbox, settings) as api:
+        yield api
 
 
 SECOND = timedelta(seconds=1)
@@ -208,13 +217,5 @@ async def fast_api(
             "satisfaction_window": timedelta(hours=1),
         }
     )
-    server = Server(create_app(settings))
-    await server.start()
-    try:
-        async with (
-            build_worker(temporal_env.client, engine, settings),
-            httpx.AsyncClient(base_url=server.url, timeout=30) as http,
-        ):
-            yield Api(http=http, engine=engine, settings=settings, mailbox=mailbox)
-    finally:
-        await server.stop()
+    async with serve(temporal_env, engine, mailbox, settings) as api:
+        yield api

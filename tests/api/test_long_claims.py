@@ -1,0 +1,93 @@
+"""A claim with thousands of messages hands its history over to fresh runs and keeps working."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+
+from tests.api.conftest import Api, api_settings, claim_body, serve
+from tests.mailbox import Mailbox
+
+MESSAGES = 2000
+EVENTS_PER_RUN = 1000  # low, so the test sees several hand-overs; production's is 5000
+
+
+@pytest.fixture
+async def api(
+    temporal_env: WorkflowEnvironment, database_url: str, engine: AsyncEngine, mailbox: Mailbox
+) -> AsyncIterator[Api]:
+    settings = api_settings(temporal_env, database_url, mailbox).model_copy(
+        update={"history_events_per_run": EVENTS_PER_RUN}
+    )
+    async with serve(temporal_env, engine, mailbox, settings) as api:
+        yield api
+
+
+@pytest.mark.timeout(600)
+async def test_claim_with_thousands_of_messages_continues_as_new_and_loses_nothing(
+    api: Api, temporal_env: WorkflowEnvironment
+) -> None:
+    customer = await api.key("customer", email="ana@example.com")
+    merchant = await api.key("merchant", merchant_id="M1")
+    await api.transaction("T1")
+    opened = await api.http.post("/claims", json=claim_body("T1"), headers=customer)
+    assert opened.status_code == 201, opened.text
+    reference = opened.json()["reference"]
+    first_run = (await temporal_env.client.get_workflow_handle(reference).describe()).run_id
+    gate = asyncio.Semaphore(8)  # under the 10 updates Temporal holds in flight per workflow
+
+    async def post(i: int) -> None:
+        async with gate:
+            response = await api.http.post(
+                f"/claims/{reference}/messages",
+                json={"body": f"note {i}"},
+                headers=customer if i % 2 else merchant,
+            )
+            assert response.status_code == 200, response.text
+
+    await asyncio.gather(*(post(i) for i in range(MESSAGES)))
+
+    runs = 0
+    run_id: str | None = first_run
+    while run_id:  # follow the chain of runs from the first
+        runs += 1
+        history = await temporal_env.client.get_workflow_handle(
+            reference, run_id=run_id
+        ).fetch_history()
+        assert len(history.events) < EVENTS_PER_RUN * 1.5
+        last = history.events[-1]
+        if last.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+            break
+        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+    assert runs >= MESSAGES * 10 // EVENTS_PER_RUN  # each message costs over 10 events
+
+    closed = await api.http.post(f"/claims/{reference}/close", headers=customer)
+    assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
+    async with api.engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT seq, kind FROM claim_events WHERE reference = :r ORDER BY seq"),
+            {"r": reference},
+        )
+        events = list(rows.tuples())
+    assert [seq for seq, _ in events] == list(range(1, len(events) + 1))  # no gap, no repeat
+    assert sum(kind == "message" for _, kind in events) == MESSAGES
+
+    async def delivered() -> list[str]:
+        return [
+            str(m["Message-ID"])
+            for m in list(api.mailbox.messages)
+            if str(m["X-Claimdesk-Reference"]) == reference
+            and str(m["X-Claimdesk-Template"]) in ("message", "closed")
+        ]
+
+    give_up = asyncio.get_running_loop().time() + 60
+    while len(ids := await delivered()) < MESSAGES + 1:
+        assert asyncio.get_running_loop().time() < give_up, f"{len(ids)} e-mails arrived"
+        await asyncio.sleep(0.5)
+    assert len(ids) == len(set(ids)) == MESSAGES + 1  # each message told once, and the closing
