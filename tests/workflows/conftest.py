@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +21,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -34,9 +39,10 @@ from claimdesk.domain import (
 from claimdesk.settings import Settings
 from tests.mailbox import Mailbox
 from worker import build_worker
-from workflows.claim import ClaimWorkflow
+from workflows.claim import HANDING_OVER, ClaimWorkflow
 
 DAY = timedelta(days=1)
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 POLICY = Settings().policy  # the default policy: 24 h, 48 h, 5 days, 120 and 180 days
 
 
@@ -103,6 +109,26 @@ class Claims:
             await eventually(settled, what=f"{handle.id}'s activities to finish")
             with contextlib.suppress(RPCError):
                 await handle.terminate("test finished")
+        if os.environ.get("CLAIMDESK_RECORD_HISTORIES"):
+            await self.record_histories()
+
+    async def record_histories(self) -> None:
+        """Keeps every run of this test's claims in tests/histories/ for the replay test."""
+        test = os.environ["PYTEST_CURRENT_TEST"].split(" ")[0].split("::")[-1]
+        name = re.sub(r"[^A-Za-z0-9_]+", "-", test).strip("-")
+        for number, handle in enumerate(self.handles, start=1):
+            run_id: str | None = handle.first_execution_run_id
+            run = 1
+            while run_id:
+                history = await self.env.client.get_workflow_handle(
+                    handle.id, run_id=run_id
+                ).fetch_history()
+                path = HISTORIES / f"{name}-{number}-run{run}.json"
+                path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n")
+                last = history.events[-1]
+                attributes = last.workflow_execution_continued_as_new_event_attributes
+                run_id = attributes.new_execution_run_id or None
+                run += 1
 
     async def row(self, reference: str) -> dict[str, Any]:
         async with self.engine.connect() as conn:
@@ -150,6 +176,22 @@ class Claims:
             for m in self.mailbox.messages
             if str(m["X-Claimdesk-Reference"]) == reference
         ]
+
+
+async def ask(
+    handle: WorkflowHandle[ClaimWorkflow, ClaimView],
+    update: Callable[[ClaimWorkflow, Any], Awaitable[ClaimView]],
+    message: Any,
+) -> ClaimView:
+    """An Update as the API sends it: asked again while the claim hands over to a new run."""
+    while True:
+        try:
+            return await handle.execute_update(update, message)
+        except WorkflowUpdateFailedError as error:
+            cause = error.cause
+            if not (isinstance(cause, ApplicationError) and cause.type == HANDING_OVER):
+                raise
+        await asyncio.sleep(0.05)
 
 
 async def eventually(

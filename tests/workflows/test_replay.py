@@ -1,0 +1,45 @@
+"""Histories recorded from real runs of every lifecycle path replay against today's workflow.
+
+A change to `workflows/claim.py` that would make claims already running take another
+path (a nondeterminism error for them) fails here. See the README, "Changing the
+workflow safely", before re-recording.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from claimdesk.domain import ClaimView, ClosedReason
+from workflows.claim import ClaimWorkflow
+
+HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
+RECORDED = {path.stem: path.read_text() for path in HISTORIES}
+
+
+def test_histories_cover_every_way_a_claim_ends_and_a_hand_over() -> None:
+    endings: set[str] = set()
+    for name, text in RECORDED.items():
+        last = WorkflowHistory.from_json(name, text).events[-1]
+        if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+            payloads = last.workflow_execution_completed_event_attributes.result.payloads
+            [view] = pydantic_data_converter.payload_converter.from_payloads(payloads, [ClaimView])
+            endings.add(str(view.closed_reason))
+        else:
+            endings.add(EventType.Name(last.event_type))
+    assert endings >= {reason.value for reason in ClosedReason} | {
+        "EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW",
+        "EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED",  # claims still open when recorded
+    }
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+async def test_recorded_history_replays_on_the_current_workflow(name: str) -> None:
+    history = WorkflowHistory.from_json(name, RECORDED[name])
+    replayer = Replayer(workflows=[ClaimWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)  # raises on any nondeterminism
