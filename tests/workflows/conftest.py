@@ -42,7 +42,6 @@ from worker import build_worker
 from workflows.claim import HANDING_OVER, ClaimWorkflow
 
 DAY = timedelta(days=1)
-HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 POLICY = Settings().policy  # the default policy: 24 h, 48 h, 5 days, 120 and 180 days
 
 
@@ -110,10 +109,11 @@ class Claims:
             with contextlib.suppress(RPCError):
                 await handle.terminate("test finished")
         if os.environ.get("CLAIMDESK_RECORD_HISTORIES"):
-            await self.record_histories()
+            await self.record_histories(Path(os.environ["CLAIMDESK_RECORD_HISTORIES"]))
 
-    async def record_histories(self) -> None:
-        """Keeps every run of this test's claims in tests/histories/ for the replay test."""
+    async def record_histories(self, folder: Path) -> None:
+        """Keeps every run of this test's claims under `folder` for the replay test."""
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         test = os.environ["PYTEST_CURRENT_TEST"].split(" ")[0].split("::")[-1]
         name = re.sub(r"[^A-Za-z0-9_]+", "-", test).strip("-")
         for number, handle in enumerate(self.handles, start=1):
@@ -123,7 +123,7 @@ class Claims:
                 history = await self.env.client.get_workflow_handle(
                     handle.id, run_id=run_id
                 ).fetch_history()
-                path = HISTORIES / f"{name}-{number}-run{run}.json"
+                path = folder / f"{name}-{number}-run{run}.json"
                 path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n")
                 last = history.events[-1]
                 attributes = last.workflow_execution_continued_as_new_event_attributes
