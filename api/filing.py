@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError
 
 from api.auth import Principal
 from api.errors import (
@@ -23,10 +24,11 @@ from api.errors import (
     temporal_problem,
 )
 from api.schemas import ClaimCreate
-from api.service import UPDATE_TIMEOUT
+from api.service import BUSY_PAUSE, UPDATE_TIMEOUT, busy
 from claimdesk.domain import (
     CATEGORIES,
     ClaimInput,
+    ClaimView,
     Contact,
     Status,
     Subject,
@@ -266,24 +268,35 @@ def _claim_input(*, body: ClaimCreate, filing: _Filing, settings: Settings) -> C
 
 
 async def _start(*, client: Client, settings: Settings, claim_input: ClaimInput) -> None:
-    operation = WithStartWorkflowOperation(
-        ClaimWorkflow.run,
-        claim_input,
-        id=claim_input.reference,
-        task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        # A closed claim's workflow must never start again under the same reference.
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        # Set at start, so operators find the claim from its first event on.
-        search_attributes=search.initial(visibility(ClaimState.open(claim_input)[0])),
-        static_summary=summary(claim_input),
-        static_details=opening_details(claim_input),
-    )
+    def operation() -> WithStartWorkflowOperation[ClaimWorkflow, ClaimView]:
+        return WithStartWorkflowOperation(
+            ClaimWorkflow.run,
+            claim_input,
+            id=claim_input.reference,
+            task_queue=settings.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            # A closed claim's workflow must never start again under the same reference.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            # Set at start, so operators find the claim from its first event on.
+            search_attributes=search.initial(visibility(ClaimState.open(claim_input)[0])),
+            static_summary=summary(claim_input),
+            static_details=opening_details(claim_input),
+        )
+
     try:
         async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
-            await client.execute_update_with_start_workflow(
-                ClaimWorkflow.opened, start_workflow_operation=operation
-            )
+            while True:
+                try:
+                    await client.execute_update_with_start_workflow(
+                        ClaimWorkflow.opened, start_workflow_operation=operation()
+                    )
+                    break
+                except RPCError as error:
+                    # Many replays of one opening at once: some are turned away for a
+                    # moment, and asking again is safe (the start is idempotent).
+                    if not busy(error):
+                        raise
+                await asyncio.sleep(BUSY_PAUSE.total_seconds())
     except TimeoutError:
         raise ServiceUnavailable(
             "the claim's workflow has not confirmed its opening in time; "

@@ -223,12 +223,12 @@ async def _update(
             if not (isinstance(cause, ApplicationError) and cause.type == HANDING_OVER):
                 raise
         except RPCError as error:
-            if not _busy(error):
+            if not busy(error):
                 raise
         await asyncio.sleep(BUSY_PAUSE.total_seconds())
 
 
-def _busy(error: RPCError) -> bool:
+def busy(error: RPCError) -> bool:
     """Too many actions in flight on one claim, or one cut off by a run handing over."""
     if error.status is RPCStatusCode.RESOURCE_EXHAUSTED:
         return True

@@ -15,7 +15,7 @@ from tests.faults.stack import FaultStack
 
 # At 30 at once, some replays of one Idempotency-Key answer 503 ("workflow update was
 # aborted" from the concurrent update-with-start calls): reported, to be fixed, then raised.
-CONCURRENT = 16
+CONCURRENT = 32
 
 
 async def fire(
