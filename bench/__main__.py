@@ -60,7 +60,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
     c, n, w = args.concurrency, args.requests, args.warmup
     response_warmup = w // 2
     lifecycle_warmup = c
-    transactions = (n + w) + (args.lifecycles + lifecycle_warmup) + 3 + args.open_claims
+    transactions = (n + w) + 110 + (args.lifecycles + lifecycle_warmup) + 3 + args.open_claims
     results: dict[str, Any] = {"load_average_start": [round(x, 2) for x in os.getloadavg()]}
     started = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="claimdesk-bench-")
@@ -82,6 +82,11 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
                 a = await scenarios.ceiling(world, count=n, warmup=w, concurrency=c)
                 _say(f"(b) {n} POST /claims at concurrency {c}")
                 b, opened = await scenarios.open_claims(world, count=n, warmup=w, concurrency=c)
+                _say("(b) the same, one at a time: the service time without queueing")
+                b1, more = await scenarios.open_claims(
+                    world, count=100, warmup=10, concurrency=1, name="(b) POST /claims, alone"
+                )
+                opened += more
                 _say(f"(d) {args.responses} merchant responses until visible")
                 d, first_get = await scenarios.response_visible(
                     world, opened, count=args.responses, warmup=response_warmup, concurrency=c
@@ -108,6 +113,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
     results |= {
         "a_ceiling": a.summary(),
         "b_open_claims": b.summary(),
+        "b_open_claims_alone": b1.summary(),
         "c_ratio_b_over_a": round(b.rate / a.rate, 3),
         "d_merchant_response": d.summary() | {"visible_at_first_get": round(first_get, 3)},
         "e_lifecycles": e.summary(),
@@ -123,7 +129,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
         "duration_s": round(time.monotonic() - started, 1),
     }
     results["budgets"] = [budget.as_dict() for budget in report.budgets(results)]
-    return results, [a, b, d, e]
+    return results, [a, b, b1, d, e]
 
 
 def main() -> int:

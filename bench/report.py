@@ -151,6 +151,7 @@ def markdown(results: dict[str, Any]) -> str:
     for label, run in (
         ("(a) ceiling: bare `start_workflow`, no-op workflow", a),
         ("(b) `POST /claims` over HTTP", b),
+        ("(b) the same, one request at a time", results["b_open_claims_alone"]),
         ("(d) merchant response → visible in `GET /claims/{ref}`", d),
         ("(e) full lifecycle (open, propose, accept, satisfied, closed)", e),
         ("(f) opening claims to hold open", f["run"]),
@@ -162,7 +163,9 @@ def markdown(results: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        f"(c) b / a = **{results['c_ratio_b_over_a']:.2f}**. (d): "
+        f"(c) b / a = **{results['c_ratio_b_over_a']:.2f}**. In a closed loop, latency is "
+        "concurrency / throughput: the one-at-a-time row is the service time, the rest is "
+        "queueing behind the slowest stage (see docs/bench/history.md). (d): "
         f"{d['visible_at_first_get'] * 100:.0f} % of responses were visible at the first GET "
         "after the POST's answer. (e): the lifecycle ends when the workflow has completed, "
         "every e-mail sent and every store write done.",
