@@ -25,6 +25,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=16, help="for (a), (b), (d), (e)")
     parser.add_argument("--requests", type=int, default=1000, help="measured, for (a) and (b)")
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured, before (a), (b)")
+    parser.add_argument("--alone", type=int, default=100, help="measured, (b) one at a time")
     parser.add_argument("--responses", type=int, default=300, help="measured, for (d)")
     parser.add_argument("--lifecycles", type=int, default=64, help="measured, for (e)")
     parser.add_argument("--open-claims", type=int, default=10_000, help="held open, for (f)")
@@ -45,7 +46,7 @@ def _arguments() -> argparse.Namespace:
     )
     args = parser.parse_args()
     if args.quick:
-        args.requests, args.warmup, args.responses = 100, 16, 50
+        args.requests, args.warmup, args.responses, args.alone = 100, 16, 50, 20
         args.lifecycles, args.open_claims, args.open_seconds = 16, 200, 30
     if args.responses + args.warmup // 2 > args.requests + args.warmup:
         parser.error("--responses needs that many claims opened by (b)")
@@ -60,7 +61,9 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
     c, n, w = args.concurrency, args.requests, args.warmup
     response_warmup = w // 2
     lifecycle_warmup = c
-    transactions = (n + w) + 110 + (args.lifecycles + lifecycle_warmup) + 3 + args.open_claims
+    transactions = (
+        (n + w) + (args.alone + 10) + (args.lifecycles + lifecycle_warmup) + 3 + args.open_claims
+    )
     results: dict[str, Any] = {"load_average_start": [round(x, 2) for x in os.getloadavg()]}
     started = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="claimdesk-bench-")
@@ -84,7 +87,11 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
                 b, opened = await scenarios.open_claims(world, count=n, warmup=w, concurrency=c)
                 _say("(b) the same, one at a time: the service time without queueing")
                 b1, more = await scenarios.open_claims(
-                    world, count=100, warmup=10, concurrency=1, name="(b) POST /claims, alone"
+                    world,
+                    count=args.alone,
+                    warmup=10,
+                    concurrency=1,
+                    name="(b) POST /claims, alone",
                 )
                 opened += more
                 _say(f"(d) {args.responses} merchant responses until visible")
