@@ -1,0 +1,32 @@
+"""claimdesk's data converter: the SDK's pydantic JSON, with one type-adapter cache per process."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from claimdesk.domain import Policy
+from claimdesk.settings import Settings
+from claimdesk.temporal import _TYPE_ADAPTERS, data_converter
+
+
+async def test_fresh_converters_share_their_type_adapters() -> None:
+    policy = Settings().policy
+    # The worker makes a new converter (through `dataclasses.replace`) for each workflow.
+    first, second = dataclasses.replace(data_converter), dataclasses.replace(data_converter)
+    assert first.payload_converter is not second.payload_converter
+    await first.decode(await first.encode([policy]), [Policy])
+    built = _TYPE_ADAPTERS.cache_info().currsize
+    hits = _TYPE_ADAPTERS.cache_info().hits
+    assert await second.decode(await second.encode([policy]), [Policy]) == [policy]
+    assert _TYPE_ADAPTERS.cache_info().currsize == built
+    assert _TYPE_ADAPTERS.cache_info().hits > hits
+
+
+async def test_same_json_as_the_sdks_pydantic_converter() -> None:
+    policy = Settings().policy
+    ours = await data_converter.encode([policy])
+    theirs = await pydantic_data_converter.encode([policy])
+    assert ours == theirs
+    assert await pydantic_data_converter.decode(ours, [Policy]) == [policy]
