@@ -25,5 +25,8 @@ async def test_full_happy_path_stays_within_the_history_budget(claims: Claims) -
     assert (await handle.result()).status is Status.CLOSED
     history = await handle.fetch_history()
     kinds = Counter(EventType.Name(event.event_type) for event in history.events)
-    print(len(history.events), kinds.most_common())
-    assert len(history.events) <= HAPPY_PATH_BUDGET, kinds.most_common()
+    # A workflow task a starved worker did not finish in time is retried: three more events
+    # (timed out, scheduled, started) that the machine, not the claim, adds.
+    retried = kinds["EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT"] + kinds["EVENT_TYPE_WORKFLOW_TASK_FAILED"]
+    claim_events = len(history.events) - 3 * retried
+    assert claim_events <= HAPPY_PATH_BUDGET, kinds.most_common()
