@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends
@@ -15,6 +16,7 @@ from api.errors import Forbidden, Unauthorized
 from claimdesk.domain import Actor, Role
 from claimdesk.store import queries
 from claimdesk.store.db import sessions
+from claimdesk.store.models import ApiKey
 
 KEY_PREFIX = "cdk"
 
@@ -28,6 +30,22 @@ def new_api_key() -> tuple[str, str]:
     """A fresh key id and the full key `cdk_<id>_<secret>` (the id lets one revoke it by name)."""
     key_id = secrets.token_hex(6)
     return key_id, f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+
+
+def issue_api_key(
+    role: str, *, email: str | None = None, merchant_id: str | None = None
+) -> tuple[ApiKey, str]:
+    """A new key's row to store (its hash, never the key) and the key, to show once."""
+    key_id, secret = new_api_key()
+    row = ApiKey(
+        id=key_id,
+        role=role,
+        email=email,
+        merchant_id=merchant_id,
+        secret_hash=hash_secret(secret),
+        created_at=datetime.now(UTC),
+    )
+    return row, secret
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,11 @@ from typing import Any
 import httpx
 import typer
 
-from api.auth import hash_secret, new_api_key
+from api.auth import issue_api_key
 from claimdesk.devstack import StackPaths, resolve_database
 from claimdesk.settings import Settings
 from claimdesk.store import queries
 from claimdesk.store.db import make_engine, unit_of_work
-from claimdesk.store.models import ApiKey
 
 MERCHANT_ID = "DEMO-SHOP"
 MERCHANT_EMAIL = "orders@demo-shop.example"
@@ -43,15 +42,7 @@ async def _prepare(database_url: str) -> DemoKeys:
                 ("customer", CUSTOMER_EMAIL, None),
                 ("merchant", None, MERCHANT_ID),
             ):
-                key_id, key = new_api_key()
-                row = ApiKey(
-                    id=key_id,
-                    role=role,
-                    email=email,
-                    merchant_id=merchant_id,
-                    secret_hash=hash_secret(key),
-                    created_at=now,
-                )
+                row, key = issue_api_key(role, email=email, merchant_id=merchant_id)
                 await queries.insert_api_key(session=session, key=row)
                 issued[role] = key
             await queries.upsert_merchant(

@@ -78,7 +78,7 @@ def create_key(
     """Issue a key; it is shown once, alone on the last line, and stored only as a hash."""
     from pydantic import TypeAdapter
 
-    from api.auth import hash_secret, new_api_key
+    from api.auth import issue_api_key
     from api.schemas import Email, Identifier
 
     if role is KeyRole.CUSTOMER and not email:
@@ -94,21 +94,13 @@ def create_key(
         merchant_id = TypeAdapter(Identifier).validate_python(merchant_id) if merchant_id else None
     except ValidationError as error:
         raise _fail(f"invalid binding: {_errors(error)}") from error
-    key_id, secret = new_api_key()
-    key = ApiKey(
-        id=key_id,
-        role=role.value,
-        email=email,
-        merchant_id=merchant_id,
-        secret_hash=hash_secret(secret),
-        created_at=datetime.now(UTC),
-    )
+    key, secret = issue_api_key(role.value, email=email, merchant_id=merchant_id)
 
     async def work(session: AsyncSession) -> None:
         await queries.insert_api_key(session=session, key=key)
 
     _run(work)
-    typer.echo(f"created {role.value} key {key_id} ({_binding(key) or 'no binding'})")
+    typer.echo(f"created {role.value} key {key.id} ({_binding(key) or 'no binding'})")
     typer.echo("keep it now: it cannot be shown again")
     typer.echo(secret)
 

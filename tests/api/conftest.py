@@ -22,12 +22,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from api.auth import hash_secret, new_api_key
+from api.auth import issue_api_key
 from claimdesk.embedded import temporal_cli
 from claimdesk.settings import Settings
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
-from claimdesk.store.models import ApiKey
 from claimdesk.visibility import ensure_search_attributes
 from tests.mailbox import Mailbox
 from worker import build_worker
@@ -91,18 +90,10 @@ class Api:
         self, role: str, *, email: str | None = None, merchant_id: str | None = None
     ) -> dict[str, str]:
         """A fresh API key for `role`, as request headers."""
-        key_id, secret = new_api_key()
-        key = ApiKey(
-            id=key_id,
-            role=role,
-            email=email,
-            merchant_id=merchant_id,
-            secret_hash=hash_secret(secret),
-            created_at=datetime.now(UTC),
-        )
+        key, secret = issue_api_key(role, email=email, merchant_id=merchant_id)
         async with unit_of_work(self.engine) as session:
             await queries.insert_api_key(session=session, key=key)
-        return {"Authorization": f"Bearer {secret}", "X-Key-Id": key_id}
+        return {"Authorization": f"Bearer {secret}", "X-Key-Id": key.id}
 
     async def transaction(
         self,

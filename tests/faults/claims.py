@@ -19,10 +19,9 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from api.auth import hash_secret, new_api_key
+from api.auth import issue_api_key
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
-from claimdesk.store.models import ApiKey
 from tests.faults.stack import FaultStack
 
 CUSTOMER = "ana@example.com"
@@ -83,15 +82,7 @@ class Actors:
 async def api_key(
     stack: FaultStack, role: str, *, email: str | None = None, merchant_id: str | None = None
 ) -> Headers:
-    key_id, secret = new_api_key()
-    key = ApiKey(
-        id=key_id,
-        role=role,
-        email=email,
-        merchant_id=merchant_id,
-        secret_hash=hash_secret(secret),
-        created_at=datetime.now(UTC),
-    )
+    key, secret = issue_api_key(role, email=email, merchant_id=merchant_id)
     async with unit_of_work(stack.engine) as session:
         await queries.insert_api_key(session=session, key=key)
     return {"Authorization": f"Bearer {secret}"}
