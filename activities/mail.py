@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -27,6 +28,49 @@ class Address:
     merchant_without_contact: bool = False
 
 
+class Connection:
+    """One SMTP connection for a batch of e-mails, opened when the first one needs it.
+
+    A connection a failed e-mail may have left in a bad state is dropped; the next e-mail
+    opens a fresh one.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def __aenter__(self) -> Connection:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._drop(quit=True)
+
+    async def send(self, message: EmailMessage) -> None:
+        if self._client is None or not self._client.is_connected:
+            host, port = self._settings.smtp_target
+            self._client = aiosmtplib.SMTP(
+                hostname=host, port=port, timeout=self._settings.smtp_timeout_seconds
+            )
+            await self._client.connect()
+        try:
+            await self._client.send_message(message)
+        except BaseException:
+            await self._drop(quit=False)
+            raise
+
+    async def _drop(self, *, quit: bool) -> None:
+        client, self._client = self._client, None
+        if client is None or not client.is_connected:
+            return
+        try:
+            if quit:
+                await client.quit()
+            else:
+                client.close()
+        except aiosmtplib.SMTPException:
+            client.close()
+
+
 class MailActivities:
     def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
         self._engine = engine
@@ -47,26 +91,32 @@ class MailActivities:
         )
         receipt = MailReceipt()
         failure: Exception | None = None
-        for order in batch.orders:
-            activity.heartbeat(order.key)
-            try:
-                if await self.send_mail(order):
-                    sent.add(1)
-            except ApplicationError as refused:
-                if refused.type != MAIL_REFUSED:
-                    raise
-                failed.add(1)
-                receipt.refused.append(MailRefusal(order, refused.message))
-            except Exception as error:  # retried as a whole, once the others were tried
-                failed.add(1)
-                activity.logger.warning("e-mail %s not sent yet: %s", order.key, error)
-                failure = failure or error
+        async with Connection(self._settings) as smtp:
+            for order in batch.orders:
+                activity.heartbeat(order.key)
+                try:
+                    if await self._send(order, smtp):
+                        sent.add(1)
+                except ApplicationError as refused:
+                    if refused.type != MAIL_REFUSED:
+                        raise
+                    failed.add(1)
+                    receipt.refused.append(MailRefusal(order, refused.message))
+                except Exception as error:  # retried as a whole, once the others were tried
+                    failed.add(1)
+                    activity.logger.warning("e-mail %s not sent yet: %s", order.key, error)
+                    failure = failure or error
         if failure is not None:
             raise failure
         return receipt
 
     @activity.defn(name="send_mail")
     async def send_mail(self, order: MailOrder) -> bool:
+        """One e-mail on its own connection (claims send theirs in batches, `send_mails`)."""
+        async with Connection(self._settings) as smtp:
+            return await self._send(order, smtp)
+
+    async def _send(self, order: MailOrder, smtp: Connection) -> bool:
         """Sends the order's e-mail unless its key was already sent; says whether it sent.
 
         The log row is written in the same transaction as the send and committed only
@@ -115,11 +165,8 @@ class MailActivities:
             )
             if not claimed:
                 return False
-            host, port = self._settings.smtp_target
             try:
-                await aiosmtplib.send(
-                    message, hostname=host, port=port, timeout=self._settings.smtp_timeout_seconds
-                )
+                await smtp.send(message)
             except aiosmtplib.SMTPResponseException as refused:
                 if refused.code < 500:
                     raise  # a temporary failure: Temporal retries

@@ -21,7 +21,9 @@ from activities.store import StoreActivities
 from claimdesk.domain import (
     ClosedReason,
     Locale,
+    MailBatch,
     MailOrder,
+    MailReceipt,
     Projection,
     Recipient,
     Role,
@@ -194,3 +196,52 @@ async def test_closing_mail_carries_the_report_from_the_store(mailer: Mailer) ->
     assert "documentation of the process" in content
     assert "2026-11-21 17:00 UTC  merchant  message  (message: On it)" in content
     assert "closed by the customer" in content
+
+
+@workflow.defn(name="SendMailsTest")
+class SendMailsWorkflow:
+    """Runs (and retries) `send_mails` by name, as the claim workflow does."""
+
+    @workflow.run
+    async def run(self, batch: MailBatch) -> MailReceipt:
+        return await workflow.execute_activity(
+            "send_mails",
+            batch,
+            result_type=MailReceipt,
+            start_to_close_timeout=timedelta(seconds=20),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(milliseconds=100), maximum_attempts=5
+            ),
+        )
+
+
+async def test_a_batch_shares_one_connection_survives_a_refusal_and_sends_each_once(
+    time_env: WorkflowEnvironment, engine: AsyncEngine, mailbox: Mailbox
+) -> None:
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=mailbox.port, operator_email=OPERATORS)
+    bounced = replace(sample_claim(), customer_email="gone@example.org")
+    orders = [
+        sample_order(Template.NEW_CLAIM_MERCHANT, key="CLM-B:1:m", recipient=Recipient.MERCHANT),
+        sample_order(Template.ACKNOWLEDGEMENT, key="CLM-B:1:c", claim=bounced),
+        sample_order(Template.NEW_CLAIM_OPERATORS, key="CLM-B:1:o", recipient=Recipient.OPERATORS),
+    ]
+    mailbox.reject_for_good("gone@example.org")
+    mailbox.refuse_next(1)  # the first e-mail meets a temporary refusal: the batch is retried
+    task_queue = f"mails-{uuid.uuid4().hex[:8]}"
+    async with Worker(
+        time_env.client,
+        task_queue=task_queue,
+        workflows=[SendMailsWorkflow],
+        activities=[MailActivities(engine, settings).send_mails],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    ):
+        receipt = await time_env.client.execute_workflow(
+            SendMailsWorkflow.run,
+            MailBatch(orders),
+            id=f"mails-{uuid.uuid4().hex[:8]}",
+            task_queue=task_queue,
+            execution_timeout=timedelta(seconds=60),
+        )
+    assert [refusal.order.key for refusal in receipt.refused] == ["CLM-B:1:c"]
+    delivered = sorted(str(m["X-Claimdesk-Key"]) for m in mailbox.messages)
+    assert delivered == ["CLM-B:1:m", "CLM-B:1:o"]  # each once, the bounced one never
