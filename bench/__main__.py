@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
 import shutil
 import sys
@@ -67,6 +68,10 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
     results: dict[str, Any] = {"load_average_start": [round(x, 2) for x in os.getloadavg()]}
     started = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="claimdesk-bench-")
+    if not args.keep:
+        # Registered first so it runs last: the embedded PostgreSQL's own exit handler
+        # writes a lock file into this folder after the `finally` below removed it.
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     try:
         _say(f"starting the stack in {tmp}")
         async with running_stack(Path(tmp)) as stack:

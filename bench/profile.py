@@ -10,6 +10,7 @@ is the figure to compare before and after a change (docs/bench/history.md).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import shutil
 import signal
 import subprocess
@@ -117,6 +118,7 @@ if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 150
     c = int(sys.argv[2]) if len(sys.argv) > 2 else 16
     folder = Path(tempfile.mkdtemp(prefix="claimdesk-profile-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # after PostgreSQL's handler
     try:
         asyncio.run(profile(n, c, folder))
     finally:
