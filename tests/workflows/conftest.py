@@ -89,23 +89,27 @@ class Claims:
         await handle.execute_update(ClaimWorkflow.opened)
         return handle
 
+    async def settle(self, handle: WorkflowHandle[ClaimWorkflow, ClaimView]) -> None:
+        """Waits until the claim has no activity pending (its e-mails sent, say)."""
+
+        async def settled() -> bool:
+            # Raw: the test server returns Datetime search attributes the SDK can't parse.
+            description = await self.env.client.workflow_service.describe_workflow_execution(
+                DescribeWorkflowExecutionRequest(
+                    namespace=self.env.client.namespace,
+                    execution=WorkflowExecution(workflow_id=handle.id),
+                )
+            )
+            return not description.pending_activities
+
+        await eventually(settled, what=f"{handle.id}'s activities to finish")
+
     async def terminate_open_claims(self) -> None:
         """Ends what a test left running: its timers would fire later with no worker to
         serve them, and the time-skipping server does not skip while work is pending."""
         for handle in self.handles:
-
-            async def settled(handle: WorkflowHandle[ClaimWorkflow, ClaimView] = handle) -> bool:
-                # An activity cut off by the worker's shutdown would hold time for its timeout.
-                # (Raw: the test server returns Datetime search attributes the SDK can't parse.)
-                description = await self.env.client.workflow_service.describe_workflow_execution(
-                    DescribeWorkflowExecutionRequest(
-                        namespace=self.env.client.namespace,
-                        execution=WorkflowExecution(workflow_id=handle.id),
-                    )
-                )
-                return not description.pending_activities
-
-            await eventually(settled, what=f"{handle.id}'s activities to finish")
+            # An activity cut off by the worker's shutdown would hold time for its timeout.
+            await self.settle(handle)
             with contextlib.suppress(RPCError):
                 await handle.terminate("test finished")
         if os.environ.get("CLAIMDESK_RECORD_HISTORIES"):

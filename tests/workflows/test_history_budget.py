@@ -16,9 +16,14 @@ HAPPY_PATH_BUDGET = 100
 
 
 async def test_full_happy_path_stays_within_the_history_budget(claims: Claims) -> None:
+    # Each party acts once the last step's e-mails went out, as people do: then no e-mail's
+    # completion shares a workflow task with the next action, the costliest arrangement.
     handle = await claims.open(Subject.DELIVERY)
+    await claims.settle(handle)
     await handle.execute_update(ClaimWorkflow.submit_merchant_response, refund())
+    await claims.settle(handle)
     await handle.execute_update(ClaimWorkflow.accept_proposal, ProposalAnswer(CUSTOMER))
+    await claims.settle(handle)
     await handle.execute_update(
         ClaimWorkflow.confirm_satisfaction, SatisfactionAnswer(CUSTOMER, True, None)
     )
@@ -29,4 +34,4 @@ async def test_full_happy_path_stays_within_the_history_budget(claims: Claims) -
     # (timed out, scheduled, started) that the machine, not the claim, adds.
     retried = kinds["EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT"] + kinds["EVENT_TYPE_WORKFLOW_TASK_FAILED"]
     claim_events = len(history.events) - 3 * retried
-    assert claim_events <= HAPPY_PATH_BUDGET, kinds.most_common()
+    assert claim_events <= HAPPY_PATH_BUDGET, (claim_events, kinds.most_common())
