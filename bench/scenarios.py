@@ -18,12 +18,12 @@ import psutil
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.auth import hash_secret, new_api_key
+from api.auth import issue_api_key
 from bench.load import Run, closed_loop
 from bench.stack import Stack
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
-from claimdesk.store.models import ApiKey, Transaction
+from claimdesk.store.models import Transaction
 
 CUSTOMERS = 16
 MERCHANTS = 4
@@ -113,15 +113,7 @@ class World:
 async def _key(
     engine: AsyncEngine, role: str, *, email: str | None = None, merchant_id: str | None = None
 ) -> dict[str, str]:
-    key_id, secret = new_api_key()
-    key = ApiKey(
-        id=key_id,
-        role=role,
-        email=email,
-        merchant_id=merchant_id,
-        secret_hash=hash_secret(secret),
-        created_at=datetime.now(UTC),
-    )
+    key, secret = issue_api_key(role, email=email, merchant_id=merchant_id)
     async with unit_of_work(engine) as session:
         await queries.insert_api_key(session=session, key=key)
     return {"Authorization": f"Bearer {secret}"}
