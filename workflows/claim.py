@@ -85,7 +85,7 @@ class ClaimWorkflow:
                 if self._handing_over:
                     workflow.continue_as_new(
                         self._state.handover(),
-                        search_attributes=search.ours(workflow.info().typed_search_attributes),
+                        search_attributes=search.initial(visibility(self._state)),
                     )
             await self._sleep_until_next_deadline()
         await self._drain()

@@ -24,23 +24,8 @@ NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
 KEYS = (STATUS, SUBJECT, MERCHANT, LEVEL, BREACHED, NEXT_DEADLINE)
 
 
-def initial(seen: Visibility) -> TypedSearchAttributes:
-    """What a claim starts with, so it is found from its very first event."""
-    pairs: list[SearchAttributePair[Any]] = [
-        SearchAttributePair(STATUS, seen.status),
-        SearchAttributePair(SUBJECT, seen.subject),
-        SearchAttributePair(MERCHANT, seen.merchant_id),
-        SearchAttributePair(LEVEL, seen.level),
-        SearchAttributePair(BREACHED, seen.breached),
-    ]
-    if seen.next_deadline is not None:
-        pairs.append(SearchAttributePair(NEXT_DEADLINE, seen.next_deadline))
-    return TypedSearchAttributes(pairs)
-
-
-def changes(seen: Visibility, current: TypedSearchAttributes) -> list[SearchAttributeUpdate[Any]]:
-    """Only what differs from what the workflow already carries: an upsert costs history."""
-    wanted: list[tuple[SearchAttributeKey[Any], Any]] = [
+def _values(seen: Visibility) -> list[tuple[SearchAttributeKey[Any], Any]]:
+    return [
         (STATUS, seen.status),
         (SUBJECT, seen.subject),
         (MERCHANT, seen.merchant_id),
@@ -48,15 +33,19 @@ def changes(seen: Visibility, current: TypedSearchAttributes) -> list[SearchAttr
         (BREACHED, seen.breached),
         (NEXT_DEADLINE, seen.next_deadline),
     ]
-    updates: list[SearchAttributeUpdate[Any]] = []
-    for key, value in wanted:
-        if current.get(key) == value:
-            continue
-        updates.append(key.value_unset() if value is None else key.value_set(value))
-    return updates
 
 
-def ours(current: TypedSearchAttributes) -> TypedSearchAttributes:
-    """The claim's own attributes, for the next run (system ones are the server's to set)."""
-    names = {key.name for key in KEYS}
-    return TypedSearchAttributes([pair for pair in current if pair.key.name in names])
+def initial(seen: Visibility) -> TypedSearchAttributes:
+    """What a claim (or its next run) starts with, so it is found from its first event."""
+    return TypedSearchAttributes(
+        [SearchAttributePair(key, value) for key, value in _values(seen) if value is not None]
+    )
+
+
+def changes(seen: Visibility, current: TypedSearchAttributes) -> list[SearchAttributeUpdate[Any]]:
+    """Only what differs from what the workflow already carries: an upsert costs history."""
+    return [
+        key.value_unset() if value is None else key.value_set(value)
+        for key, value in _values(seen)
+        if current.get(key) != value
+    ]
