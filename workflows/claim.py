@@ -81,12 +81,13 @@ class ClaimWorkflow:
                 # steady stream of them, the run would otherwise never be free to hand over.
                 self._handing_over = True
                 await self._drain()
-                self._handing_over = self._state.is_closed is False
-                if self._handing_over:
-                    workflow.continue_as_new(
-                        self._state.handover(),
-                        search_attributes=search.initial(visibility(self._state)),
-                    )
+                if self._state.is_closed:  # an accepted action closed it: nothing to hand over
+                    self._handing_over = False
+                    continue
+                workflow.continue_as_new(
+                    self._state.handover(),
+                    search_attributes=search.initial(visibility(self._state)),
+                )
             await self._sleep_until_next_deadline()
         await self._drain()
         return self._state.view()
