@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -39,7 +40,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search
     from workflows.metrics import count_step
 
+T = TypeVar("T")
+
 REFUSED = "ActionRefused"
+# Store writes run as local activities in histories that carry this marker.
+STORE_LOCALLY = "store-as-local-activity"
 # Refused for a moment while the claim hands over to a fresh run: callers ask again.
 HANDING_OVER = "HandingOver"
 
@@ -134,7 +139,7 @@ class ClaimWorkflow:
         if not step.events:
             return
         if step.strike:
-            result = await workflow.execute_activity(
+            result = await self._store(
                 "record_strike",
                 StrikeInput(
                     reference=self._state.input.reference,
@@ -142,21 +147,40 @@ class ClaimWorkflow:
                     at=workflow.now(),
                     limit=self._state.input.policy.merchant_strike_limit,
                 ),
-                result_type=StrikeResult,
-                start_to_close_timeout=STORE_TIMEOUT,
-                retry_policy=STORE_RETRY,
+                StrikeResult,
             )
             step = step.then(self._state.strike_recorded(result, workflow.now()))
-        await workflow.execute_activity(
-            "record_claim",
-            Projection(claim=self._state.view(), events=step.events),
-            start_to_close_timeout=STORE_TIMEOUT,
-            retry_policy=STORE_RETRY,
+        await self._store(
+            "record_claim", Projection(claim=self._state.view(), events=step.events), None
         )
         self._publish()
         count_step(step, self._state.input.subject.value)
         if step.mails:
             self._mail_tasks.append(asyncio.create_task(self._send(MailBatch(step.mails))))
+
+    async def _store(self, name: str, arg: object, result_type: type[T] | None) -> T:
+        """One store write: a local activity, run by this worker within the workflow task.
+
+        A store write takes milliseconds, so it costs no task-queue round trip and no
+        workflow task of its own; should the worker die mid-write, the workflow task times
+        out and the next worker writes again (every write is idempotent). Claims whose
+        history predates this (no `STORE_LOCALLY` marker) replay with plain activities.
+        """
+        if workflow.patched(STORE_LOCALLY):
+            return await workflow.execute_local_activity(  # type: ignore[no-any-return]
+                name,
+                arg,
+                result_type=result_type,
+                start_to_close_timeout=STORE_TIMEOUT,
+                retry_policy=STORE_RETRY,
+            )
+        return await workflow.execute_activity(  # type: ignore[no-any-return]
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=STORE_TIMEOUT,
+            retry_policy=STORE_RETRY,
+        )
 
     def _publish(self) -> None:
         """Shows operators where the claim stands: search attributes and current details."""
