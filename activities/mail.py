@@ -17,7 +17,7 @@ from claimdesk.mail import build_message, message_id, render
 from claimdesk.report import load_report, render_report
 from claimdesk.settings import Settings
 from claimdesk.store import projection as store
-from claimdesk.store.db import unit_of_work
+from claimdesk.store.db import sessions
 
 MAIL_REFUSED = "MailRefused"
 
@@ -91,11 +91,12 @@ class MailActivities:
         )
         receipt = MailReceipt()
         failure: Exception | None = None
-        async with Connection(self._settings) as smtp:
+        async with Connection(self._settings) as smtp, sessions(self._engine)() as session:
+            contacts: dict[str, str | None] = {}
             for order in batch.orders:
                 activity.heartbeat(order.key)
                 try:
-                    if await self._send(order, smtp):
+                    if await self._send(order, smtp, session, contacts):
                         sent.add(1)
                 except ApplicationError as refused:
                     if refused.type != MAIL_REFUSED:
@@ -113,22 +114,26 @@ class MailActivities:
     @activity.defn(name="send_mail")
     async def send_mail(self, order: MailOrder) -> bool:
         """One e-mail on its own connection (claims send theirs in batches, `send_mails`)."""
-        async with Connection(self._settings) as smtp:
-            return await self._send(order, smtp)
+        async with Connection(self._settings) as smtp, sessions(self._engine)() as session:
+            return await self._send(order, smtp, session, {})
 
-    async def _send(self, order: MailOrder, smtp: Connection) -> bool:
+    async def _send(
+        self,
+        order: MailOrder,
+        smtp: Connection,
+        session: AsyncSession,
+        contacts: dict[str, str | None],
+    ) -> bool:
         """Sends the order's e-mail unless its key was already sent; says whether it sent.
 
-        The log row is written in the same transaction as the send and committed only
-        after the SMTP server accepted the message: an SMTP failure rolls it back and
-        raises, so Temporal retries; a concurrent attempt on the same key waits on the
-        row and then skips.
+        Each e-mail is its own transaction on the batch's session: its log row is written,
+        then the message is sent, and the row commits only after the SMTP server accepted
+        it. An SMTP failure rolls the row back and raises, so Temporal retries; an attempt
+        that finds the key logged skips it, and a concurrent attempt on the same key waits
+        on the row and then skips.
         """
-        async with unit_of_work(self._engine) as session:
-            if await store.mail_already_sent(session=session, key=order.key):
-                activity.logger.info("mail %s already sent, skipping", order.key)
-                return False
-            address = await self._address(session, order)
+        async with session.begin():
+            address = await self._address(session, order, contacts)
             report = None
             if order.template is Template.CLOSED:
                 # The workflow writes the projection before it sends mail, so the store
@@ -147,6 +152,8 @@ class MailActivities:
                     order, rendered, to=address.email, settings=self._settings, date=now
                 )
             except (ValueError, UnicodeError) as unusable:
+                if await store.mail_already_sent(session=session, key=order.key):
+                    return False  # sent before the merchant's address changed to this one
                 # An address no message can be written to will not improve on retry.
                 raise ApplicationError(
                     f"cannot write to {address.email!r}: {unusable}",
@@ -164,6 +171,7 @@ class MailActivities:
                 sent_at=now,
             )
             if not claimed:
+                activity.logger.info("mail %s already sent, skipping", order.key)
                 return False
             try:
                 await smtp.send(message)
@@ -184,13 +192,18 @@ class MailActivities:
                 ) from refused
             return True
 
-    async def _address(self, session: AsyncSession, order: MailOrder) -> Address:
+    async def _address(
+        self, session: AsyncSession, order: MailOrder, contacts: dict[str, str | None]
+    ) -> Address:
         if order.recipient is Recipient.CUSTOMER:
             return Address(order.claim.customer_email)
         if order.recipient is Recipient.MERCHANT:
-            email = await store.merchant_contact(
-                session=session, merchant_id=order.claim.merchant_id
-            )
+            merchant_id = order.claim.merchant_id
+            if merchant_id not in contacts:  # looked up once per batch
+                contacts[merchant_id] = await store.merchant_contact(
+                    session=session, merchant_id=merchant_id
+                )
+            email = contacts[merchant_id]
             if email:
                 return Address(email)
             return Address(self._settings.operator_email, merchant_without_contact=True)
