@@ -1,4 +1,4 @@
-"""`python -m bench.profile [N] [CONCURRENCY]`: where the CPU goes when claims open.
+"""`python -m bench.profile [N] [CONCURRENCY] [--keep]`: where the CPU goes when claims open.
 
 Opens N claims (default 150) at CONCURRENCY (16) on a fresh stack, and prints the CPU
 seconds each process spent per claim, then the worker's and the API's hottest frames as
@@ -96,6 +96,8 @@ async def profile(count: int, concurrency: int, out: Path) -> None:
             run, _ = await scenarios.open_claims(
                 world, count=count, warmup=0, concurrency=concurrency
             )
+            # The claims' e-mails go out after the openings answered: count them too.
+            await scenarios.wait_idle(stack.pid("worker"))
             after = {name: _cpu_seconds(group) for name, group in processes.items()}
             for process in spies.values():
                 process.send_signal(signal.SIGINT)
@@ -115,11 +117,16 @@ async def profile(count: int, concurrency: int, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 150
-    c = int(sys.argv[2]) if len(sys.argv) > 2 else 16
+    numbers = [int(arg) for arg in sys.argv[1:] if not arg.startswith("--")]
+    n = numbers[0] if numbers else 150
+    c = numbers[1] if len(numbers) > 1 else 16
     folder = Path(tempfile.mkdtemp(prefix="claimdesk-profile-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # after PostgreSQL's handler
+    if "--keep" not in sys.argv:  # after PostgreSQL's handler
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     try:
         asyncio.run(profile(n, c, folder))
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if "--keep" in sys.argv:
+            print(f"\nkept {folder} (the stack's logs are under stack/)")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
