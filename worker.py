@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.runtime import Runtime
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.mail import MailActivities
 from activities.store import StoreActivities
@@ -20,6 +21,16 @@ from claimdesk.temporal import connect
 from workflows.claim import ClaimWorkflow
 
 
+def workflow_runner(settings: Settings) -> WorkflowRunner:
+    """The sandbox guards workflow code against non-determinism at a price: it re-imports
+    the workflow module for every claim. The test suite runs the workflow sandboxed (and
+    replays recorded histories so); a worker in service runs it directly unless told not to.
+    """
+    if settings.workflow_sandbox:
+        return SandboxedWorkflowRunner()
+    return UnsandboxedWorkflowRunner()
+
+
 def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Worker:
     store = StoreActivities(engine)
     mail = MailActivities(engine, settings)
@@ -28,6 +39,7 @@ def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Wor
         task_queue=settings.task_queue,
         workflows=[ClaimWorkflow],
         activities=[store.record_claim, store.record_strike, mail.send_mails],
+        workflow_runner=workflow_runner(settings),
         # Lets an e-mail being sent finish on shutdown instead of being cut off and retried.
         graceful_shutdown_timeout=timedelta(seconds=10),
     )

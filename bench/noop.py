@@ -12,7 +12,9 @@ import sys
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+
+from claimdesk.settings import get_settings
+from worker import workflow_runner
 
 
 @workflow.defn(name="NoopWorkflow")
@@ -32,7 +34,8 @@ async def serve(address: str, task_queue: str) -> None:
         client,
         task_queue=task_queue,
         workflows=[NoopWorkflow],
-        workflow_runner=SandboxedWorkflowRunner(),
+        # The claim worker's runner (CLAIMDESK_WORKFLOW_SANDBOX): the ceiling pays what it pays.
+        workflow_runner=workflow_runner(get_settings()),
     ):
         await stop.wait()
 

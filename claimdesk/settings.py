@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     task_queue: str = "claimdesk"
+    # Runs the claim workflow in Temporal's sandbox, which re-imports it for every claim
+    # (a quarter of the worker's CPU); the tests always run it sandboxed.
+    workflow_sandbox: bool = False
     smtp_host: str | None = None
     smtp_port: int = Field(default=1025, ge=1, le=65535)
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)

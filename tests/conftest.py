@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -23,6 +24,10 @@ from tests.mailbox import Mailbox
 from workflows import search
 
 TEMPLATE_DB = "claimdesk_template"
+
+# Workflows under test run in Temporal's sandbox, which refuses non-deterministic code;
+# the stack and fault tests start `claimdesk` without it, as it runs in service.
+os.environ["CLAIMDESK_WORKFLOW_SANDBOX"] = "true"
 
 
 def docker_engine_answers() -> bool:
