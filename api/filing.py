@@ -40,6 +40,7 @@ from claimdesk.standing import opening_details, summary, visibility
 from claimdesk.store import queries
 from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import Claim, IdempotencyRecord, Transaction
+from claimdesk.store.projection import stored_claim
 from workflows import search
 from workflows.claim import ClaimWorkflow
 
@@ -137,7 +138,7 @@ async def open_claim(
     if filing.needs_start:
         claim_input = _claim_input(body=body, filing=filing, settings=settings)
         try:
-            await _start(client=client, settings=settings, claim_input=claim_input)
+            view = await _start(client=client, settings=settings, claim_input=claim_input)
         except BaseException:
             if idempotency_key is None:
                 # Nobody can retry this request: free the transaction for a new claim. Should
@@ -147,6 +148,8 @@ async def open_claim(
                         session=session, reference=filing.reference
                     )
             raise
+        # The workflow answers once the store holds this view: no need to read it back.
+        return stored_claim(view)
     async with sessions(engine)() as session:
         claim = await queries.get_claim(session=session, reference=filing.reference)
     assert claim is not None
@@ -267,7 +270,7 @@ def _claim_input(*, body: ClaimCreate, filing: _Filing, settings: Settings) -> C
     )
 
 
-async def _start(*, client: Client, settings: Settings, claim_input: ClaimInput) -> None:
+async def _start(*, client: Client, settings: Settings, claim_input: ClaimInput) -> ClaimView:
     def operation() -> WithStartWorkflowOperation[ClaimWorkflow, ClaimView]:
         return WithStartWorkflowOperation(
             ClaimWorkflow.run,
@@ -287,10 +290,9 @@ async def _start(*, client: Client, settings: Settings, claim_input: ClaimInput)
         async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
             while True:
                 try:
-                    await client.execute_update_with_start_workflow(
+                    return await client.execute_update_with_start_workflow(
                         ClaimWorkflow.opened, start_workflow_operation=operation()
                     )
-                    break
                 except RPCError as error:
                     # Many replays of one opening at once: some are turned away for a
                     # moment, and asking again is safe (the start is idempotent).

@@ -38,6 +38,7 @@ from claimdesk.domain import (
 from claimdesk.store import queries
 from claimdesk.store.db import sessions
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, Transaction
+from claimdesk.store.projection import stored_claim
 from workflows.claim import HANDING_OVER, ClaimWorkflow
 
 # How long a request waits for the claim's workflow before answering 503.
@@ -188,7 +189,7 @@ async def act(
     handle = client.get_workflow_handle(reference)
     try:
         async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
-            await _update(handle, update, message)
+            view = await _update(handle, update, message)
     except TimeoutError:
         raise ServiceUnavailable("the claim did not answer in time; try again") from None
     except RPCError as error:
@@ -200,24 +201,21 @@ async def act(
         if problem is None:
             raise
         raise problem from None
-    async with sessions(engine)() as session:
-        fresh = await queries.get_claim(session=session, reference=reference)
-    assert fresh is not None
-    return fresh
+    # The workflow answers once the store holds this view: no need to read it back.
+    return stored_claim(view)
 
 
 async def _update(
     handle: WorkflowHandle[ClaimWorkflow, ClaimView],
     update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
     message: M,
-) -> None:
+) -> ClaimView:
     """Asks again when the claim is busy for a moment: handing its history over to a fresh
     run, or holding as many actions in flight as Temporal takes at once for one workflow."""
     update_id = str(uuid.uuid4())  # the same on every try: Temporal takes it at most once
     while True:
         try:
-            await handle.execute_update(update, message, id=update_id)
-            return
+            return await handle.execute_update(update, message, id=update_id)
         except WorkflowUpdateFailedError as error:
             cause = error.cause
             if not (isinstance(cause, ApplicationError) and cause.type == HANDING_OVER):

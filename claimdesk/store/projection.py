@@ -100,6 +100,11 @@ def claim_row(view: ClaimView) -> dict[str, Any]:
     }
 
 
+def stored_claim(view: ClaimView) -> Claim:
+    """The row `record_claim` writes for `view`, unsaved: what a read right after would find."""
+    return Claim(**claim_row(view))
+
+
 def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
