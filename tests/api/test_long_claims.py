@@ -65,7 +65,9 @@ async def test_claim_with_thousands_of_messages_continues_as_new_and_loses_nothi
         if last.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
             break
         run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
-    assert runs >= MESSAGES * 10 // EVENTS_PER_RUN  # each message costs over 10 events
+    # Each message costs at least 6 events: its update accepted and completed, its store
+    # write's marker, and its e-mail's activity scheduled, started and completed.
+    assert runs >= MESSAGES * 6 // EVENTS_PER_RUN
 
     closed = await api.http.post(f"/claims/{reference}/close", headers=customer)
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
