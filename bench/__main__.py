@@ -20,6 +20,8 @@ from bench import report, scenarios
 from bench.stack import running_stack
 from claimdesk.store.db import make_engine
 
+RESPONSE_ALONE_WARMUP = 5
+
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -28,6 +30,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured, before (a), (b)")
     parser.add_argument("--alone", type=int, default=100, help="measured, (b) one at a time")
     parser.add_argument("--responses", type=int, default=300, help="measured, for (d)")
+    parser.add_argument(
+        "--responses-alone", type=int, default=100, help="measured, (d) one at a time"
+    )
     parser.add_argument("--lifecycles", type=int, default=64, help="measured, for (e)")
     parser.add_argument("--open-claims", type=int, default=10_000, help="held open, for (f)")
     parser.add_argument(
@@ -48,9 +53,11 @@ def _arguments() -> argparse.Namespace:
     args = parser.parse_args()
     if args.quick:
         args.requests, args.warmup, args.responses, args.alone = 100, 16, 50, 20
+        args.responses_alone = 20
         args.lifecycles, args.open_claims, args.open_seconds = 16, 200, 30
-    if args.responses + args.warmup // 2 > args.requests + args.warmup:
-        parser.error("--responses needs that many claims opened by (b)")
+    wanted = args.responses + args.warmup // 2 + args.responses_alone + RESPONSE_ALONE_WARMUP
+    if wanted > args.requests + args.warmup + args.alone + 10:
+        parser.error("--responses and --responses-alone need that many claims opened by (b)")
     return args
 
 
@@ -103,6 +110,15 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
                 d, first_get = await scenarios.response_visible(
                     world, opened, count=args.responses, warmup=response_warmup, concurrency=c
                 )
+                _say("(d) the same, one at a time: what one merchant and customer see")
+                d1, _ = await scenarios.response_visible(
+                    world,
+                    opened[args.responses + response_warmup :],
+                    count=args.responses_alone,
+                    warmup=RESPONSE_ALONE_WARMUP,
+                    concurrency=1,
+                    name="(d) merchant response visible, alone",
+                )
                 _say(f"(e) {args.lifecycles} full lifecycles at concurrency {c}")
                 e, happy = await scenarios.lifecycles(
                     world, count=args.lifecycles, warmup=lifecycle_warmup, concurrency=c
@@ -128,6 +144,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
         "b_open_claims_alone": b1.summary(),
         "c_ratio_b_over_a": round(b.rate / a.rate, 3),
         "d_merchant_response": d.summary() | {"visible_at_first_get": round(first_get, 3)},
+        "d_merchant_response_alone": d1.summary(),
         "e_lifecycles": e.summary(),
         "e_history_events": history,
         "f_open_claims": {
@@ -141,7 +158,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
         "duration_s": round(time.monotonic() - started, 1),
     }
     results["budgets"] = [budget.as_dict() for budget in report.budgets(results)]
-    return results, [a, b, b1, d, e]
+    return results, [a, b, b1, d, d1, e]
 
 
 def main() -> int:

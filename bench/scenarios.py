@@ -212,7 +212,13 @@ async def open_claims(
 
 
 async def response_visible(
-    world: World, claims: list[tuple[int, str]], *, count: int, warmup: int, concurrency: int
+    world: World,
+    claims: list[tuple[int, str]],
+    *,
+    count: int,
+    warmup: int,
+    concurrency: int,
+    name: str = "(d) merchant response visible",
 ) -> tuple[Run, float]:
     """From sending a merchant's proposal to the first GET that shows it.
 
@@ -240,7 +246,7 @@ async def response_visible(
             first_try += 1
 
     run = await closed_loop(
-        "(d) merchant response visible",
+        name,
         respond,
         count=count,
         warmup=warmup,
