@@ -8,6 +8,7 @@ leave the same timeline and the same e-mails, whatever delays the faults add.
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+from temporalio.api.history.v1 import HistoryEvent
 
 from api.auth import issue_api_key
 from claimdesk.store import queries
@@ -29,6 +31,7 @@ CUSTOMER = "ana@example.com"
 SCRIPTS = ("silent_merchant_withdrawn", "refund_accepted", "payment_decided")
 CLAIM_TIMEOUT = 150.0  # a claim's whole life under faults, worst case included
 RETRYABLE = (503,)
+LOCAL_ACTIVITY = "core_local_activity"  # the marker the SDK records a local activity in
 
 Headers = dict[str, str]
 
@@ -279,12 +282,7 @@ async def ledger(stack: FaultStack, claim: Claim) -> Ledger:
         ).all()
     merchant_email = await _merchant_email(stack, str(row["merchant_id"]))
     history = await stack.client.get_workflow_handle(claim.reference).fetch_history()
-    retried = sum(
-        1
-        for event in history.events
-        if event.HasField("activity_task_started_event_attributes")
-        and event.activity_task_started_event_attributes.attempt > 1
-    )
+    retried = sum(_attempts(event) > 1 for event in history.events)
     lost_tasks = sum(
         1 for event in history.events if event.HasField("workflow_task_timed_out_event_attributes")
     )
@@ -372,3 +370,15 @@ def check(
         f"{sum(e.retried for e in ledgers)} activities retried, "
         f"{sum(e.lost_tasks for e in ledgers)} workflow tasks timed out"
     )
+
+
+def _attempts(event: HistoryEvent) -> int:
+    """The attempts an activity (plain or local) needed; 0 for other events."""
+    if event.HasField("activity_task_started_event_attributes"):
+        return event.activity_task_started_event_attributes.attempt
+    marker = event.marker_recorded_event_attributes
+    if event.HasField("marker_recorded_event_attributes") and marker.marker_name == LOCAL_ACTIVITY:
+        # The SDK records a local activity's outcome, attempts included, as JSON in a marker.
+        data = marker.details["data"].payloads[0].data
+        return int(json.loads(data)["attempt"])
+    return 0
