@@ -76,7 +76,7 @@ async def test_claim_with_thousands_of_messages_continues_as_new_and_loses_nothi
             text("SELECT seq, kind FROM claim_events WHERE reference = :r ORDER BY seq"),
             {"r": reference},
         )
-        events = list(rows.tuples())
+        events = [(seq, kind) for seq, kind in rows]
     assert [seq for seq, _ in events] == list(range(1, len(events) + 1))  # no gap, no repeat
     assert sum(kind == "message" for _, kind in events) == MESSAGES
 
