@@ -19,7 +19,12 @@ def async_url(url: str) -> str:
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        # Times come back in UTC whatever the server's zone, as the workflow reports them.
+        connect_args={"options": "-c timezone=UTC"},
     )
 
 
