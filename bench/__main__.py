@@ -20,6 +20,7 @@ from bench import report, scenarios
 from bench.stack import running_stack
 from claimdesk.store.db import make_engine
 
+OPEN_ALONE_WARMUP = 10
 RESPONSE_ALONE_WARMUP = 5
 
 
@@ -56,7 +57,7 @@ def _arguments() -> argparse.Namespace:
         args.responses_alone = 20
         args.lifecycles, args.open_claims, args.open_seconds = 16, 200, 30
     wanted = args.responses + args.warmup // 2 + args.responses_alone + RESPONSE_ALONE_WARMUP
-    if wanted > args.requests + args.warmup + args.alone + 10:
+    if wanted > args.requests + args.warmup + args.alone + OPEN_ALONE_WARMUP:
         parser.error("--responses and --responses-alone need that many claims opened by (b)")
     return args
 
@@ -70,7 +71,11 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
     response_warmup = w // 2
     lifecycle_warmup = c
     transactions = (
-        (n + w) + (args.alone + 10) + (args.lifecycles + lifecycle_warmup) + 3 + args.open_claims
+        (n + w)
+        + (args.alone + OPEN_ALONE_WARMUP)
+        + (args.lifecycles + lifecycle_warmup)
+        + 3
+        + args.open_claims
     )
     results: dict[str, Any] = {"load_average_start": [round(x, 2) for x in os.getloadavg()]}
     started = time.monotonic()
@@ -101,7 +106,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
                 b1, more = await scenarios.open_claims(
                     world,
                     count=args.alone,
-                    warmup=10,
+                    warmup=OPEN_ALONE_WARMUP,
                     concurrency=1,
                     name="(b) POST /claims, alone",
                 )

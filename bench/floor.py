@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -27,6 +25,8 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from bench.load import closed_loop, percentile
+from bench.profile import cpu_seconds
 from claimdesk.embedded import temporal_cli
 
 QUEUE = "floor"
@@ -105,21 +105,6 @@ def operations(client: Client, running: str) -> dict[str, Operation]:
     }
 
 
-async def _times(operation: Operation, count: int, concurrency: int) -> list[float]:
-    """Runs `operation` `count` times, `concurrency` at once; answers each latency in ms."""
-    gate = asyncio.Semaphore(concurrency)
-    latencies: list[float] = []
-
-    async def timed() -> None:
-        async with gate:
-            started = time.perf_counter()
-            await operation()
-            latencies.append((time.perf_counter() - started) * 1000)
-
-    await asyncio.gather(*(timed() for _ in range(count)))
-    return latencies
-
-
 async def measure(count: int, concurrency: int = 8) -> list[tuple[str, float, float]]:
     folder = Path(tempfile.mkdtemp(prefix="claimdesk-floor-"))
     env = await WorkflowEnvironment.start_local(
@@ -151,11 +136,17 @@ async def measure(count: int, concurrency: int = 8) -> list[tuple[str, float, fl
                 FloorWorkflow.run, "wait", id=running, task_queue=QUEUE
             )
             for name, operation in operations(env.client, running).items():
-                await _times(operation, concurrency, concurrency)  # warm-up
-                cpu = sum(server.cpu_times()[:2])
-                latencies = await _times(operation, count, concurrency)
-                server_ms = (sum(server.cpu_times()[:2]) - cpu) * 1000 / count
-                rows.append((name, statistics.median(latencies), server_ms))
+
+                async def once(_: int, operation: Operation = operation) -> None:
+                    await operation()
+
+                await closed_loop(name, once, count=0, warmup=concurrency, concurrency=concurrency)
+                cpu = cpu_seconds([server])
+                run = await closed_loop(name, once, count=count, warmup=0, concurrency=concurrency)
+                if run.errors:
+                    raise RuntimeError(f"{name}: {dict(run.errors)}")
+                server_ms = (cpu_seconds([server]) - cpu) * 1000 / count
+                rows.append((name, percentile(run.latencies_ms, 50), server_ms))
             await handle.signal(FloorWorkflow.stop)
     finally:
         await env.shutdown()

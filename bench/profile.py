@@ -42,7 +42,7 @@ def _processes(stack: Stack) -> dict[str, list[psutil.Process]]:
     return found
 
 
-def _cpu_seconds(processes: list[psutil.Process]) -> float:
+def cpu_seconds(processes: list[psutil.Process]) -> float:
     total = 0.0
     for process in processes:
         try:
@@ -88,7 +88,7 @@ async def profile(count: int, concurrency: int, out: Path) -> None:
             await scenarios.populate(world, count + 30)
             await scenarios.open_claims(world, count=30, warmup=0, concurrency=4)  # warm-up
             processes = _processes(stack)
-            before = {name: _cpu_seconds(group) for name, group in processes.items()}
+            before = {name: cpu_seconds(group) for name, group in processes.items()}
             spies = {
                 name: _spy(spy, stack.pid(name), out / f"{name}.raw") for name in ("worker", "api")
             }
@@ -98,7 +98,7 @@ async def profile(count: int, concurrency: int, out: Path) -> None:
             )
             # The claims' e-mails go out after the openings answered: count them too.
             await scenarios.wait_idle(stack.pid("worker"))
-            after = {name: _cpu_seconds(group) for name, group in processes.items()}
+            after = {name: cpu_seconds(group) for name, group in processes.items()}
             for process in spies.values():
                 process.send_signal(signal.SIGINT)
                 process.wait(30)

@@ -62,7 +62,6 @@ LOCAL_STORE_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=4),
     maximum_attempts=10,
 )
-LOCAL_STORE_WINDOW = timedelta(seconds=22.2)  # the nine pauses above, added up
 MAIL_TIMEOUT = timedelta(seconds=60)
 MAIL_HEARTBEAT = timedelta(seconds=30)
 MAIL_RETRY = RetryPolicy(

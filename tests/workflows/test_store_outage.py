@@ -22,7 +22,18 @@ from claimdesk.store.db import make_engine
 from tests.mailbox import Mailbox
 from tests.workflows.conftest import Claims, eventually
 from worker import workflow_runner
-from workflows.claim import LOCAL_STORE_WINDOW, ClaimWorkflow
+from workflows.claim import LOCAL_STORE_RETRY, ClaimWorkflow
+
+
+def _local_window() -> float:
+    """Seconds a store write retries locally: the pauses between its attempts, added up."""
+    policy = LOCAL_STORE_RETRY
+    assert policy.maximum_interval is not None
+    pause, total = policy.initial_interval.total_seconds(), 0.0
+    for _ in range(policy.maximum_attempts - 1):
+        total += pause
+        pause = min(pause * policy.backoff_coefficient, policy.maximum_interval.total_seconds())
+    return total
 
 
 def _closed_port() -> int:
@@ -78,7 +89,7 @@ async def test_store_out_of_reach_past_the_local_window_goes_on_as_a_plain_activ
                     for e in history.events
                 )
 
-            window = LOCAL_STORE_WINDOW.total_seconds()
+            window = _local_window()
             await eventually(handed_to_the_server, within=window + 20, what="the hand-over")
             assert not opening.done()  # the claim waits for its store
             local_attempts = store.attempts
