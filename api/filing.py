@@ -23,6 +23,7 @@ from api.errors import (
     ServiceUnavailable,
     temporal_problem,
 )
+from api.idempotency import key_reused
 from api.schemas import ClaimCreate
 from api.service import BUSY_PAUSE, UPDATE_TIMEOUT, busy
 from claimdesk.domain import (
@@ -39,8 +40,8 @@ from claimdesk.settings import Settings
 from claimdesk.standing import opening_details, summary, visibility
 from claimdesk.store import queries
 from claimdesk.store.db import sessions, unit_of_work
-from claimdesk.store.models import Claim, IdempotencyRecord, Transaction
-from claimdesk.store.projection import stored_claim
+from claimdesk.store.models import OPENING, Claim, IdempotencyRecord, Transaction
+from claimdesk.store.projection import answer_view, stored_claim
 from workflows import search
 from workflows.claim import ClaimWorkflow
 
@@ -110,6 +111,7 @@ class _Filing:
     transaction: Transaction
     opened_at: datetime
     needs_start: bool  # False when a replay finds the workflow already reported
+    answer: ClaimView | None = None  # a replay's first answer, once the opening stored it
 
 
 async def open_claim(
@@ -150,6 +152,9 @@ async def open_claim(
             raise
         # The workflow answers once the store holds this view: no need to read it back.
         return stored_claim(view)
+    if filing.answer is not None:
+        return stored_claim(filing.answer)
+    # Opened before first answers were kept: the claim as it is now.
     async with sessions(engine)() as session:
         claim = await queries.get_claim(session=session, reference=filing.reference)
     assert claim is not None
@@ -206,12 +211,8 @@ async def _replay(
         session=session, api_key_id=record.api_key_id, key=record.key
     )
     assert first is not None
-    if first.request_hash != record.request_hash:
-        raise InvalidRequest(
-            "idempotency-key-reused",
-            "Idempotency-Key reused",
-            "this Idempotency-Key was used with a different request body",
-        )
+    if first.request_hash != record.request_hash or first.operation != OPENING:
+        raise key_reused()
     claim = await queries.get_claim(session=session, reference=first.reference)
     assert claim is not None  # committed together with the record
     return _Filing(
@@ -219,6 +220,7 @@ async def _replay(
         transaction=transaction,
         opened_at=claim.opened_at,
         needs_start=claim.version == 0,
+        answer=None if first.answer is None else answer_view(first.answer),
     )
 
 

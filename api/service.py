@@ -16,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
+from api import idempotency
 from api.auth import Principal
 from api.errors import (
     ActionRefused,
@@ -36,10 +37,10 @@ from claimdesk.domain import (
     Status,
 )
 from claimdesk.store import queries
-from claimdesk.store.db import sessions
+from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, Transaction
-from claimdesk.store.projection import stored_claim
-from workflows.claim import HANDING_OVER, ClaimWorkflow
+from claimdesk.store.projection import answer_view, stored_claim
+from workflows.claim import ANSWERED_BEFORE, HANDING_OVER, ClaimWorkflow
 
 # How long a request waits for the claim's workflow before answering 503.
 UPDATE_TIMEOUT = timedelta(seconds=30)
@@ -178,41 +179,107 @@ async def act(
     update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
     message: M,
     body: Any = None,
+    idempotency_key: str | None = None,
 ) -> Claim:
-    """Sends the action to the claim's workflow; answers once the store shows its effect."""
+    """Sends the action to the claim's workflow; answers once the store shows its effect.
+
+    With an `Idempotency-Key`, a request asked again gets the first answer: the claim as
+    the action's store write left it, or the claim's refusal.
+    """
     async with sessions(engine)() as session:
         claim = await visible_claim(session=session, principal=principal, reference=reference)
     if principal.role not in ACTION_ROLES[action]:
         raise Forbidden(f"a {principal.role.value} cannot {action.value.replace('_', ' ')}")
     if isinstance(body, MerchantResponseIn | DecisionIn):
         check_amounts(claim, body)
-    handle = client.get_workflow_handle(reference)
+    update_id = str(uuid.uuid4())
+    if idempotency_key is not None:
+        async with unit_of_work(engine) as session:
+            known = await idempotency.remember(
+                session=session,
+                principal=principal,
+                key=idempotency_key,
+                operation=action.value,
+                reference=claim.reference,
+                request=message,
+            )
+        if known.answer is not None:
+            return stored_claim(known.answer)
+        if known.refusal is not None:
+            raise ActionRefused(known.refusal)
+        update_id = known.update_id
+    try:
+        view = await _send(client, claim, update, message, update_id)
+    except ActionRefused as refused:
+        if idempotency_key is not None:
+            async with unit_of_work(engine) as session:
+                await queries.record_refusal(
+                    session=session, update_id=update_id, reason=str(refused)
+                )
+        raise
+    except _AnsweredBefore:
+        # A run now gone took it, and stored its answer with it before handing over.
+        assert idempotency_key is not None, "only a repeated Update id can be answered before"
+        async with sessions(engine)() as session:
+            record = await queries.find_idempotency_record(
+                session=session, api_key_id=principal.key_id, key=idempotency_key
+            )
+        if record is None or record.answer is None:
+            raise ServiceUnavailable("the claim did not answer in time; try again") from None
+        return stored_claim(answer_view(record.answer))
+    # The workflow answers once the store holds this view: no need to read it back.
+    return stored_claim(view)
+
+
+class _AnsweredBefore(Exception):
+    """The claim's previous run answered this Update id."""
+
+
+async def _send(
+    client: Client,
+    claim: Claim,
+    update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
+    message: M,
+    update_id: str,
+) -> ClaimView:
+    """The Update's answer, or the problem it stands for (409, 503, ...)."""
+    handle = client.get_workflow_handle(claim.reference)
     try:
         async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
-            view = await _update(handle, update, message)
+            return await _update(handle, update, message, update_id)
     except TimeoutError:
         raise ServiceUnavailable("the claim did not answer in time; try again") from None
     except RPCError as error:
         if error.status is not RPCStatusCode.NOT_FOUND:
             raise
         raise _missing_workflow(claim) from None
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        if isinstance(cause, ApplicationError) and cause.type == ANSWERED_BEFORE:
+            raise _AnsweredBefore() from None
+        problem = temporal_problem(error)
+        if problem is None:
+            raise
+        raise problem from None
     except Exception as error:
         problem = temporal_problem(error)
         if problem is None:
             raise
         raise problem from None
-    # The workflow answers once the store holds this view: no need to read it back.
-    return stored_claim(view)
 
 
 async def _update(
     handle: WorkflowHandle[ClaimWorkflow, ClaimView],
     update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
     message: M,
+    update_id: str,
 ) -> ClaimView:
     """Asks again when the claim is busy for a moment: handing its history over to a fresh
-    run, or holding as many actions in flight as Temporal takes at once for one workflow."""
-    update_id = str(uuid.uuid4())  # the same on every try: Temporal takes it at most once
+    run, or holding as many actions in flight as Temporal takes at once for one workflow.
+
+    The Update id is the same on every try (and on every request with the same
+    Idempotency-Key): Temporal takes it at most once.
+    """
     while True:
         try:
             return await handle.execute_update(update, message, id=update_id)

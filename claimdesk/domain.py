@@ -227,6 +227,8 @@ class CarriedState:
     ladder_done: list[Deadline]
     seq: int
     version: int
+    # The Update ids the handing run answered: the same id sent to the next run is refused.
+    answered: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -379,6 +381,8 @@ class Projection:
 
     claim: ClaimView
     events: list[TimelineEvent]
+    # The Update (API action) this step answers, if any: its answer is kept with the step.
+    answers: str | None = None
 
 
 @dataclass

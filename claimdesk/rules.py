@@ -7,7 +7,7 @@ e-mails to send, and whether to record a merchant strike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -154,8 +154,11 @@ class ClaimState:
             version=carried.version,
         )
 
-    def handover(self) -> ClaimInput:
-        """The next run's input: the claim as it stands (a closed claim never continues)."""
+    def handover(self, answered: Sequence[str] = ()) -> ClaimInput:
+        """The next run's input: the claim as it stands (a closed claim never continues).
+
+        `answered`: the Update ids this run answered, which the next run must not redo.
+        """
         assert not self.is_closed and self.last_activity_at and self.updated_at
         assert not (self._events or self._mails or self._wants_strike)
         carried = CarriedState(
@@ -172,6 +175,7 @@ class ClaimState:
             ladder_done=sorted(self.ladder_done, key=list(Deadline).index),
             seq=self.seq,
             version=self.version,
+            answered=list(answered),
         )
         return replace(self.input, carried=carried)
 

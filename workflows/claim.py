@@ -43,8 +43,15 @@ with workflow.unsafe.imports_passed_through():
 T = TypeVar("T")
 
 REFUSED = "ActionRefused"
-# Store writes run as local activities in histories that carry this marker.
+# Store writes are plain activities in histories that carry this marker: what the store
+# shows is then only ever what the workflow's committed history scheduled, in its order.
+STORE_AFTER_COMMIT = "store-as-activity"
+# Histories recorded between the two markers wrote the store from local activities, which
+# run before their workflow task commits (replayed as such, never chosen for new work).
 STORE_LOCALLY = "store-as-local-activity"
+# An Update a previous run of the claim already answered (its Update id is carried over):
+# the API answers it from the store, where that run wrote the answer with the action.
+ANSWERED_BEFORE = "AlreadyAnswered"
 # Refused for a moment while the claim hands over to a fresh run: callers ask again.
 HANDING_OVER = "HandingOver"
 
@@ -78,7 +85,12 @@ class ClaimWorkflow:
         else:  # a run continued as new: the claim goes on where the last run left it
             self._state, self._opening = ClaimState.resume(claim), Step()
         self._lock = asyncio.Lock()  # one transition and its store write at a time
+        # Updates answered by this run, and by the one before (carried over): the same
+        # Update id sent again after a hand-over must not act twice.
+        self._answered: list[str] = []
+        self._answered_before = frozenset(claim.carried.answered if claim.carried else ())
         self._opened = False
+        self._opening_view: ClaimView | None = None
         self._handing_over = False
         self._mail_tasks: list[asyncio.Task[None]] = []
 
@@ -86,6 +98,7 @@ class ClaimWorkflow:
     async def run(self, claim: ClaimInput) -> ClaimView:
         async with self._lock:
             await self._carry_out(self._opening)
+            self._opening_view = self._state.view()
         self._opened = True
         while not self._state.is_closed:
             if self._history_is_long():
@@ -97,7 +110,7 @@ class ClaimWorkflow:
                     self._handing_over = False
                     continue
                 workflow.continue_as_new(
-                    self._state.handover(),
+                    self._state.handover(answered=self._answered),
                     search_attributes=search.initial(visibility(self._state)),
                 )
             await self._sleep_until_next_deadline()
@@ -141,8 +154,12 @@ class ClaimWorkflow:
         upcoming = self._state.deadlines()
         return upcoming[0][1].value if upcoming else "deadline"
 
-    async def _carry_out(self, step: Step) -> None:
-        """Stores the step, then sends its e-mails without holding the claim up."""
+    async def _carry_out(self, step: Step, *, answers: str | None = None) -> None:
+        """Stores the step, then sends its e-mails without holding the claim up.
+
+        `answers`: the Update this step answers; the store keeps the answer with the step,
+        for a client that asks again with the same Idempotency-Key.
+        """
         if not step.events:
             return
         if step.strike:
@@ -157,23 +174,24 @@ class ClaimWorkflow:
                 StrikeResult,
             )
             step = step.then(self._state.strike_recorded(result, workflow.now()))
-        await self._store(
-            "record_claim", Projection(claim=self._state.view(), events=step.events), None
-        )
+        projection = Projection(claim=self._state.view(), events=step.events, answers=answers)
+        await self._store("record_claim", projection, None)
         self._publish()
         count_step(step, self._state.input.subject.value)
         if step.mails:
             self._mail_tasks.append(asyncio.create_task(self._send(MailBatch(step.mails))))
 
     async def _store(self, name: str, arg: object, result_type: type[T] | None) -> T:
-        """One store write: a local activity, run by this worker within the workflow task.
+        """One store write: an activity, scheduled by a committed workflow task.
 
-        A store write takes milliseconds, so it costs no task-queue round trip and no
-        workflow task of its own; should the worker die mid-write, the workflow task times
-        out and the next worker writes again (every write is idempotent). Claims whose
-        history predates this (no `STORE_LOCALLY` marker) replay with plain activities.
+        The write runs only once the workflow task that decided it is in the history, with
+        the input the history holds; retries write the same thing again (every write is
+        idempotent), and the claim's lock keeps one write at a time, in the history's order.
+        A local activity would run before its workflow task commits: a task later thrown
+        away (a worker lost, Updates aborted) would have written a state the history never
+        held. Histories recorded with local writes (`STORE_LOCALLY`) replay as they ran.
         """
-        if workflow.patched(STORE_LOCALLY):
+        if not workflow.patched(STORE_AFTER_COMMIT) and workflow.patched(STORE_LOCALLY):
             try:
                 return await workflow.execute_local_activity(  # type: ignore[no-any-return]
                     name,
@@ -222,18 +240,28 @@ class ClaimWorkflow:
 
     async def _act(self, action: Action, message: Message) -> ClaimView:
         await workflow.wait_condition(lambda: self._opened)
+        update = workflow.current_update_info()
         async with self._lock:
             try:
                 step = self._state.act(action, message, workflow.now())
             except Refused as refused:
                 raise ApplicationError(refused.reason, type=REFUSED, non_retryable=True) from None
-            await self._carry_out(step)
+            if update is not None:
+                self._answered.append(update.id)
+            await self._carry_out(step, answers=update.id if update else None)
             return self._state.view()
 
     def _validate(self, action: Action, message: Message) -> None:
         if self._handing_over:
             raise ApplicationError(
                 "the claim is moving to a fresh run; ask again", type=HANDING_OVER
+            )
+        update = workflow.current_update_info()
+        if update is not None and update.id in self._answered_before:
+            raise ApplicationError(
+                "this action was answered before the claim moved to a fresh run",
+                type=ANSWERED_BEFORE,
+                non_retryable=True,
             )
         reason = self._state.refusal(action, message)
         if reason is not None:
@@ -247,10 +275,11 @@ class ClaimWorkflow:
 
     @workflow.update
     async def opened(self) -> ClaimView:
-        """Answers once the opening step is stored: the API's update-with-start waits on it."""
+        """Answers once the opening step is stored, with the claim as it stored it: the
+        API's update-with-start waits on it, and a replay of the opening gets the same."""
         await workflow.wait_condition(lambda: self._opened)
-        async with self._lock:  # not mid-step: the view answered is the view stored
-            return self._state.view()
+        async with self._lock:  # not mid-step: the view answered is a view stored
+            return self._opening_view or self._state.view()
 
     # ---- actions (one Update each; the validator refuses without touching history) ----
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +16,7 @@ from api import filing, service
 from api.auth import CallerDep, Principal, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import NotFound, problem_responses
+from api.idempotency import IdempotencyKey
 from api.schemas import (
     MAX_OFFSET,
     ClaimCreate,
@@ -91,7 +92,7 @@ async def open_claim(
     ctx: CallerCtx,
     settings: SettingsDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
     require_role(ctx.principal, Role.CUSTOMER)
     claim = await filing.open_claim(
@@ -179,14 +180,26 @@ async def get_report(reference: Reference, caller: CallerDep, session: SessionDe
 
 
 @router.post("/{reference}/messages", summary="Write to the claim", responses=_ACTION)
-async def post_message(reference: Reference, body: MessageIn, ctx: CallerCtx) -> ClaimOut:
+async def post_message(
+    reference: Reference, body: MessageIn, ctx: CallerCtx, idempotency_key: IdempotencyKey = None
+) -> ClaimOut:
     message = PostMessage(actor=ctx.principal.actor, body=body.body)
-    return await _act(ctx, reference, Action.MESSAGE, ClaimWorkflow.post_message, message)
+    return await _act(
+        ctx,
+        reference,
+        Action.MESSAGE,
+        ClaimWorkflow.post_message,
+        message,
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.post("/{reference}/merchant-response", summary="The merchant's answer", responses=_ACTION)
 async def merchant_response(
-    reference: Reference, body: MerchantResponseIn, ctx: CallerCtx
+    reference: Reference,
+    body: MerchantResponseIn,
+    ctx: CallerCtx,
+    idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
     proposal = body.proposal
     message = MerchantResponse(
@@ -203,6 +216,7 @@ async def merchant_response(
         ClaimWorkflow.submit_merchant_response,
         message,
         body,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -210,60 +224,131 @@ async def merchant_response(
     "/{reference}/proposal/accept", summary="Accept the merchant's proposal", responses=_ACTION
 )
 async def accept_proposal(
-    reference: Reference, ctx: CallerCtx, body: ProposalAnswerIn | None = None
+    reference: Reference,
+    ctx: CallerCtx,
+    body: ProposalAnswerIn | None = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
     answer = ProposalAnswer(actor=ctx.principal.actor, reason=body.reason if body else None)
-    return await _act(ctx, reference, Action.ACCEPT_PROPOSAL, ClaimWorkflow.accept_proposal, answer)
+    return await _act(
+        ctx,
+        reference,
+        Action.ACCEPT_PROPOSAL,
+        ClaimWorkflow.accept_proposal,
+        answer,
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.post(
     "/{reference}/proposal/reject", summary="Reject the merchant's proposal", responses=_ACTION
 )
 async def reject_proposal(
-    reference: Reference, ctx: CallerCtx, body: ProposalAnswerIn | None = None
+    reference: Reference,
+    ctx: CallerCtx,
+    body: ProposalAnswerIn | None = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
     answer = ProposalAnswer(actor=ctx.principal.actor, reason=body.reason if body else None)
-    return await _act(ctx, reference, Action.REJECT_PROPOSAL, ClaimWorkflow.reject_proposal, answer)
+    return await _act(
+        ctx,
+        reference,
+        Action.REJECT_PROPOSAL,
+        ClaimWorkflow.reject_proposal,
+        answer,
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.post("/{reference}/close", summary="Close the claim", responses=_ACTION)
-async def close(reference: Reference, ctx: CallerCtx, body: CloseIn | None = None) -> ClaimOut:
+async def close(
+    reference: Reference,
+    ctx: CallerCtx,
+    body: CloseIn | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ClaimOut:
     request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
-    return await _act(ctx, reference, Action.CLOSE, ClaimWorkflow.close, request)
+    return await _act(
+        ctx, reference, Action.CLOSE, ClaimWorkflow.close, request, idempotency_key=idempotency_key
+    )
 
 
 @router.post("/{reference}/withdraw", summary="Withdraw the claim", responses=_ACTION)
-async def withdraw(reference: Reference, ctx: CallerCtx, body: CloseIn | None = None) -> ClaimOut:
+async def withdraw(
+    reference: Reference,
+    ctx: CallerCtx,
+    body: CloseIn | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ClaimOut:
     request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
-    return await _act(ctx, reference, Action.WITHDRAW, ClaimWorkflow.withdraw, request)
+    return await _act(
+        ctx,
+        reference,
+        Action.WITHDRAW,
+        ClaimWorkflow.withdraw,
+        request,
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.post(
     "/{reference}/satisfaction", summary="Say whether the outcome satisfies you", responses=_ACTION
 )
-async def satisfaction(reference: Reference, body: SatisfactionIn, ctx: CallerCtx) -> ClaimOut:
+async def satisfaction(
+    reference: Reference,
+    body: SatisfactionIn,
+    ctx: CallerCtx,
+    idempotency_key: IdempotencyKey = None,
+) -> ClaimOut:
     answer = SatisfactionAnswer(
         actor=ctx.principal.actor, satisfied=body.satisfied, comment=body.comment
     )
     return await _act(
-        ctx, reference, Action.SATISFACTION, ClaimWorkflow.confirm_satisfaction, answer
+        ctx,
+        reference,
+        Action.SATISFACTION,
+        ClaimWorkflow.confirm_satisfaction,
+        answer,
+        idempotency_key=idempotency_key,
     )
 
 
 @router.post("/{reference}/decision", summary="The platform's decision", responses=_ACTION)
-async def decision(reference: Reference, body: DecisionIn, ctx: CallerCtx) -> ClaimOut:
+async def decision(
+    reference: Reference, body: DecisionIn, ctx: CallerCtx, idempotency_key: IdempotencyKey = None
+) -> ClaimOut:
     message = Decision(
         actor=ctx.principal.actor, outcome=body.outcome, note=body.note, amount=body.amount
     )
-    return await _act(ctx, reference, Action.DECISION, ClaimWorkflow.decide, message, body)
+    return await _act(
+        ctx,
+        reference,
+        Action.DECISION,
+        ClaimWorkflow.decide,
+        message,
+        body,
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.post(
     "/{reference}/request-info", summary="Ask the customer for information", responses=_ACTION
 )
-async def request_info(reference: Reference, body: InfoRequestIn, ctx: CallerCtx) -> ClaimOut:
+async def request_info(
+    reference: Reference,
+    body: InfoRequestIn,
+    ctx: CallerCtx,
+    idempotency_key: IdempotencyKey = None,
+) -> ClaimOut:
     message = InfoRequest(actor=ctx.principal.actor, question=body.question)
-    return await _act(ctx, reference, Action.REQUEST_INFO, ClaimWorkflow.request_info, message)
+    return await _act(
+        ctx,
+        reference,
+        Action.REQUEST_INFO,
+        ClaimWorkflow.request_info,
+        message,
+        idempotency_key=idempotency_key,
+    )
 
 
 async def _act(
@@ -273,6 +358,8 @@ async def _act(
     update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
     message: M,
     body: MerchantResponseIn | DecisionIn | None = None,
+    *,
+    idempotency_key: str | None,
 ) -> ClaimOut:
     claim = await service.act(
         engine=ctx.engine,
@@ -283,5 +370,6 @@ async def _act(
         update=update,
         message=message,
         body=body,
+        idempotency_key=idempotency_key,
     )
     return _out(claim, ctx.principal)

@@ -6,8 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Numeric, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, Numeric, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+# The operation of an `IdempotencyRecord` that opened a claim (the others name an Action).
+OPENING = "open"
 
 
 def _tz(**kwargs: Any) -> Any:
@@ -147,12 +150,22 @@ class SentMail(SQLModel, table=True):
 
 
 class IdempotencyRecord(SQLModel, table=True):
-    """`Idempotency-Key` of a `POST /claims`, per API key: replays return the first answer."""
+    """An `Idempotency-Key` of a write on a claim, per API key: replays get the first answer.
+
+    `answer` is the claim as the step that carried the request out stored it, written by
+    the workflow's store write in the same transaction as that step; `refusal`, the 409's
+    words when the claim refused it.
+    """
 
     __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_update_id", "update_id", unique=True),)
 
     api_key_id: str = Field(primary_key=True, max_length=32)
     key: str = Field(primary_key=True, max_length=200)
     request_hash: str = Field(max_length=64)
-    reference: str = Field(max_length=32)
+    reference: str = Field(index=True, max_length=32)
+    operation: str = Field(default=OPENING, max_length=32)  # "open", or an Action
+    update_id: str | None = Field(default=None, max_length=64)
+    answer: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    refusal: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _tz(nullable=False)

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import Table, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
@@ -28,7 +29,15 @@ from claimdesk.domain import (
     Subject,
     TimelineEvent,
 )
-from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, SentMail
+from claimdesk.store.models import (
+    OPENING,
+    Claim,
+    ClaimEvent,
+    IdempotencyRecord,
+    Merchant,
+    MerchantStrike,
+    SentMail,
+)
 
 RESTRICTED = "restricted"
 
@@ -178,7 +187,41 @@ async def record_claim(*, session: AsyncSession, projection: Projection) -> bool
     await record_events(
         session=session, reference=projection.claim.reference, events=projection.events
     )
+    await record_answer(session=session, projection=projection)
     return written
+
+
+# The first answer a replayed request gets: the claim as the step that carried it out.
+_VIEW_JSON = TypeAdapter(ClaimView)
+
+
+def answer_json(view: ClaimView) -> dict[str, Any]:
+    answer: dict[str, Any] = _VIEW_JSON.dump_python(view, mode="json")
+    return answer
+
+
+def answer_view(answer: dict[str, Any]) -> ClaimView:
+    return _VIEW_JSON.validate_python(answer)
+
+
+async def record_answer(*, session: AsyncSession, projection: Projection) -> None:
+    """Keeps the step's claim as the answer of the request it carried out, if it had a key.
+
+    The opening step (version 1) answers the `POST /claims` that reserved the reference; a
+    step that answers an Update, the action sent with that Update id. A retried write
+    finds the answer there and leaves it.
+    """
+    view = projection.claim
+    records = _table(IdempotencyRecord)
+    if projection.answers is not None:
+        which = records.c.update_id == projection.answers
+    elif view.version == 1:
+        which = (records.c.reference == view.reference) & (records.c.operation == OPENING)
+    else:
+        return
+    await session.exec(
+        records.update().where(which, records.c.answer.is_(None)).values(answer=answer_json(view))
+    )
 
 
 async def record_events(

@@ -334,12 +334,28 @@ async def insert_idempotency_record(*, session: AsyncSession, record: Idempotenc
             key=record.key,
             request_hash=record.request_hash,
             reference=record.reference,
+            operation=record.operation,
+            update_id=record.update_id,
             created_at=record.created_at,
         )
         .on_conflict_do_nothing(index_elements=["api_key_id", "key"])
         .returning(col(IdempotencyRecord.key))
     )
     return (await session.exec(statement)).first() is not None
+
+
+async def record_refusal(*, session: AsyncSession, update_id: str, reason: str) -> None:
+    """Keeps the claim's refusal as the first answer of the request sent as `update_id`."""
+    statement = (
+        update(IdempotencyRecord)
+        .where(
+            col(IdempotencyRecord.update_id) == update_id,
+            col(IdempotencyRecord.answer).is_(None),
+            col(IdempotencyRecord.refusal).is_(None),
+        )
+        .values(refusal=reason)
+    )
+    await session.exec(statement)
 
 
 async def ping(*, session: AsyncSession) -> None:

@@ -1,0 +1,46 @@
+"""Idempotency-Key on every action: the operation, its Update id and its first answer
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-01 10:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "idempotency_keys",
+        sa.Column(
+            "operation",
+            sqlmodel.sql.sqltypes.AutoString(length=32),
+            nullable=False,
+            server_default="open",
+        ),
+    )
+    op.add_column(
+        "idempotency_keys",
+        sa.Column("update_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    )
+    op.add_column("idempotency_keys", sa.Column("answer", sa.JSON(), nullable=True))
+    op.add_column("idempotency_keys", sa.Column("refusal", sa.Text(), nullable=True))
+    op.create_index("ix_idempotency_keys_update_id", "idempotency_keys", ["update_id"], unique=True)
+    op.create_index("ix_idempotency_keys_reference", "idempotency_keys", ["reference"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_idempotency_keys_reference", table_name="idempotency_keys")
+    op.drop_index("ix_idempotency_keys_update_id", table_name="idempotency_keys")
+    op.drop_column("idempotency_keys", "refusal")
+    op.drop_column("idempotency_keys", "answer")
+    op.drop_column("idempotency_keys", "update_id")
+    op.drop_column("idempotency_keys", "operation")
