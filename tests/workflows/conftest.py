@@ -186,11 +186,15 @@ async def ask(
     handle: WorkflowHandle[ClaimWorkflow, ClaimView],
     update: Callable[[ClaimWorkflow, Any], Awaitable[ClaimView]],
     message: Any,
+    *,
+    update_id: str | None = None,
 ) -> ClaimView:
-    """An Update as the API sends it: asked again while the claim hands over to a new run."""
+    """An Update as the API sends it: asked again while the claim hands over to a new run,
+    under one Update id."""
+    update_id = update_id or str(uuid.uuid4())
     while True:
         try:
-            return await handle.execute_update(update, message)
+            return await handle.execute_update(update, message, id=update_id)
         except WorkflowUpdateFailedError as error:
             cause = error.cause
             if not (isinstance(cause, ApplicationError) and cause.type == HANDING_OVER):

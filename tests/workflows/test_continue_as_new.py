@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
 
-from claimdesk.domain import CloseRequest, PostMessage, Status, Subject
+from claimdesk.domain import ClaimInput, CloseRequest, PostMessage, Status, Subject
 from tests.workflows.conftest import POLICY, Claims, ask
 from tests.workflows.test_claim_workflow import CUSTOMER, MERCHANT
-from workflows.claim import ClaimWorkflow
+from workflows.claim import ANSWERED_BEFORE, ClaimWorkflow
 
 CONTINUED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
 
@@ -34,3 +38,31 @@ async def test_claim_past_its_history_limit_continues_as_new_where_it_was(
     assert kinds.count("message") == 12 and kinds[-1] == "closed"
     await claims.mail(handle.id, "message", count=12)
     await claims.mail(handle.id, "closed")
+
+
+async def test_an_update_answered_before_a_hand_over_is_not_carried_out_again_after_it(
+    claims: Claims,
+) -> None:
+    handle = await claims.open(Subject.DELIVERY, policy=replace(POLICY, history_events_per_run=80))
+    claim = claims.env.client.get_workflow_handle_for(ClaimWorkflow.run, handle.id)  # any run
+    for i in range(12):
+        message = PostMessage(CUSTOMER, f"note {i}")
+        await ask(claim, ClaimWorkflow.post_message, message, update_id=f"note-{i}")
+    history = await claim.fetch_history()  # the current run's
+    started = history.events[0].workflow_execution_started_event_attributes
+    assert started.continued_execution_run_id, "the claim did not hand over"
+    [carried] = pydantic_data_converter.payload_converter.from_payloads(
+        list(started.input.payloads), [ClaimInput]
+    )
+    assert carried.carried is not None and carried.carried.answered
+    again = carried.carried.answered[-1]  # answered by the last run, not by this one
+    number = int(again.removeprefix("note-"))
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await claim.execute_update(
+            ClaimWorkflow.post_message, PostMessage(CUSTOMER, f"note {number}"), id=again
+        )
+    assert isinstance(refused.value.cause, ApplicationError)
+    assert refused.value.cause.type == ANSWERED_BEFORE
+    kinds = await claims.timeline(handle.id)
+    assert kinds.count("message") == 12
+    await ask(claim, ClaimWorkflow.close, CloseRequest(CUSTOMER))
