@@ -205,6 +205,22 @@ async def committed(stack: FaultStack, reference: str) -> Committed:
     )
 
 
+async def redone(stack: FaultStack, references: list[str]) -> int:
+    """Work a fault cut off and Temporal did again: workflow tasks that timed out or
+    failed, and activities that needed more than one attempt, over every run."""
+    count = 0
+    for reference in references:
+        async for event in stack.client.get_workflow_handle(reference).fetch_history_events():
+            if event.event_type in (
+                EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+                EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+            ):
+                count += 1
+            elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+                count += event.activity_task_started_event_attributes.attempt > 1
+    return count
+
+
 # ---- what the store holds ----
 
 

@@ -16,6 +16,7 @@ from tests.faults.bursts import (
     fire,
     message_burst,
     mixed_burst,
+    redone,
 )
 from tests.faults.stack import FaultStack
 
@@ -42,7 +43,7 @@ async def worker_killed_midway(faults: FaultStack) -> AsyncIterator[None]:
         await killing
 
 
-async def mixed_bursts(faults: FaultStack, *, kill: bool) -> list[list[Request]]:
+async def mixed_bursts(faults: FaultStack, *, kill: bool) -> tuple[list[str], list[list[Request]]]:
     who, claims = await claims_with_proposals(faults, CLAIMS)
     bursts = [mixed_burst(who, claim.merchant) for claim in claims]
     pairs = list(zip(claims, bursts, strict=True))
@@ -51,10 +52,10 @@ async def mixed_bursts(faults: FaultStack, *, kill: bool) -> list[list[Request]]
     for claim, burst in pairs:
         await check_claim(faults, claim.reference, burst)
         assert any(r.status == 200 for r in burst), f"{claim.reference}: nothing was accepted"
-    return bursts
+    return [claim.reference for claim in claims], bursts
 
 
-async def message_flood(faults: FaultStack, *, kill: bool) -> list[Request]:
+async def message_flood(faults: FaultStack, *, kill: bool) -> tuple[str, list[Request]]:
     who, (claim,) = await claims_with_proposals(faults, 1)
     burst = message_burst(who, claim.merchant, MESSAGES)
     async with worker_killed_midway(faults) if kill else contextlib.nullcontext():
@@ -68,14 +69,14 @@ async def message_flood(faults: FaultStack, *, kill: bool) -> list[Request]:
     assert sorted(in_store) == answered, "a message answered 200 is missing or doubled"
     # A message fits any open claim: none is refused, however many arrive at once.
     assert len(answered) == MESSAGES, f"only {len(answered)} of {MESSAGES} messages taken"
-    return burst
+    return claim.reference, burst
 
 
 @pytest.mark.timeout(300)
 async def test_mixed_bursts_leave_answers_store_workflow_and_mails_agreeing(
     faults: FaultStack,
 ) -> None:
-    bursts = await mixed_bursts(faults, kill=False)
+    _, bursts = await mixed_bursts(faults, kill=False)
     taken = sum(r.status == 200 for burst in bursts for r in burst)
     print(f"{len(bursts)} claims, {sum(map(len, bursts))} actions at once, {taken} taken")
 
@@ -89,12 +90,15 @@ async def test_hundred_messages_at_once_are_each_stored_once_in_workflow_order(
 
 @pytest.mark.timeout(300)
 async def test_mixed_bursts_agree_after_worker_sigkill_midway(faults: FaultStack) -> None:
-    bursts = await mixed_bursts(faults, kill=True)
+    references, bursts = await mixed_bursts(faults, kill=True)
     assert faults.worker.running
+    cut = await redone(faults, references)
+    assert cut > 0, "the kill cut off no work in flight"
     retried = sum(r.tries > 1 for burst in bursts for r in burst)
-    print(f"worker SIGKILLed mid-burst: {retried} requests asked again")
+    print(f"worker SIGKILLed mid-burst: {cut} tasks redone, {retried} requests asked again")
 
 
 @pytest.mark.timeout(300)
 async def test_hundred_messages_agree_after_worker_sigkill_midway(faults: FaultStack) -> None:
-    await message_flood(faults, kill=True)
+    reference, _ = await message_flood(faults, kill=True)
+    assert await redone(faults, [reference]) > 0, "the kill cut off no work in flight"
