@@ -47,7 +47,8 @@ REFUSED = "ActionRefused"
 # shows is then only ever what the workflow's committed history scheduled, in its order.
 STORE_AFTER_COMMIT = "store-as-activity"
 # Histories recorded between the two markers wrote the store from local activities, which
-# run before their workflow task commits (replayed as such, never chosen for new work).
+# run before their workflow task commits: replayed as such, and switched to plain
+# activities at their first write past the history (a marker per write, see _store).
 STORE_LOCALLY = "store-as-local-activity"
 # An Update a previous run of the claim already answered (its Update id is carried over):
 # the API answers it from the store, where that run wrote the answer with the action.
@@ -89,6 +90,8 @@ class ClaimWorkflow:
         # Update id sent again after a hand-over must not act twice.
         self._answered: list[str] = []
         self._answered_before = frozenset(claim.carried.answered if claim.carried else ())
+        self._store_locally: bool | None = None  # see _store
+        self._writes = 0
         self._opened = False
         self._opening_view: ClaimView | None = None
         self._handing_over = False
@@ -189,9 +192,20 @@ class ClaimWorkflow:
         idempotent), and the claim's lock keeps one write at a time, in the history's order.
         A local activity would run before its workflow task commits: a task later thrown
         away (a worker lost, Updates aborted) would have written a state the history never
-        held. Histories recorded with local writes (`STORE_LOCALLY`) replay as they ran.
+        held. Histories recorded with local writes (`STORE_LOCALLY`) replay as they ran,
+        and a claim still running under them moves to plain activities at its next write.
         """
-        if not workflow.patched(STORE_AFTER_COMMIT) and workflow.patched(STORE_LOCALLY):
+        if self._store_locally is None:  # the run's branch, decided at its first write
+            self._store_locally = not workflow.patched(STORE_AFTER_COMMIT) and workflow.patched(
+                STORE_LOCALLY
+            )
+        self._writes += 1
+        if self._store_locally and workflow.patched(f"{STORE_AFTER_COMMIT}-from-{self._writes}"):
+            # A run recorded with local writes, now past its history on this code: its
+            # writes from here on are plain activities (`patched` answers once per id and
+            # run, so each write asks under its own id).
+            self._store_locally = False
+        if self._store_locally:
             try:
                 return await workflow.execute_local_activity(  # type: ignore[no-any-return]
                     name,
