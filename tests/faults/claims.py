@@ -1,4 +1,4 @@
-"""Claims driven through the API as a client would, and what each one left behind.
+"""Claims driven through the API as a client would, to their end.
 
 Every script waits for the claim to breach its resolution target before anyone acts, so
 the ladder's rungs always come first and an undisturbed run and a disturbed one must
@@ -8,9 +8,7 @@ leave the same timeline and the same e-mails, whatever delays the faults add.
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,54 +16,19 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import text
-from temporalio.api.history.v1 import HistoryEvent
 
 from api.auth import issue_api_key
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
+from tests.faults.accounts import CUSTOMER, Ledger, ledger
 from tests.faults.stack import FaultStack
 
-CUSTOMER = "ana@example.com"
 # What each script does once the claim has breached its target (level 3).
 SCRIPTS = ("silent_merchant_withdrawn", "refund_accepted", "payment_decided")
 CLAIM_TIMEOUT = 150.0  # a claim's whole life under faults, worst case included
 RETRYABLE = (503,)
-LOCAL_ACTIVITY = "core_local_activity"  # the marker the SDK records a local activity in
 
 Headers = dict[str, str]
-
-
-@dataclass(frozen=True)
-class Signature:
-    """What must be the same after any run: the end, the timeline and the e-mails."""
-
-    status: str
-    closed_reason: str | None
-    escalation_level: int
-    sla_breached: bool
-    outcome: str | None
-    events: tuple[tuple[str, str], ...]  # (actor, kind) in seq order
-    mails: tuple[tuple[str, str, int], ...]  # (template, recipient, count) as logged
-
-
-@dataclass
-class Ledger:
-    """One claim's accounts: its signature and what was lost or doubled on the way."""
-
-    reference: str
-    script: str
-    signature: Signature
-    events: int
-    seq_gaps: int  # seqs missing from 1..n
-    logged: int  # rows in sent_mails
-    received: int  # messages the SMTP server accepted
-    lost: int  # logged but never received
-    doubled: int  # extra copies received (same Message-ID)
-    doubled_templates: list[str]
-    unlogged: int  # received but not in the log
-    retried: int  # activities that needed more than one attempt (the faults hit work)
-    lost_tasks: int  # workflow tasks that timed out (a worker died holding them)
 
 
 @dataclass
@@ -256,129 +219,7 @@ async def drive(stack: FaultStack, who: Actors, claim: Claim) -> None:
         await stack.client.get_workflow_handle(claim.reference).result()
 
 
-async def ledger(stack: FaultStack, claim: Claim) -> Ledger:
-    """Reads the store and the mailbox once the claim's workflow has completed."""
-    async with stack.engine.connect() as conn:
-        row = (
-            (
-                await conn.execute(
-                    text("SELECT * FROM claims WHERE reference = :r"), {"r": claim.reference}
-                )
-            )
-            .mappings()
-            .one()
-        )
-        events = (
-            await conn.execute(
-                text("SELECT seq, actor, kind FROM claim_events WHERE reference = :r ORDER BY seq"),
-                {"r": claim.reference},
-            )
-        ).all()
-        mails = (
-            await conn.execute(
-                text("SELECT template, recipient, message_id FROM sent_mails WHERE reference = :r"),
-                {"r": claim.reference},
-            )
-        ).all()
-    merchant_email = await _merchant_email(stack, str(row["merchant_id"]))
-    history = await stack.client.get_workflow_handle(claim.reference).fetch_history()
-    retried = sum(_attempts(event) > 1 for event in history.events)
-    lost_tasks = sum(
-        1 for event in history.events if event.HasField("workflow_task_timed_out_event_attributes")
-    )
-
-    def role(address: str) -> str:
-        if CUSTOMER in address:
-            return "customer"
-        if merchant_email in address:
-            return "merchant"
-        if stack.settings.operator_email in address:
-            return "operators"
-        return address
-
-    logged = Counter((str(m.template), role(str(m.recipient))) for m in mails)
-    received = stack.smtp.for_claim(claim.reference)
-    by_id = Counter(str(m["Message-ID"]) for m in received)
-    logged_ids = {str(m.message_id) for m in mails}
-    seqs = [int(e.seq) for e in events]
-    signature = Signature(
-        status=str(row["status"]),
-        closed_reason=row["closed_reason"],
-        escalation_level=int(row["escalation_level"]),
-        sla_breached=bool(row["sla_breached"]),
-        outcome=None if row["outcome"] is None else str(row["outcome"]["kind"]),
-        events=tuple((str(e.actor), str(e.kind)) for e in events),
-        mails=tuple(sorted((t, r, n) for (t, r), n in logged.items())),
-    )
-    return Ledger(
-        reference=claim.reference,
-        script=claim.script,
-        signature=signature,
-        events=len(events),
-        seq_gaps=len(set(range(1, max(seqs, default=0) + 1)) - set(seqs)),
-        logged=len(mails),
-        received=len(received),
-        lost=len(logged_ids - set(by_id)),
-        doubled=sum(count - 1 for count in by_id.values()),
-        doubled_templates=[
-            str(m["X-Claimdesk-Template"]) for m in received if by_id[str(m["Message-ID"])] > 1
-        ],
-        unlogged=len(set(by_id) - logged_ids),
-        retried=retried,
-        lost_tasks=lost_tasks,
-    )
-
-
-async def _merchant_email(stack: FaultStack, merchant_id: str) -> str:
-    async with stack.engine.connect() as conn:
-        found = await conn.execute(
-            text("SELECT email FROM merchants WHERE id = :m"), {"m": merchant_id}
-        )
-        return str(found.scalar_one())
-
-
 async def run_claims(stack: FaultStack, who: Actors, claims: list[Claim]) -> list[Ledger]:
     """Drives every claim to its end at the same time, then takes their accounts."""
     await asyncio.gather(*(drive(stack, who, claim) for claim in claims))
-    return [await ledger(stack, claim) for claim in claims]
-
-
-def check(
-    ledgers: list[Ledger], baseline: dict[str, Signature], *, redelivery: bool = False
-) -> str:
-    """Asserts nothing was lost or doubled and every claim ended as undisturbed; a summary.
-
-    `redelivery`: the fault can cut the store between the SMTP server's 250 and the commit
-    of the mail's log row (a killed worker, a stopped PostgreSQL), and the retry sends that
-    e-mail again under the same Message-ID. A receiver that drops a Message-ID it already
-    has (the dev mail sink does) shows it once; such re-deliveries are counted, not hidden.
-    """
-    for entry in ledgers:
-        where = f"{entry.reference} ({entry.script})"
-        assert entry.seq_gaps == 0, f"{where}: timeline has gaps"
-        assert entry.lost == 0, f"{where}: {entry.lost} e-mail(s) logged but never received"
-        assert entry.unlogged == 0, f"{where}: {entry.unlogged} e-mail(s) received, not logged"
-        if not redelivery:
-            assert entry.doubled == 0, f"{where}: received twice: {entry.doubled_templates}"
-        assert entry.signature == baseline[entry.script], f"{where} differs from undisturbed"
-    return (
-        f"{len(ledgers)} claims, {sum(e.events for e in ledgers)} events, "
-        f"{sum(e.logged for e in ledgers)} e-mails; "
-        f"lost {sum(e.lost + e.seq_gaps for e in ledgers)}, "
-        f"doubled {sum(e.doubled for e in ledgers)} "
-        f"({sorted(t for e in ledgers for t in e.doubled_templates)}); "
-        f"{sum(e.retried for e in ledgers)} activities retried, "
-        f"{sum(e.lost_tasks for e in ledgers)} workflow tasks timed out"
-    )
-
-
-def _attempts(event: HistoryEvent) -> int:
-    """The attempts an activity (plain or local) needed; 0 for other events."""
-    if event.HasField("activity_task_started_event_attributes"):
-        return event.activity_task_started_event_attributes.attempt
-    marker = event.marker_recorded_event_attributes
-    if event.HasField("marker_recorded_event_attributes") and marker.marker_name == LOCAL_ACTIVITY:
-        # The SDK records a local activity's outcome, attempts included, as JSON in a marker.
-        data = marker.details["data"].payloads[0].data
-        return int(json.loads(data)["attempt"])
-    return 0
+    return [await ledger(stack, claim.reference, claim.script) for claim in claims]

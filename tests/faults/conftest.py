@@ -22,7 +22,8 @@ from api.app import create_app
 from claimdesk.settings import Settings
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
-from tests.faults.claims import SCRIPTS, Signature, actors, check, open_claim, run_claims
+from tests.faults.accounts import Signature, check
+from tests.faults.claims import SCRIPTS, actors, open_claim, run_claims
 from tests.faults.stack import (
     POLICY,
     FaultStack,

@@ -59,10 +59,17 @@ def terminate(process: subprocess.Popen[bytes] | None) -> None:
 
 
 class _Keep:
-    """aiosmtpd handler that keeps every message; it outlives the server's restarts."""
+    """aiosmtpd handler that keeps every message; it outlives the server's restarts.
+
+    It can hold its `250` for messages of one template: it has kept the message (as a
+    real server has queued it once the data is in) but the sender has no answer yet.
+    """
 
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
+        self.held = threading.Event()  # set once a message's 250 is held, since `hold()`
+        self._hold: str | None = None
+        self._released = threading.Event()
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -72,7 +79,23 @@ class _Keep:
         assert isinstance(message, EmailMessage)
         with self._lock:
             self.received.append(message)
+            holding = self._hold is not None and message["X-Claimdesk-Template"] == self._hold
+            if holding:
+                self.held.set()
+        if holding:
+            await asyncio.to_thread(self._released.wait)
         return "250 OK"
+
+    def hold(self, template: str) -> None:
+        with self._lock:
+            self._released.clear()
+            self._hold = template
+            self.held.clear()
+
+    def release(self) -> None:
+        with self._lock:
+            self._hold = None
+            self._released.set()
 
 
 class SmtpServer:
@@ -98,6 +121,19 @@ class SmtpServer:
 
     def for_claim(self, reference: str) -> list[EmailMessage]:
         return [m for m in self._handler.received if m["X-Claimdesk-Reference"] == reference]
+
+    def hold(self, template: str) -> None:
+        """From now on, keeps each message of `template` but answers it only on `release()`."""
+        self._handler.hold(template)
+
+    async def until_held(self) -> None:
+        """Returns once a message is held: its sender is waiting for the server's answer."""
+        held = await asyncio.to_thread(self._handler.held.wait, READY_TIMEOUT)
+        assert held, f"no message to hold within {READY_TIMEOUT:.0f} s"
+
+    def release(self) -> None:
+        """Answers every held message (a sender gone meanwhile never reads it)."""
+        self._handler.release()
 
 
 class TemporalServer:
@@ -232,6 +268,7 @@ class FaultStack:
 
     async def heal(self) -> None:
         """Brings back whatever a failed test left down, so the next test starts whole."""
+        self.smtp.release()
         if not self.postgres.running:
             await asyncio.to_thread(self.postgres.start)
         if not self.temporal.running:

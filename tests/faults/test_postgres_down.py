@@ -8,11 +8,10 @@ import time
 import httpx
 import pytest
 
+from tests.faults.accounts import Signature, check
 from tests.faults.claims import (
     SCRIPTS,
-    Signature,
     actors,
-    check,
     claim_body,
     open_claim,
     prepare,
@@ -61,7 +60,7 @@ async def test_store_down_answers_503_and_claims_catch_up(
     finally:
         await asyncio.to_thread(faults.postgres.start)
     ledgers = await driving
-    summary = check(ledgers, baseline, redelivery=True)
+    summary = check(ledgers, baseline, cut_sends=True)
     assert sum(entry.retried for entry in ledgers) > 0, "the outage hit no activity"
     # The claim refused during the outage left nothing behind: it can be opened now.
     answer = await faults.http.post(

@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from tests.faults.claims import SCRIPTS, Signature, actors, check, open_claim, run_claims
+from tests.faults.accounts import Signature, check
+from tests.faults.claims import SCRIPTS, actors, open_claim, run_claims
 from tests.faults.stack import FaultStack
 
 DOWN_FOR = 6.0  # seconds: the opening and ladder e-mails all meet a closed port

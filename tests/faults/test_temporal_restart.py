@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from tests.faults.claims import SCRIPTS, Signature, actors, check, open_claim, run_claims
+from tests.faults.accounts import Signature, check
+from tests.faults.claims import SCRIPTS, actors, open_claim, run_claims
 from tests.faults.stack import FaultStack
 
 DOWN_FOR = 4.0  # seconds: the level-2 and level-3 timers come due while it is down
