@@ -13,6 +13,13 @@ from pathlib import Path
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 SUFFIX = ".eml"
+# One line per message dropped as already kept: what a reader of the .eml files cannot see.
+DROPPED = "dropped.log"
+
+
+def _message_id(raw: bytes) -> str | None:
+    message_id = email.message_from_bytes(raw, policy=email.policy.compat32).get("Message-ID")
+    return str(message_id).strip() if message_id else None
 
 
 def message_digest(raw: bytes) -> str:
@@ -21,9 +28,8 @@ def message_digest(raw: bytes) -> str:
     Naming a file after the Message-ID is what lets the sink recognise a message
     it already kept, across restarts, without an index to keep in step.
     """
-    parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
-    message_id = parsed.get("Message-ID")
-    basis = str(message_id).strip().encode() if message_id else raw
+    message_id = _message_id(raw)
+    basis = message_id.encode() if message_id else raw
     return hashlib.sha256(basis).hexdigest()[:12]
 
 
@@ -31,7 +37,8 @@ class MailSink:
     """An aiosmtpd handler writing each message to `directory/<received-at>-<hash>.eml`.
 
     A message whose Message-ID it already wrote is accepted and dropped: a sender
-    that crashed after sending and retries must not make it show twice.
+    that crashed after sending and retries must not make it show twice. Each drop is
+    noted in `directory/dropped.log` (time and Message-ID), so a resend stays visible.
     """
 
     def __init__(self, directory: Path) -> None:
@@ -46,9 +53,11 @@ class MailSink:
     def keep(self, raw: bytes) -> Path | None:
         """Writes `raw` unless a message with its digest is already kept; returns the new file."""
         digest = message_digest(raw)
-        if digest in self._kept:
-            return None
         received = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        if digest in self._kept:
+            with (self.directory / DROPPED).open("a") as dropped:
+                dropped.write(f"{received} {_message_id(raw) or digest}\n")
+            return None
         path = self.directory / f"{received}-{digest}{SUFFIX}"
         # Write then rename, so a reader never sees half a message.
         partial = path.with_suffix(".part")

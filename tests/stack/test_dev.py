@@ -20,6 +20,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from claimdesk.mailsink import DROPPED
 from tests.mailbox import free_port
 
 CLAIMDESK = Path(sys.executable).parent / "claimdesk"
@@ -105,6 +106,11 @@ class DevStack:
 
     def new_key(self, *args: str) -> str:
         return self.cli("keys", "create", *args).strip().splitlines()[-1].strip()
+
+    def dropped(self) -> list[str]:
+        """What the sink was sent again and dropped (it keeps one copy per Message-ID)."""
+        log = self.data_dir / "mail" / DROPPED
+        return log.read_text().splitlines() if log.exists() else []
 
     def mails(self) -> list[EmailMessage]:
         found = []
@@ -250,4 +256,7 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
     assert merchant["strikes"] == 1
     time.sleep(2)  # a replay that re-sent anything would show by now
     assert _mail_counts(stack.mails(), reference) == expected
+    # Nothing was cut mid-send (Ctrl-C lets the worker finish), so nothing may be sent again:
+    # the sink would drop a resend under the same Message-ID, but it notes each one.
+    assert stack.dropped() == []
     assert stack.stop() == 0

@@ -1,4 +1,4 @@
-"""The SMTP sink keeps each message once as an .eml file, across restarts."""
+"""The SMTP sink keeps each message once as an .eml file, across restarts, and notes resends."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aiosmtplib
 
-from claimdesk.mailsink import serve_mail_sink
+from claimdesk.mailsink import DROPPED, serve_mail_sink
 from tests.mailbox import free_port
 
 
@@ -52,6 +52,7 @@ async def test_each_message_is_kept_as_an_eml_file(tmp_path: Path) -> None:
     assert kept[0]["X-Claimdesk-Template"] == "acknowledgement"
     assert "CLM-TEST-0001" in kept[0].get_content()
     assert not list((tmp_path / "mail").glob("*.part"))
+    assert not (tmp_path / "mail" / DROPPED).exists()
 
 
 async def test_a_resent_message_id_is_dropped_even_after_a_restart(tmp_path: Path) -> None:
@@ -76,3 +77,6 @@ async def test_a_resent_message_id_is_dropped_even_after_a_restart(tmp_path: Pat
         server.close()
         await server.wait_closed()
     assert sorted(str(m["Subject"]) for m in _kept(directory)) == ["new", "once"]
+    # Each message dropped is noted, so a resend is visible though it shows once.
+    dropped = (directory / DROPPED).read_text().splitlines()
+    assert [line.split(" ", 1)[1] for line in dropped] == ["<same@claimdesk>"] * 2
