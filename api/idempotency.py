@@ -5,29 +5,40 @@ A key is remembered per API key, with a fingerprint of the request (the operatio
 claim and what was asked) and, for an action, the Update id it is sent to the claim's
 workflow with. The first answer is kept with the key: the claim as the workflow stored it
 when it carried the request out (written by that store write itself), or the claim's
-refusal. A request asked again before it has an answer is sent again under the same
-Update id, which Temporal takes at most once.
+refusal. One request at a time carries a key's action out (it holds the key's lease); a repeat
+that comes while it does waits for its answer, and one that comes after it ended without
+one (a 503, a crash) sends the action again under the same Update id, which Temporal takes
+at most once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Header
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.auth import Principal
-from api.errors import InvalidRequest
+from api.errors import InvalidRequest, ServiceUnavailable
 from claimdesk.domain import ClaimView
 from claimdesk.store import queries
+from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import IdempotencyRecord
 from claimdesk.store.projection import answer_view
+
+# A request carrying a key's action out holds it for longer than it may wait on the claim
+# (the API's 30 s), so a lease runs out only when its request died; a repeat arriving
+# meanwhile waits for the answer, polling, for as long as a request may take.
+LEASE = timedelta(seconds=45)
+WAIT = timedelta(seconds=30)
+POLL = timedelta(milliseconds=100)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -63,14 +74,20 @@ class Remembered:
 
 async def remember(
     *,
-    session: AsyncSession,
+    engine: AsyncEngine,
     principal: Principal,
     key: str,
     operation: str,
     reference: str,
     request: Any,
 ) -> Remembered:
-    """Records the key for this request, or finds it; 422 if it was used for another."""
+    """Records the key for this request, or finds its first answer; 422 if it was used for
+    another request.
+
+    Without an answer, the request takes the key's lease and carries the action out; a
+    repeat that arrives while another still holds it waits for that one's answer (at most
+    `WAIT`, then 503), so one key never gets two different answers.
+    """
     record = IdempotencyRecord(
         api_key_id=principal.key_id,
         key=key,
@@ -80,20 +97,52 @@ async def remember(
         update_id=str(uuid.uuid4()),
         created_at=datetime.now(UTC),
     )
-    if not await queries.insert_idempotency_record(session=session, record=record):
-        first = await queries.find_idempotency_record(
-            session=session, api_key_id=record.api_key_id, key=key
-        )
-        assert first is not None
-        if first.request_hash != record.request_hash or first.update_id is None:
-            raise key_reused()
-        record = first
-    assert record.update_id is not None
-    return Remembered(
-        update_id=record.update_id,
-        answer=None if record.answer is None else answer_view(record.answer),
-        refusal=record.refusal,
-    )
+    async with unit_of_work(engine) as session:
+        if await queries.insert_idempotency_record(
+            session=session, record=record, lease_seconds=LEASE.total_seconds()
+        ):
+            return Remembered(update_id=record.update_id or "", answer=None, refusal=None)
+    try:
+        return await _first_answer_or_lease(engine, record)
+    except TimeoutError:
+        raise ServiceUnavailable(
+            "a request with this Idempotency-Key is still being carried out; "
+            "repeat it later with the same key"
+        ) from None
+
+
+async def _first_answer_or_lease(engine: AsyncEngine, record: IdempotencyRecord) -> Remembered:
+    key = record.key
+    async with asyncio.timeout(WAIT.total_seconds()):
+        while True:
+            async with unit_of_work(engine) as session:
+                first = await queries.find_idempotency_record(
+                    session=session, api_key_id=record.api_key_id, key=key
+                )
+                assert first is not None  # keys are never deleted
+                if first.request_hash != record.request_hash or first.update_id is None:
+                    raise key_reused()
+                known = Remembered(
+                    update_id=first.update_id,
+                    answer=None if first.answer is None else answer_view(first.answer),
+                    refusal=first.refusal,
+                )
+                if known.answer is not None or known.refusal is not None:
+                    return known
+                if await queries.take_idempotency_lease(
+                    session=session,
+                    api_key_id=record.api_key_id,
+                    key=key,
+                    seconds=LEASE.total_seconds(),
+                ):
+                    return known
+            await asyncio.sleep(POLL.total_seconds())
+
+
+async def release(*, engine: AsyncEngine, update_id: str) -> None:
+    """Lets a repeat of the key carry the action out: this request ends without an answer."""
+    async with unit_of_work(engine) as session:
+        await queries.release_idempotency_lease(session=session, update_id=update_id)
 
 
 def key_reused() -> InvalidRequest:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -40,10 +41,16 @@ from claimdesk.store import queries
 from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, Transaction
 from claimdesk.store.projection import answer_view, stored_claim
-from workflows.claim import ANSWERED_BEFORE, HANDING_OVER, ClaimWorkflow
+from workflows.claim import ANSWERED_BEFORE, HANDING_OVER, REFUSED, ClaimWorkflow
 
 # How long a request waits for the claim's workflow before answering 503.
 UPDATE_TIMEOUT = timedelta(seconds=30)
+# A 503 after the action was sent: it may still be carried out.
+NO_ANSWER = (
+    "the claim did not answer in time: the action may still be carried out; repeat it "
+    "with the same Idempotency-Key to learn whether it was (without a key, a repeat is a "
+    "new action)"
+)
 BUSY_PAUSE = timedelta(milliseconds=100)
 
 # Who may ever do an action; anyone else who can see the claim gets 403 (the state may
@@ -184,7 +191,7 @@ async def act(
     """Sends the action to the claim's workflow; answers once the store shows its effect.
 
     With an `Idempotency-Key`, a request asked again gets the first answer: the claim as
-    the action's store write left it, or the claim's refusal.
+    the action's store write left it, or the claim's refusal (409).
     """
     async with sessions(engine)() as session:
         claim = await visible_claim(session=session, principal=principal, reference=reference)
@@ -192,43 +199,51 @@ async def act(
         raise Forbidden(f"a {principal.role.value} cannot {action.value.replace('_', ' ')}")
     if isinstance(body, MerchantResponseIn | DecisionIn):
         check_amounts(claim, body)
-    update_id = str(uuid.uuid4())
-    if idempotency_key is not None:
-        async with unit_of_work(engine) as session:
-            known = await idempotency.remember(
-                session=session,
-                principal=principal,
-                key=idempotency_key,
-                operation=action.value,
-                reference=claim.reference,
-                request=message,
-            )
-        if known.answer is not None:
-            return stored_claim(known.answer)
-        if known.refusal is not None:
-            raise ActionRefused(known.refusal)
-        update_id = known.update_id
+    if idempotency_key is None:
+        return stored_claim(await _send(client, claim, update, message, str(uuid.uuid4())))
+    known = await idempotency.remember(
+        engine=engine,
+        principal=principal,
+        key=idempotency_key,
+        operation=action.value,
+        reference=claim.reference,
+        request=message,
+    )
+    if known.answer is not None:
+        return stored_claim(known.answer)
+    if known.refusal is not None:
+        raise ActionRefused(known.refusal)
+    # This request holds the key: it carries the action out, or lets a repeat do it.
     try:
-        view = await _send(client, claim, update, message, update_id)
-    except ActionRefused as refused:
-        if idempotency_key is not None:
-            async with unit_of_work(engine) as session:
-                await queries.record_refusal(
-                    session=session, update_id=update_id, reason=str(refused)
-                )
+        view = await _send(client, claim, update, message, known.update_id)
+    except ClaimRefused as refused:
+        async with unit_of_work(engine) as session:
+            await queries.record_refusal(
+                session=session, update_id=known.update_id, reason=str(refused)
+            )
         raise
     except _AnsweredBefore:
         # A run now gone took it, and stored its answer with it before handing over.
-        assert idempotency_key is not None, "only a repeated Update id can be answered before"
         async with sessions(engine)() as session:
             record = await queries.find_idempotency_record(
                 session=session, api_key_id=principal.key_id, key=idempotency_key
             )
         if record is None or record.answer is None:
-            raise ServiceUnavailable("the claim did not answer in time; try again") from None
+            await idempotency.release(engine=engine, update_id=known.update_id)
+            raise ServiceUnavailable(NO_ANSWER) from None
         return stored_claim(answer_view(record.answer))
-    # The workflow answers once the store holds this view: no need to read it back.
+    except BaseException:
+        with contextlib.suppress(Exception):  # else the lease runs out by itself
+            await idempotency.release(engine=engine, update_id=known.update_id)
+        raise
+    # The workflow stored this answer with the action's step, and ended the key's lease.
     return stored_claim(view)
+
+
+class ClaimRefused(ActionRefused):
+    """The claim's own refusal (409): its answer to the action for good, kept for its key.
+
+    (An opening not finished yet is a 409 too, but a passing one: not kept.)"""
 
 
 class _AnsweredBefore(Exception):
@@ -248,7 +263,7 @@ async def _send(
         async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
             return await _update(handle, update, message, update_id)
     except TimeoutError:
-        raise ServiceUnavailable("the claim did not answer in time; try again") from None
+        raise ServiceUnavailable(NO_ANSWER) from None
     except RPCError as error:
         if error.status is not RPCStatusCode.NOT_FOUND:
             raise
@@ -257,6 +272,8 @@ async def _send(
         cause = error.cause
         if isinstance(cause, ApplicationError) and cause.type == ANSWERED_BEFORE:
             raise _AnsweredBefore() from None
+        if isinstance(cause, ApplicationError) and cause.type == REFUSED:
+            raise ClaimRefused(cause.message) from None
         problem = temporal_problem(error)
         if problem is None:
             raise
@@ -303,7 +320,7 @@ def busy(error: RPCError) -> bool:
 def _missing_workflow(claim: Claim) -> ProblemError:
     """A claim whose workflow has ended (closed) or never started (an unfinished opening)."""
     if claim.status == Status.CLOSED.value:
-        return ActionRefused(f"claim {claim.reference} is closed")
+        return ClaimRefused(f"claim {claim.reference} is closed")
     return ActionRefused(
         f"claim {claim.reference} has not finished opening; "
         "repeat the POST /claims with the same Idempotency-Key"

@@ -227,8 +227,16 @@ class CarriedState:
     ladder_done: list[Deadline]
     seq: int
     version: int
-    # The Update ids the handing run answered: the same id sent to the next run is refused.
-    answered: list[str] = field(default_factory=list)
+    # The Update ids answered lately: the same id sent to a later run is refused.
+    answered: list[Answered] = field(default_factory=list)
+
+
+@dataclass
+class Answered:
+    """An Update (an API action) a run of the claim answered, and when."""
+
+    id: str
+    at: datetime
 
 
 @dataclass

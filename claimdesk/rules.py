@@ -14,6 +14,7 @@ from typing import Any
 
 from claimdesk.domain import (
     Action,
+    Answered,
     CarriedState,
     ClaimInput,
     ClaimView,
@@ -154,10 +155,10 @@ class ClaimState:
             version=carried.version,
         )
 
-    def handover(self, answered: Sequence[str] = ()) -> ClaimInput:
+    def handover(self, answered: Sequence[Answered] = ()) -> ClaimInput:
         """The next run's input: the claim as it stands (a closed claim never continues).
 
-        `answered`: the Update ids this run answered, which the next run must not redo.
+        `answered`: the Updates answered lately, which the next run must not carry out again.
         """
         assert not self.is_closed and self.last_activity_at and self.updated_at
         assert not (self._events or self._mails or self._wants_strike)

@@ -9,7 +9,7 @@ a fire-and-forget signal. Every deadline is a durable timer; nothing polls.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from temporalio import workflow
@@ -19,6 +19,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from claimdesk.domain import (
         Action,
+        Answered,
         ClaimInput,
         ClaimView,
         CloseRequest,
@@ -53,6 +54,8 @@ STORE_LOCALLY = "store-as-local-activity"
 # An Update a previous run of the claim already answered (its Update id is carried over):
 # the API answers it from the store, where that run wrote the answer with the action.
 ANSWERED_BEFORE = "AlreadyAnswered"
+# How long a run remembers the Updates it answered, across hand-overs.
+ANSWERED_KEPT = timedelta(minutes=10)
 # Refused for a moment while the claim hands over to a fresh run: callers ask again.
 HANDING_OVER = "HandingOver"
 
@@ -86,10 +89,10 @@ class ClaimWorkflow:
         else:  # a run continued as new: the claim goes on where the last run left it
             self._state, self._opening = ClaimState.resume(claim), Step()
         self._lock = asyncio.Lock()  # one transition and its store write at a time
-        # Updates answered by this run, and by the one before (carried over): the same
-        # Update id sent again after a hand-over must not act twice.
-        self._answered: list[str] = []
-        self._answered_before = frozenset(claim.carried.answered if claim.carried else ())
+        # Updates answered lately, by this run or the ones before it (carried over): the
+        # same Update id sent again after a hand-over must not act twice.
+        carried = claim.carried.answered if claim.carried else []
+        self._answered: dict[str, datetime] = {a.id: a.at for a in carried}
         self._store_locally: bool | None = None  # see _store
         self._writes = 0
         self._opened = False
@@ -113,12 +116,18 @@ class ClaimWorkflow:
                     self._handing_over = False
                     continue
                 workflow.continue_as_new(
-                    self._state.handover(answered=self._answered),
+                    self._state.handover(answered=self._recently_answered()),
                     search_attributes=search.initial(visibility(self._state)),
                 )
             await self._sleep_until_next_deadline()
         await self._drain()
         return self._state.view()
+
+    def _recently_answered(self) -> list[Answered]:
+        """The Updates answered within `ANSWERED_KEPT`: the API sends an Update id again
+        only within one request (at most its 30 s), so older ones cannot come back."""
+        since = workflow.now() - ANSWERED_KEPT
+        return [Answered(id, at) for id, at in self._answered.items() if at >= since]
 
     def _history_is_long(self) -> bool:
         """Far from Temporal's limits, a claim with a long life hands over to a fresh run."""
@@ -261,21 +270,22 @@ class ClaimWorkflow:
             except Refused as refused:
                 raise ApplicationError(refused.reason, type=REFUSED, non_retryable=True) from None
             if update is not None:
-                self._answered.append(update.id)
+                self._answered[update.id] = workflow.now()
             await self._carry_out(step, answers=update.id if update else None)
             return self._state.view()
 
     def _validate(self, action: Action, message: Message) -> None:
-        if self._handing_over:
-            raise ApplicationError(
-                "the claim is moving to a fresh run; ask again", type=HANDING_OVER
-            )
         update = workflow.current_update_info()
-        if update is not None and update.id in self._answered_before:
+        if update is not None and update.id in self._answered:
+            # First: a run handing over must not send it on to be carried out again.
             raise ApplicationError(
                 "this action was answered before the claim moved to a fresh run",
                 type=ANSWERED_BEFORE,
                 non_retryable=True,
+            )
+        if self._handing_over:
+            raise ApplicationError(
+                "the claim is moving to a fresh run; ask again", type=HANDING_OVER
             )
         reason = self._state.refusal(action, message)
         if reason is not None:

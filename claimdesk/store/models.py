@@ -168,4 +168,7 @@ class IdempotencyRecord(SQLModel, table=True):
     update_id: str | None = Field(default=None, max_length=64)
     answer: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
     refusal: str | None = Field(default=None, sa_column=Column(Text))
+    # Until when the request that holds the key is carrying its action out: a repeat that
+    # arrives meanwhile waits for its answer instead of sending the action too.
+    lease_until: datetime | None = _tz(nullable=True)
     created_at: datetime = _tz(nullable=False)

@@ -220,7 +220,9 @@ async def record_answer(*, session: AsyncSession, projection: Projection) -> Non
     else:
         return
     await session.exec(
-        records.update().where(which, records.c.answer.is_(None)).values(answer=answer_json(view))
+        records.update()
+        .where(which, records.c.answer.is_(None))
+        .values(answer=answer_json(view), lease_until=None)
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, text, update
+from sqlalchemy import delete, func, or_, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -325,8 +325,13 @@ async def find_idempotency_record(
     return await session.get(IdempotencyRecord, (api_key_id, key))
 
 
-async def insert_idempotency_record(*, session: AsyncSession, record: IdempotencyRecord) -> bool:
-    """Inserts the record; False if this key was already used (the caller replays)."""
+async def insert_idempotency_record(
+    *, session: AsyncSession, record: IdempotencyRecord, lease_seconds: float | None = None
+) -> bool:
+    """Inserts the record; False if this key was already used (the caller replays).
+
+    `lease_seconds`: the request inserting it holds the key that long (see
+    `take_idempotency_lease`)."""
     statement = (
         insert(IdempotencyRecord)
         .values(
@@ -336,6 +341,7 @@ async def insert_idempotency_record(*, session: AsyncSession, record: Idempotenc
             reference=record.reference,
             operation=record.operation,
             update_id=record.update_id,
+            lease_until=None if lease_seconds is None else _from_now(lease_seconds),
             created_at=record.created_at,
         )
         .on_conflict_do_nothing(index_elements=["api_key_id", "key"])
@@ -353,7 +359,43 @@ async def record_refusal(*, session: AsyncSession, update_id: str, reason: str) 
             col(IdempotencyRecord.answer).is_(None),
             col(IdempotencyRecord.refusal).is_(None),
         )
-        .values(refusal=reason)
+        .values(refusal=reason, lease_until=None)
+    )
+    await session.exec(statement)
+
+
+async def take_idempotency_lease(
+    *, session: AsyncSession, api_key_id: str, key: str, seconds: float
+) -> bool:
+    """Makes this request the one carrying the key's action out, unless another still is
+    or the key has its answer; the database's clock decides, whichever API asks."""
+    statement = (
+        update(IdempotencyRecord)
+        .where(
+            col(IdempotencyRecord.api_key_id) == api_key_id,
+            col(IdempotencyRecord.key) == key,
+            col(IdempotencyRecord.answer).is_(None),
+            col(IdempotencyRecord.refusal).is_(None),
+            or_(
+                col(IdempotencyRecord.lease_until).is_(None),
+                col(IdempotencyRecord.lease_until) < func.now(),
+            ),
+        )
+        .values(lease_until=_from_now(seconds))
+        .returning(col(IdempotencyRecord.key))
+    )
+    return (await session.exec(statement)).first() is not None
+
+
+def _from_now(seconds: float) -> Any:
+    return func.now() + timedelta(seconds=seconds)
+
+
+async def release_idempotency_lease(*, session: AsyncSession, update_id: str) -> None:
+    statement = (
+        update(IdempotencyRecord)
+        .where(col(IdempotencyRecord.update_id) == update_id)
+        .values(lease_until=None)
     )
     await session.exec(statement)
 

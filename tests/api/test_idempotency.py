@@ -4,11 +4,13 @@ effect, at once or later; the same key with another body, 422, and nothing chang
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from claimdesk.store import queries
 from tests.api.conftest import Api, claim_body
 
 ANA = "ana@example.com"
@@ -198,3 +200,34 @@ async def test_an_opening_replayed_after_the_claim_moved_gives_its_first_answer(
     assert replay.status_code == 201
     assert replay.json() == first.json()
     assert replay.json()["status"] == "open"
+
+
+async def test_a_repeat_during_a_refusal_waits_for_it_and_is_refused_too(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double-click on "accept" while the merchant proposes: the first request is refused
+    (no proposal yet) and, until its refusal is kept, the second one must not send the
+    action again: it waits, and gets the same 409."""
+    recording, go_on = threading.Event(), threading.Event()
+    record_refusal = queries.record_refusal
+
+    async def slow_record_refusal(**kwargs: Any) -> None:  # in the API's thread
+        recording.set()
+        await asyncio.to_thread(go_on.wait, 30)
+        await record_refusal(**kwargs)
+
+    monkeypatch.setattr(queries, "record_refusal", slow_record_refusal)
+    who = await parties(api)
+    reference = await claim_in(api, who, "open", "T1")
+    accept = "/proposal/accept"
+    first = asyncio.create_task(post(api, reference, accept, who.customer, {}, key="click"))
+    assert await asyncio.to_thread(recording.wait, 20)
+    await post(api, reference, "/merchant-response", who.merchant, PROPOSAL, expect=200)
+    second = asyncio.create_task(post(api, reference, accept, who.customer, {}, key="click"))
+    await asyncio.sleep(1)  # the second request is waiting on the first one's answer
+    assert not second.done()
+    go_on.set()
+    answers = [await first, await second]
+    answers.append(await post(api, reference, accept, who.customer, {}, key="click"))
+    assert [a["http"] for a in answers] == [409, 409, 409], answers
+    assert "proposal_accepted" not in await kinds(api, reference, who)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 
@@ -55,7 +55,7 @@ async def test_an_update_answered_before_a_hand_over_is_not_carried_out_again_af
         list(started.input.payloads), [ClaimInput]
     )
     assert carried.carried is not None and carried.carried.answered
-    again = carried.carried.answered[-1]  # answered by the last run, not by this one
+    again = carried.carried.answered[-1].id  # answered by the last run, not by this one
     number = int(again.removeprefix("note-"))
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await claim.execute_update(
@@ -66,3 +66,36 @@ async def test_an_update_answered_before_a_hand_over_is_not_carried_out_again_af
     kinds = await claims.timeline(handle.id)
     assert kinds.count("message") == 12
     await ask(claim, ClaimWorkflow.close, CloseRequest(CUSTOMER))
+
+
+async def test_an_update_answered_two_hand_overs_ago_is_still_not_carried_out_again(
+    claims: Claims,
+) -> None:
+    handle = await claims.open(Subject.DELIVERY, policy=replace(POLICY, history_events_per_run=80))
+    claim = claims.env.client.get_workflow_handle_for(ClaimWorkflow.run, handle.id)  # any run
+    await ask(claim, ClaimWorkflow.post_message, PostMessage(CUSTOMER, "note 0"), update_id="n-0")
+    sent = 1
+    while await runs(claims.env.client, handle.id) < 3:
+        message = PostMessage(CUSTOMER, f"note {sent}")
+        await ask(claim, ClaimWorkflow.post_message, message, update_id=f"n-{sent}")
+        sent += 1
+        assert sent < 100, "the claim did not hand over twice"
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await claim.execute_update(
+            ClaimWorkflow.post_message, PostMessage(CUSTOMER, "note 0"), id="n-0"
+        )
+    assert isinstance(refused.value.cause, ApplicationError)
+    assert refused.value.cause.type == ANSWERED_BEFORE
+    assert (await claims.timeline(handle.id)).count("message") == sent
+    await ask(claim, ClaimWorkflow.close, CloseRequest(CUSTOMER))
+
+
+async def runs(client: Client, workflow_id: str) -> int:
+    """How many runs the claim has had, counted back from the current one."""
+    count, run_id = 0, (await client.get_workflow_handle(workflow_id).describe()).run_id
+    while run_id:
+        count += 1
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+    return count
