@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from collections import Counter
 from collections.abc import AsyncIterator
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import text
@@ -16,6 +19,9 @@ from tests.mailbox import Mailbox
 
 MESSAGES = 2000
 EVENTS_PER_RUN = 1000  # low, so the test sees several hand-overs; production's is 5000
+CUSTOMER = "ana@example.com"
+# The message's words in the `message` e-mail, between its announcement and the answer link.
+_MESSAGE = re.compile(r":\n\n(?P<body>.*?)\n\nYou can answer on the claim", re.DOTALL)
 
 
 @pytest.fixture
@@ -33,7 +39,7 @@ async def api(
 async def test_claim_with_thousands_of_messages_continues_as_new_and_loses_nothing(
     api: Api, temporal_env: WorkflowEnvironment
 ) -> None:
-    customer = await api.key("customer", email="ana@example.com")
+    customer = await api.key("customer", email=CUSTOMER)
     merchant = await api.key("merchant", merchant_id="M1")
     await api.transaction("T1")
     opened = await api.http.post("/claims", json=claim_body("T1"), headers=customer)
@@ -41,6 +47,8 @@ async def test_claim_with_thousands_of_messages_continues_as_new_and_loses_nothi
     reference = opened.json()["reference"]
     first_run = (await temporal_env.client.get_workflow_handle(reference).describe()).run_id
     gate = asyncio.Semaphore(8)  # under the 10 updates Temporal holds in flight per workflow
+    # Who wrote what: the customer the odd notes, the merchant the even ones.
+    sent = Counter(("customer" if i % 2 else "merchant", f"note {i}") for i in range(MESSAGES))
 
     async def post(i: int) -> None:
         async with gate:
@@ -73,23 +81,41 @@ async def test_claim_with_thousands_of_messages_continues_as_new_and_loses_nothi
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
     async with api.engine.connect() as conn:
         rows = await conn.execute(
-            text("SELECT seq, kind FROM claim_events WHERE reference = :r ORDER BY seq"),
+            text(
+                "SELECT seq, kind, actor, details FROM claim_events"
+                " WHERE reference = :r ORDER BY seq"
+            ),
             {"r": reference},
         )
-        events = [(seq, kind) for seq, kind in rows]
-    assert [seq for seq, _ in events] == list(range(1, len(events) + 1))  # no gap, no repeat
-    assert sum(kind == "message" for _, kind in events) == MESSAGES
+        events = [(seq, kind, actor, details) for seq, kind, actor, details in rows]
+    assert [seq for seq, *_ in events] == list(range(1, len(events) + 1))  # no gap, no repeat
+    # Each message stored once, with its author and its words: one lost and one doubled
+    # would keep the count but not this.
+    stored = Counter((actor, said["body"]) for _, kind, actor, said in events if kind == "message")
+    assert stored == sent
 
-    async def delivered() -> list[str]:
+    async def delivered() -> list[EmailMessage]:
         return [
-            str(m["Message-ID"])
+            m
             for m in list(api.mailbox.messages)
             if str(m["X-Claimdesk-Reference"]) == reference
             and str(m["X-Claimdesk-Template"]) in ("message", "closed")
         ]
 
     give_up = asyncio.get_running_loop().time() + 60
-    while len(ids := await delivered()) < MESSAGES + 1:
-        assert asyncio.get_running_loop().time() < give_up, f"{len(ids)} e-mails arrived"
+    while len(mails := await delivered()) < MESSAGES + 1:
+        assert asyncio.get_running_loop().time() < give_up, f"{len(mails)} e-mails arrived"
         await asyncio.sleep(0.5)
+    ids = [str(m["Message-ID"]) for m in mails]
     assert len(ids) == len(set(ids)) == MESSAGES + 1  # each message told once, and the closing
+    # Each message e-mailed to the other party with its words (the customer's to the merchant).
+    told = Counter(_told(m) for m in mails if m["X-Claimdesk-Template"] == "message")
+    assert told == sent
+
+
+def _told(mail: EmailMessage) -> tuple[str, str]:
+    """(author, words) of a `message` e-mail: its author is whoever it was not sent to."""
+    found = _MESSAGE.search(mail.get_content().replace("\r\n", "\n"))
+    assert found is not None, mail.get_content()
+    author = "merchant" if CUSTOMER in str(mail["To"]) else "customer"
+    return author, found["body"]
