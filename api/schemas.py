@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -16,11 +17,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     StrictBool,
     StringConstraints,
     WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from claimdesk.domain import (
     MONETARY_OUTCOMES,
@@ -52,10 +57,6 @@ def _decimal_string(value: Any) -> Any:
     return value
 
 
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 Amount = Annotated[
     Decimal,
     BeforeValidator(_decimal_string),
@@ -75,6 +76,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _email(value: str) -> str:
+    value = value.strip().lower()  # after the length check: the bound holds for what was sent
     if not _EMAIL.fullmatch(value):
         raise ValueError("an e-mail address such as ana@example.com")
     if not value.isascii():
@@ -84,12 +86,7 @@ def _email(value: str) -> str:
     return value
 
 
-Email = Annotated[
-    str,
-    BeforeValidator(_lower),
-    StringConstraints(max_length=254),
-    AfterValidator(_email),
-]
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
 # A transaction happened between the platform's first days and now (give or take a clock's
 # skew); outside that it is a typo or a probe, and year 1 at +14:00 is not even a UTC instant.
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -110,10 +107,48 @@ PastInstant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
+
+
+@dataclass(frozen=True)
+class Trimmed:
+    """Free text: its bounds hold for what the client sent, then its ends are trimmed.
+
+    What must be left once trimmed (`min_length` characters, from the first one that is not
+    a space to the last) is the schema's `pattern`, checked with Python's `re` as a client or
+    a fuzzer reading the schema would: the OpenAPI says exactly what is accepted.
+    """
+
+    min_length: int
+    max_length: int
+
+    @property
+    def pattern(self) -> str:
+        if self.min_length == 1:
+            return r"\S"
+        return rf"\S[\s\S]{{{self.min_length - 2},}}\S"
+
+    def _trim(self, value: str) -> str:
+        if not re.search(self.pattern, value):
+            least = "a character" if self.min_length == 1 else f"{self.min_length} characters"
+            raise ValueError(f"at least {least} once the spaces around are trimmed")
+        return value.strip()
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        limits = core_schema.str_schema(min_length=self.min_length, max_length=self.max_length)
+        return core_schema.no_info_after_validator_function(self._trim, limits)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": self.pattern}
+
+
+Name = Annotated[str, Trimmed(1, 200)]
+Text = Annotated[str, Trimmed(1, 5000)]
+ShortText = Annotated[str, Trimmed(1, 2000)]
+Phone = Annotated[str, Trimmed(3, 32)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 

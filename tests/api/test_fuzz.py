@@ -3,7 +3,8 @@
 The app runs over real HTTP (uvicorn) with a worker and a Temporal dev server behind it,
 and real claims, transactions and merchants the fuzzer's path parameters reach, so the
 actions go to real workflows and not only to 404s. Every answer must be a non-5xx that
-the schema documents: its status, its content type and its body.
+the schema documents: its status, its content type and its body; and input the schema
+calls invalid must be refused (schemathesis' negative_data_rejection).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from tests.api.conftest import Api, claim_body
 
 # Per operation, caller and mode: 23 operations x (3 keys x 2 modes + no key), about 700 cases.
 MAX_EXAMPLES = 5
+# 140 of them with input to vary get 5 cases each, 12 without (GET /healthz…) get 1: 712 in
+# the runs made. Under this floor the fuzzer quietly tried less than it says.
+MIN_CASES = 650
 
 CHECKS: list[CheckFunction] = [
     schemathesis.checks.not_a_server_error,
@@ -35,6 +39,7 @@ CHECKS: list[CheckFunction] = [
     schemathesis.checks.content_type_conformance,
     schemathesis.checks.response_headers_conformance,
     schemathesis.checks.response_schema_conformance,
+    schemathesis.checks.negative_data_rejection,
 ]
 
 
@@ -42,8 +47,9 @@ CHECKS: list[CheckFunction] = [
 class Tally:
     """What the fuzzer sent and what came back."""
 
-    cases: int = 0
+    cases: Counter[str] = field(default_factory=Counter)  # per operation, caller and mode
     statuses: Counter[int] = field(default_factory=Counter)
+    planned: list[str] = field(default_factory=list)  # every operation, caller and mode
     failures: list[str] = field(default_factory=list)
     unsatisfiable: list[str] = field(default_factory=list)
 
@@ -129,9 +135,10 @@ def _fuzz(document: dict[str, Any], base_url: str, world: World) -> Tally:
             for role, headers in world.keys.items():
                 for mode in _modes(role):
                     label = f"{operation.label} as {role} ({mode.value})"
+                    tally.planned.append(label)
                     strategy = _strategy(operation, mode, world)
                     try:
-                        _run(strategy, base_url, session, headers, tally)
+                        _run(strategy, base_url, session, headers, tally, label)
                     except Unsatisfiable:
                         # e.g. no way to make GET /healthz's (empty) input invalid
                         tally.unsatisfiable.append(label)
@@ -146,6 +153,7 @@ def _run(
     session: requests.Session,
     headers: dict[str, str],
     tally: Tally,
+    label: str,
 ) -> None:
     @settings(
         max_examples=MAX_EXAMPLES,
@@ -156,7 +164,7 @@ def _run(
     )
     @given(case=strategy)
     def run(case: Case[Any]) -> None:
-        tally.cases += 1
+        tally.cases[label] += 1
         response = case.call(base_url=base_url, session=session, headers=headers)
         tally.statuses[response.status_code] += 1
         case.validate_response(response, checks=CHECKS, headers=headers)
@@ -170,12 +178,21 @@ async def test_fuzzing_every_operation_as_every_caller_gets_no_5xx_and_only_docu
     world = await _world(api)
     document = (await api.http.get("/openapi.json")).json()
     tally = await asyncio.to_thread(_fuzz, document, str(api.http.base_url), world)
+    total = sum(tally.cases.values())
     print(
-        f"\nfuzz: {tally.cases} cases, statuses {dict(sorted(tally.statuses.items()))}, "
+        f"\nfuzz: {total} cases over {len(tally.planned)} operations x callers x modes "
+        f"(per each: {sorted(Counter(tally.cases[label] for label in tally.planned).items())}), "
+        f"statuses {dict(sorted(tally.statuses.items()))}, "
         f"{tally.server_errors} 5xx, no negative input for: {tally.unsatisfiable}",
         file=sys.stderr,
     )
     assert not tally.failures, "\n\n".join(tally.failures)
+    # Every operation was tried by every caller in each mode it has input for, and most of
+    # them MAX_EXAMPLES times: a strategy that quietly generates little or nothing fails.
+    tried = [label for label in tally.planned if label not in tally.unsatisfiable]
+    idle = [label for label in tried if not tally.cases[label]]
+    assert not idle, f"no case generated for {idle}"
+    assert total >= MIN_CASES, f"{total} cases, fewer than {MIN_CASES}"
     assert tally.server_errors == 0
     # The fuzzer reached real claims (2xx) and was refused for real (4xx), not only 404s.
     assert tally.statuses[200] > 0
