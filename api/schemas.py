@@ -103,7 +103,19 @@ def _plausible_instant(value: datetime) -> datetime:
     return value
 
 
-PastInstant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
+# RFC 3339, which the schema's `format: date-time` names; pydantic alone also reads Unix times
+# (1700000000, "-2.9e-100") and looser spellings ("2026-01-01 10:00Z") the schema never offers.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, datetime) or (isinstance(value, str) and _RFC3339.fullmatch(value)):
+        return value
+    raise ValueError("a time as RFC 3339 writes it, such as 2026-01-01T10:00:00Z")
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+PastInstant = Annotated[Instant, AfterValidator(_plausible_instant)]
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 ]
