@@ -7,7 +7,6 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import PlainTextResponse
-from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.workflow import UpdateMethodMultiParam
@@ -27,6 +26,7 @@ from api.schemas import (
     CloseIn,
     DecisionIn,
     InfoRequestIn,
+    Instant,
     MerchantResponseIn,
     MessageIn,
     ProposalAnswerIn,
@@ -117,7 +117,7 @@ async def list_claims(
     level: Annotated[int | None, Query(ge=1, le=3)] = None,
     breached: bool | None = None,
     due_before: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(description="Only claims whose next deadline falls before this time (with offset)"),
     ] = None,
     order: ClaimOrder = ClaimOrder.NEWEST,
