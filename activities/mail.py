@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
 
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -53,13 +52,8 @@ class Connection:
                 hostname=host, port=port, timeout=self._settings.smtp_timeout_seconds
             )
             await self._client.connect()
-        # Flattened with the message's own policy: aiosmtplib's would fold headers at 78
-        # columns, and a long Subject then reads with a leading space in some readers.
-        data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-        sender = parseaddr(str(message["From"]))[1]
-        recipients = [address for _, address in getaddresses(message.get_all("To", []))]
         try:
-            await self._client.sendmail(sender, recipients, data)
+            await self._client.send_message(message)
         except BaseException:
             await self._drop(quit=False)
             raise

@@ -31,7 +31,6 @@ from claimdesk.domain import (
     Template,
     TimelineEvent,
 )
-from claimdesk.mail import render
 from claimdesk.settings import Settings
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import Merchant
@@ -246,17 +245,3 @@ async def test_a_batch_shares_one_connection_survives_a_refusal_and_sends_each_o
     assert [refusal.order.key for refusal in receipt.refused] == ["CLM-B:1:c"]
     delivered = sorted(str(m["X-Claimdesk-Key"]) for m in mailbox.messages)
     assert delivered == ["CLM-B:1:m", "CLM-B:1:o"]  # each once, the bounced one never
-
-
-async def test_a_subject_longer_than_a_folded_line_arrives_whole(mailer: Mailer) -> None:
-    order = sample_order(
-        Template.MERCHANT_REMINDER,
-        key="CLM-6:2:reminder:merchant",
-        recipient=Recipient.MERCHANT,
-        details={"respond_by": "2026-11-23T14:00:00+00:00"},
-    )
-    rendered = render(order, settings=Settings())
-    assert len(f"Subject: {rendered.subject}") > 78  # what SMTP's default policy would fold
-    await mailer.send(order)
-    [message] = [m for m in mailer.mailbox.messages if m["X-Claimdesk-Key"] == order.key]
-    assert str(message["Subject"]) == rendered.subject
