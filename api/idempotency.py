@@ -26,10 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.auth import Principal
-from api.errors import InvalidRequest, ServiceUnavailable
+from api.errors import ActionRefused, InvalidRequest, ServiceUnavailable
 from claimdesk.domain import ClaimView
 from claimdesk.store import queries
-from claimdesk.store.db import unit_of_work
+from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import IdempotencyRecord
 from claimdesk.store.projection import answer_view
 
@@ -39,6 +39,13 @@ from claimdesk.store.projection import answer_view
 LEASE = timedelta(seconds=45)
 WAIT = timedelta(seconds=30)
 POLL = timedelta(milliseconds=100)
+
+# A 503 after the action was sent: it may still be carried out.
+NO_ANSWER = (
+    "the claim did not answer in time: the action may still be carried out; repeat it "
+    "with the same Idempotency-Key to learn whether it was (without a key, a repeat is a "
+    "new action)"
+)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -70,6 +77,7 @@ class Remembered:
     update_id: str
     answer: ClaimView | None
     refusal: str | None
+    holder: str  # this request, as the key's lease names it
 
 
 async def remember(
@@ -95,13 +103,19 @@ async def remember(
         reference=reference,
         operation=operation,
         update_id=str(uuid.uuid4()),
+        lease_holder=str(uuid.uuid4()),
         created_at=datetime.now(UTC),
     )
     async with unit_of_work(engine) as session:
         if await queries.insert_idempotency_record(
             session=session, record=record, lease_seconds=LEASE.total_seconds()
         ):
-            return Remembered(update_id=record.update_id or "", answer=None, refusal=None)
+            return Remembered(
+                update_id=record.update_id or "",
+                answer=None,
+                refusal=None,
+                holder=record.lease_holder or "",
+            )
     try:
         return await _first_answer_or_lease(engine, record)
     except TimeoutError:
@@ -112,7 +126,7 @@ async def remember(
 
 
 async def _first_answer_or_lease(engine: AsyncEngine, record: IdempotencyRecord) -> Remembered:
-    key = record.key
+    key, holder = record.key, record.lease_holder or ""
     async with asyncio.timeout(WAIT.total_seconds()):
         while True:
             async with unit_of_work(engine) as session:
@@ -126,6 +140,7 @@ async def _first_answer_or_lease(engine: AsyncEngine, record: IdempotencyRecord)
                     update_id=first.update_id,
                     answer=None if first.answer is None else answer_view(first.answer),
                     refusal=first.refusal,
+                    holder=holder,
                 )
                 if known.answer is not None or known.refusal is not None:
                     return known
@@ -133,16 +148,50 @@ async def _first_answer_or_lease(engine: AsyncEngine, record: IdempotencyRecord)
                     session=session,
                     api_key_id=record.api_key_id,
                     key=key,
+                    holder=holder,
                     seconds=LEASE.total_seconds(),
                 ):
                     return known
             await asyncio.sleep(POLL.total_seconds())
 
 
-async def release(*, engine: AsyncEngine, update_id: str) -> None:
+async def release(*, engine: AsyncEngine, known: Remembered) -> None:
     """Lets a repeat of the key carry the action out: this request ends without an answer."""
     async with unit_of_work(engine) as session:
-        await queries.release_idempotency_lease(session=session, update_id=update_id)
+        await queries.release_idempotency_lease(
+            session=session, update_id=known.update_id, holder=known.holder
+        )
+
+
+async def keep_refusal(
+    *, engine: AsyncEngine, principal: Principal, key: str, known: Remembered, reason: str
+) -> ClaimView:
+    """Keeps the claim's refusal as the key's first answer, and raises it (409).
+
+    A request that lost the key meanwhile (it outlived its lease, and a repeat took over)
+    answers what the key holds instead: the repeat's answer, or 503 while there is none.
+    """
+    async with unit_of_work(engine) as session:
+        kept = await queries.record_refusal(
+            session=session, update_id=known.update_id, holder=known.holder, reason=reason
+        )
+    if kept:
+        raise ActionRefused(reason)
+    return await first_answer(engine=engine, principal=principal, key=key)
+
+
+async def first_answer(*, engine: AsyncEngine, principal: Principal, key: str) -> ClaimView:
+    """The key's first answer as the store holds it: the claim, or its refusal (409); 503
+    while it has none."""
+    async with sessions(engine)() as session:
+        record = await queries.find_idempotency_record(
+            session=session, api_key_id=principal.key_id, key=key
+        )
+    if record is not None and record.answer is not None:
+        return answer_view(record.answer)
+    if record is not None and record.refusal is not None:
+        raise ActionRefused(record.refusal)
+    raise ServiceUnavailable(NO_ANSWER)
 
 
 def key_reused() -> InvalidRequest:

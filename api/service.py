@@ -38,19 +38,13 @@ from claimdesk.domain import (
     Status,
 )
 from claimdesk.store import queries
-from claimdesk.store.db import sessions, unit_of_work
+from claimdesk.store.db import sessions
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, Transaction
-from claimdesk.store.projection import answer_view, stored_claim
+from claimdesk.store.projection import stored_claim
 from workflows.claim import ANSWERED_BEFORE, HANDING_OVER, REFUSED, ClaimWorkflow
 
 # How long a request waits for the claim's workflow before answering 503.
 UPDATE_TIMEOUT = timedelta(seconds=30)
-# A 503 after the action was sent: it may still be carried out.
-NO_ANSWER = (
-    "the claim did not answer in time: the action may still be carried out; repeat it "
-    "with the same Idempotency-Key to learn whether it was (without a key, a repeat is a "
-    "new action)"
-)
 BUSY_PAUSE = timedelta(milliseconds=100)
 
 # Who may ever do an action; anyone else who can see the claim gets 403 (the state may
@@ -217,26 +211,23 @@ async def act(
     try:
         view = await _send(client, claim, update, message, known.update_id)
     except ClaimRefused as refused:
-        async with unit_of_work(engine) as session:
-            await queries.record_refusal(
-                session=session, update_id=known.update_id, reason=str(refused)
-            )
-        raise
+        view = await idempotency.keep_refusal(
+            engine=engine,
+            principal=principal,
+            key=idempotency_key,
+            known=known,
+            reason=str(refused),
+        )
     except _AnsweredBefore:
         # A run now gone took it, and stored its answer with it before handing over.
-        async with sessions(engine)() as session:
-            record = await queries.find_idempotency_record(
-                session=session, api_key_id=principal.key_id, key=idempotency_key
-            )
-        if record is None or record.answer is None:
-            await idempotency.release(engine=engine, update_id=known.update_id)
-            raise ServiceUnavailable(NO_ANSWER) from None
-        return stored_claim(answer_view(record.answer))
+        view = await idempotency.first_answer(
+            engine=engine, principal=principal, key=idempotency_key
+        )
     except BaseException:
         with contextlib.suppress(Exception):  # else the lease runs out by itself
-            await idempotency.release(engine=engine, update_id=known.update_id)
+            await idempotency.release(engine=engine, known=known)
         raise
-    # The workflow stored this answer with the action's step, and ended the key's lease.
+    # The store holds this answer with the action's step (which also ended the key's lease).
     return stored_claim(view)
 
 
@@ -263,7 +254,7 @@ async def _send(
         async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
             return await _update(handle, update, message, update_id)
     except TimeoutError:
-        raise ServiceUnavailable(NO_ANSWER) from None
+        raise ServiceUnavailable(idempotency.NO_ANSWER) from None
     except RPCError as error:
         if error.status is not RPCStatusCode.NOT_FOUND:
             raise

@@ -124,8 +124,12 @@ class ClaimWorkflow:
         return self._state.view()
 
     def _recently_answered(self) -> list[Answered]:
-        """The Updates answered within `ANSWERED_KEPT`: the API sends an Update id again
-        only within one request (at most its 30 s), so older ones cannot come back."""
+        """The Updates answered within `ANSWERED_KEPT`, for the next run to refuse.
+
+        A repeat of an action is sent again only while its key has no answer, and the store
+        write that carries the action out writes that answer before its handler finishes,
+        which a run waits for before handing over: only a repeat that read "no answer" just
+        before, and is still on its way (well within its 30 s), can bring an id back."""
         since = workflow.now() - ANSWERED_KEPT
         return [Answered(id, at) for id, at in self._answered.items() if at >= since]
 

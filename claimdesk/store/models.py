@@ -171,4 +171,5 @@ class IdempotencyRecord(SQLModel, table=True):
     # Until when the request that holds the key is carrying its action out: a repeat that
     # arrives meanwhile waits for its answer instead of sending the action too.
     lease_until: datetime | None = _tz(nullable=True)
+    lease_holder: str | None = Field(default=None, max_length=36)  # which request holds it
     created_at: datetime = _tz(nullable=False)

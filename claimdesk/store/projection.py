@@ -222,7 +222,7 @@ async def record_answer(*, session: AsyncSession, projection: Projection) -> Non
     await session.exec(
         records.update()
         .where(which, records.c.answer.is_(None))
-        .values(answer=answer_json(view), lease_until=None)
+        .values(answer=answer_json(view), lease_until=None, lease_holder=None)
     )
 
 

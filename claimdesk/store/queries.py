@@ -342,6 +342,7 @@ async def insert_idempotency_record(
             operation=record.operation,
             update_id=record.update_id,
             lease_until=None if lease_seconds is None else _from_now(lease_seconds),
+            lease_holder=record.lease_holder,
             created_at=record.created_at,
         )
         .on_conflict_do_nothing(index_elements=["api_key_id", "key"])
@@ -350,22 +351,27 @@ async def insert_idempotency_record(
     return (await session.exec(statement)).first() is not None
 
 
-async def record_refusal(*, session: AsyncSession, update_id: str, reason: str) -> None:
-    """Keeps the claim's refusal as the first answer of the request sent as `update_id`."""
+async def record_refusal(
+    *, session: AsyncSession, update_id: str, holder: str, reason: str
+) -> bool:
+    """Keeps the claim's refusal as the first answer of the request sent as `update_id`,
+    if `holder` still holds the key; says whether it did."""
     statement = (
         update(IdempotencyRecord)
         .where(
             col(IdempotencyRecord.update_id) == update_id,
+            col(IdempotencyRecord.lease_holder) == holder,
             col(IdempotencyRecord.answer).is_(None),
             col(IdempotencyRecord.refusal).is_(None),
         )
-        .values(refusal=reason, lease_until=None)
+        .values(refusal=reason, lease_until=None, lease_holder=None)
+        .returning(col(IdempotencyRecord.key))
     )
-    await session.exec(statement)
+    return (await session.exec(statement)).first() is not None
 
 
 async def take_idempotency_lease(
-    *, session: AsyncSession, api_key_id: str, key: str, seconds: float
+    *, session: AsyncSession, api_key_id: str, key: str, holder: str, seconds: float
 ) -> bool:
     """Makes this request the one carrying the key's action out, unless another still is
     or the key has its answer; the database's clock decides, whichever API asks."""
@@ -381,7 +387,7 @@ async def take_idempotency_lease(
                 col(IdempotencyRecord.lease_until) < func.now(),
             ),
         )
-        .values(lease_until=_from_now(seconds))
+        .values(lease_until=_from_now(seconds), lease_holder=holder)
         .returning(col(IdempotencyRecord.key))
     )
     return (await session.exec(statement)).first() is not None
@@ -391,11 +397,14 @@ def _from_now(seconds: float) -> Any:
     return func.now() + timedelta(seconds=seconds)
 
 
-async def release_idempotency_lease(*, session: AsyncSession, update_id: str) -> None:
+async def release_idempotency_lease(*, session: AsyncSession, update_id: str, holder: str) -> None:
     statement = (
         update(IdempotencyRecord)
-        .where(col(IdempotencyRecord.update_id) == update_id)
-        .values(lease_until=None)
+        .where(
+            col(IdempotencyRecord.update_id) == update_id,
+            col(IdempotencyRecord.lease_holder) == holder,
+        )
+        .values(lease_until=None, lease_holder=None)
     )
     await session.exec(statement)
 

@@ -36,6 +36,10 @@ def upgrade() -> None:
     op.add_column(
         "idempotency_keys", sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True)
     )
+    op.add_column(
+        "idempotency_keys",
+        sa.Column("lease_holder", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+    )
     op.create_index("ix_idempotency_keys_update_id", "idempotency_keys", ["update_id"], unique=True)
     op.create_index("ix_idempotency_keys_reference", "idempotency_keys", ["reference"])
 
@@ -43,6 +47,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_idempotency_keys_reference", table_name="idempotency_keys")
     op.drop_index("ix_idempotency_keys_update_id", table_name="idempotency_keys")
+    op.drop_column("idempotency_keys", "lease_holder")
     op.drop_column("idempotency_keys", "lease_until")
     op.drop_column("idempotency_keys", "refusal")
     op.drop_column("idempotency_keys", "answer")

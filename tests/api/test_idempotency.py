@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from api import idempotency
 from claimdesk.store import queries
 from tests.api.conftest import Api, claim_body
 
@@ -231,3 +233,33 @@ async def test_a_repeat_during_a_refusal_waits_for_it_and_is_refused_too(
     answers.append(await post(api, reference, accept, who.customer, {}, key="click"))
     assert [a["http"] for a in answers] == [409, 409, 409], answers
     assert "proposal_accepted" not in await kinds(api, reference, who)
+
+
+async def test_a_request_that_outlived_its_lease_answers_what_the_key_holds(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first request is refused but stalls past its lease before keeping the refusal; a
+    repeat takes the key over and is carried out: both answer the repeat's 200."""
+    monkeypatch.setattr(idempotency, "LEASE", timedelta(seconds=1))
+    recording, go_on = threading.Event(), threading.Event()
+    record_refusal = queries.record_refusal
+
+    async def stalled_record_refusal(**kwargs: Any) -> bool:  # in the API's thread
+        recording.set()
+        await asyncio.to_thread(go_on.wait, 30)
+        return await record_refusal(**kwargs)
+
+    monkeypatch.setattr(queries, "record_refusal", stalled_record_refusal)
+    who = await parties(api)
+    reference = await claim_in(api, who, "open", "T1")
+    accept = "/proposal/accept"
+    first = asyncio.create_task(post(api, reference, accept, who.customer, {}, key="slow"))
+    assert await asyncio.to_thread(recording.wait, 20)
+    await post(api, reference, "/merchant-response", who.merchant, PROPOSAL, expect=200)
+    await asyncio.sleep(1.5)  # the first request's lease has run out
+    repeat = await post(api, reference, accept, who.customer, {}, key="slow")
+    go_on.set()
+    stalled = await first
+    assert repeat["http"] == stalled["http"] == 200, (repeat, stalled)
+    assert stalled == repeat
+    assert (await kinds(api, reference, who)).count("proposal_accepted") == 1
