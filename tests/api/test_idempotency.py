@@ -204,21 +204,28 @@ async def test_an_opening_replayed_after_the_claim_moved_gives_its_first_answer(
     assert replay.json()["status"] == "open"
 
 
+def stall_refusals(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Holds the API's next refusal before it is kept: the first event says one is held,
+    setting the second lets it go on."""
+    recording, go_on = threading.Event(), threading.Event()
+    record_refusal = queries.record_refusal
+
+    async def stalled_record_refusal(**kwargs: Any) -> bool:  # in the API's thread
+        recording.set()
+        await asyncio.to_thread(go_on.wait, 30)
+        return await record_refusal(**kwargs)
+
+    monkeypatch.setattr(queries, "record_refusal", stalled_record_refusal)
+    return recording, go_on
+
+
 async def test_a_repeat_during_a_refusal_waits_for_it_and_is_refused_too(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A double-click on "accept" while the merchant proposes: the first request is refused
     (no proposal yet) and, until its refusal is kept, the second one must not send the
     action again: it waits, and gets the same 409."""
-    recording, go_on = threading.Event(), threading.Event()
-    record_refusal = queries.record_refusal
-
-    async def slow_record_refusal(**kwargs: Any) -> None:  # in the API's thread
-        recording.set()
-        await asyncio.to_thread(go_on.wait, 30)
-        await record_refusal(**kwargs)
-
-    monkeypatch.setattr(queries, "record_refusal", slow_record_refusal)
+    recording, go_on = stall_refusals(monkeypatch)
     who = await parties(api)
     reference = await claim_in(api, who, "open", "T1")
     accept = "/proposal/accept"
@@ -241,15 +248,7 @@ async def test_a_request_that_outlived_its_lease_answers_what_the_key_holds(
     """The first request is refused but stalls past its lease before keeping the refusal; a
     repeat takes the key over and is carried out: both answer the repeat's 200."""
     monkeypatch.setattr(idempotency, "LEASE", timedelta(seconds=1))
-    recording, go_on = threading.Event(), threading.Event()
-    record_refusal = queries.record_refusal
-
-    async def stalled_record_refusal(**kwargs: Any) -> bool:  # in the API's thread
-        recording.set()
-        await asyncio.to_thread(go_on.wait, 30)
-        return await record_refusal(**kwargs)
-
-    monkeypatch.setattr(queries, "record_refusal", stalled_record_refusal)
+    recording, go_on = stall_refusals(monkeypatch)
     who = await parties(api)
     reference = await claim_in(api, who, "open", "T1")
     accept = "/proposal/accept"
