@@ -122,6 +122,41 @@ class Deadline(StrEnum):
     TRANSACTION_HORIZON = "transaction_horizon"
 
 
+class EventKind(StrEnum):
+    """What a timeline event records; its details are strings (see claimdesk.rules)."""
+
+    OPENED = "opened"
+    ROUTED = "routed"  # payment claim: to the customer-service queue
+    MERCHANT_NOTIFIED = "merchant_notified"
+    MESSAGE = "message"
+    PROPOSAL_MADE = "proposal_made"
+    INFO_REQUESTED = "info_requested"
+    MERCHANT_ACKNOWLEDGED = "merchant_acknowledged"
+    MERCHANT_REJECTED = "merchant_rejected"
+    PROPOSAL_ACCEPTED = "proposal_accepted"
+    PROPOSAL_REJECTED = "proposal_rejected"
+    ESCALATED = "escalated"
+    SATISFACTION = "satisfaction"
+    REFERRED_TO_MEDIATION = "referred_to_mediation"
+    DECISION = "decision"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    DEADLINE_REACHED = "deadline_reached"
+    SLA_BREACHED = "sla_breached"
+    MERCHANT_REMINDED = "merchant_reminded"
+    MERCHANT_STRIKE = "merchant_strike"
+    MERCHANT_RESTRICTED = "merchant_restricted"
+    MAIL_UNDELIVERABLE = "mail_undeliverable"
+
+
+class Standing(StrEnum):
+    """A merchant's standing with the platform."""
+
+    ACTIVE = "active"
+    RESTRICTED = "restricted"  # at the strike limit, or by an operator
+
+
 class Recipient(StrEnum):
     CUSTOMER = "customer"
     MERCHANT = "merchant"
@@ -314,7 +349,7 @@ class TimelineEvent:
     seq: int
     at: datetime
     actor: Role
-    kind: str
+    kind: EventKind
     details: dict[str, str] = field(default_factory=dict)
 
 

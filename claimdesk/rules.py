@@ -22,6 +22,7 @@ from claimdesk.domain import (
     CloseRequest,
     Deadline,
     Decision,
+    EventKind,
     InfoRequest,
     MailOrder,
     MerchantAction,
@@ -117,16 +118,20 @@ class ClaimState:
         state = cls(input=claim, last_activity_at=claim.opened_at, updated_at=claim.opened_at)
         now = claim.opened_at
         policy = claim.policy
-        seq = state._event(now, Role.CUSTOMER, "opened", subject=claim.subject)
+        seq = state._event(now, Role.CUSTOMER, EventKind.OPENED, subject=claim.subject)
         state._mail(seq, Template.ACKNOWLEDGEMENT, Recipient.CUSTOMER, **state._respond_by())
         if claim.subject is Subject.PAYMENT:
-            seq = state._event(now, Role.SYSTEM, "routed", queue="customer_service", level=1)
+            seq = state._event(
+                now, Role.SYSTEM, EventKind.ROUTED, queue="customer_service", level=1
+            )
             state._mail(
                 seq, Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS, queue="customer_service"
             )
         else:
             respond_by = claim.opened_at + policy.level2_after
-            seq = state._event(now, Role.SYSTEM, "merchant_notified", respond_by=_iso(respond_by))
+            seq = state._event(
+                now, Role.SYSTEM, EventKind.MERCHANT_NOTIFIED, respond_by=_iso(respond_by)
+            )
             state._mail(
                 seq, Template.NEW_CLAIM_MERCHANT, Recipient.MERCHANT, respond_by=_iso(respond_by)
             )
@@ -221,7 +226,7 @@ class ClaimState:
 
     def _on_message(self, message: PostMessage, now: datetime) -> None:
         author = message.actor.role
-        seq = self._event(now, author, "message", body=message.body)
+        seq = self._event(now, author, EventKind.MESSAGE, body=message.body)
         if author is Role.CUSTOMER:
             self.customer_owed_answer = True
             if self.status is Status.AWAITING_CUSTOMER and self.proposal is None:
@@ -258,11 +263,13 @@ class ClaimState:
                 amount=response.proposal.amount,
                 message=response.message,
             )
-            seq = self._event(now, Role.MERCHANT, "proposal_made", **details)
+            seq = self._event(now, Role.MERCHANT, EventKind.PROPOSAL_MADE, **details)
             self._mail(seq, Template.PROPOSAL, Recipient.CUSTOMER, **details)
         elif kind is MerchantAction.REQUEST_INFO:
             self.status = Status.AWAITING_CUSTOMER
-            seq = self._event(now, Role.MERCHANT, "info_requested", question=response.message)
+            seq = self._event(
+                now, Role.MERCHANT, EventKind.INFO_REQUESTED, question=response.message
+            )
             self._mail(
                 seq,
                 Template.INFO_REQUESTED,
@@ -272,7 +279,7 @@ class ClaimState:
             )
         else:
             acknowledged = kind is MerchantAction.ACKNOWLEDGE
-            event = "merchant_acknowledged" if acknowledged else "merchant_rejected"
+            event = EventKind.MERCHANT_ACKNOWLEDGED if acknowledged else EventKind.MERCHANT_REJECTED
             details = _text(message=response.message, reason=response.reason)
             seq = self._event(now, Role.MERCHANT, event, **details)
             self._mail(
@@ -284,7 +291,7 @@ class ClaimState:
         assert proposal is not None
         reason = answer.reason
         seq = self._event(
-            now, Role.CUSTOMER, "proposal_accepted", kind=proposal.kind.value, reason=reason
+            now, Role.CUSTOMER, EventKind.PROPOSAL_ACCEPTED, kind=proposal.kind.value, reason=reason
         )
         self._mail(
             seq, Template.PROPOSAL_ANSWERED, Recipient.MERCHANT, answer="accepted", reason=reason
@@ -298,7 +305,7 @@ class ClaimState:
         self.proposal = None
         self.status = Status.OPEN
         self.customer_owed_answer = True
-        seq = self._event(now, Role.CUSTOMER, "proposal_rejected", reason=answer.reason)
+        seq = self._event(now, Role.CUSTOMER, EventKind.PROPOSAL_REJECTED, reason=answer.reason)
         for recipient in (Recipient.MERCHANT, Recipient.OPERATORS):
             self._mail(
                 seq, Template.PROPOSAL_ANSWERED, recipient, answer="rejected", reason=answer.reason
@@ -306,7 +313,9 @@ class ClaimState:
         if self.level < TOP_LEVEL:
             # A rejected proposal goes to the platform: one level up.
             self.level += 1
-            self._event(now, Role.SYSTEM, "escalated", level=self.level, cause="proposal_rejected")
+            self._event(
+                now, Role.SYSTEM, EventKind.ESCALATED, level=self.level, cause="proposal_rejected"
+            )
 
     def _on_close(self, request: CloseRequest, now: datetime) -> None:
         by_customer = request.actor.role is Role.CUSTOMER
@@ -318,19 +327,23 @@ class ClaimState:
 
     def _on_satisfaction(self, answer: SatisfactionAnswer, now: datetime) -> None:
         verdict = "satisfied" if answer.satisfied else "not_satisfied"
-        self._event(now, Role.CUSTOMER, "satisfaction", verdict=verdict, comment=answer.comment)
+        self._event(
+            now, Role.CUSTOMER, EventKind.SATISFACTION, verdict=verdict, comment=answer.comment
+        )
         if answer.satisfied:
             self._close(ClosedReason.BY_CUSTOMER, now, Role.CUSTOMER)
         elif self.level < TOP_LEVEL:
             self._reopen(now, comment=answer.comment)
         else:
-            seq = self._event(now, Role.SYSTEM, "referred_to_mediation", comment=answer.comment)
+            seq = self._event(
+                now, Role.SYSTEM, EventKind.REFERRED_TO_MEDIATION, comment=answer.comment
+            )
             self._mail(seq, Template.MEDIATION, Recipient.CUSTOMER, **_text(comment=answer.comment))
             self._close(ClosedReason.REFERRED_TO_MEDIATION, now, Role.SYSTEM)
 
     def _on_decision(self, decision: Decision, now: datetime) -> None:
         details = _text(outcome=decision.outcome.value, amount=decision.amount, note=decision.note)
-        seq = self._event(now, Role.OPERATOR, "decision", **details)
+        seq = self._event(now, Role.OPERATOR, EventKind.DECISION, **details)
         self._mail(seq, Template.DECISION, Recipient.MERCHANT, **details)
         outcome = Outcome(
             kind=decision.outcome.value,
@@ -343,7 +356,7 @@ class ClaimState:
     def _on_request_info(self, request: InfoRequest, now: datetime) -> None:
         self.status = Status.AWAITING_CUSTOMER
         self.customer_owed_answer = False
-        seq = self._event(now, Role.OPERATOR, "info_requested", question=request.question)
+        seq = self._event(now, Role.OPERATOR, EventKind.INFO_REQUESTED, question=request.question)
         self._mail(
             seq,
             Template.INFO_REQUESTED,
@@ -365,7 +378,7 @@ class ClaimState:
             note=outcome.note,
             satisfaction_by=_iso(satisfaction_by),
         )
-        seq = self._event(now, Role.SYSTEM, "resolved", **details)
+        seq = self._event(now, Role.SYSTEM, EventKind.RESOLVED, **details)
         self._mail(seq, Template.RESOLVED, Recipient.CUSTOMER, **details)
 
     def _reopen(self, now: datetime, comment: str | None) -> None:
@@ -374,7 +387,7 @@ class ClaimState:
         self.outcome = None
         self.resolved_at = None
         self.customer_owed_answer = True
-        seq = self._event(now, Role.SYSTEM, "reopened", level=self.level, comment=comment)
+        seq = self._event(now, Role.SYSTEM, EventKind.REOPENED, level=self.level, comment=comment)
         for recipient in (Recipient.CUSTOMER, Recipient.OPERATORS):
             self._mail(
                 seq, Template.REOPENED, recipient, **_text(level=self.level, comment=comment)
@@ -387,7 +400,7 @@ class ClaimState:
         self.closed_reason = reason
         self.closed_at = now
         self.proposal = None
-        seq = self._event(now, by, "closed", reason=reason.value, note=note)
+        seq = self._event(now, by, EventKind.CLOSED, reason=reason.value, note=note)
         self._mail(seq, Template.CLOSED, Recipient.CUSTOMER, reason=reason.value)
         self._mail(seq, Template.CLOSED_NOTICE, Recipient.MERCHANT, reason=reason.value)
 
@@ -459,14 +472,14 @@ class ClaimState:
             Deadline.INACTIVITY: ClosedReason.INACTIVITY,
             Deadline.TRANSACTION_HORIZON: ClosedReason.TRANSACTION_HORIZON,
         }
-        self._event(at, Role.SYSTEM, "deadline_reached", deadline=deadline.value)
+        self._event(at, Role.SYSTEM, EventKind.DEADLINE_REACHED, deadline=deadline.value)
         self._close(reasons[deadline], at, Role.SYSTEM)
 
     def _climb(self, deadline: Deadline, at: datetime) -> None:
         silent = self.is_delivery and not self.merchant_answered
         if deadline is Deadline.RESOLUTION_TARGET:
             self.sla_breached = True
-            seq = self._event(at, Role.SYSTEM, "sla_breached", merchant_silent=_yes(silent))
+            seq = self._event(at, Role.SYSTEM, EventKind.SLA_BREACHED, merchant_silent=_yes(silent))
             self._mail(
                 seq, Template.SLA_BREACHED, Recipient.OPERATORS, merchant_silent=_yes(silent)
             )
@@ -479,7 +492,12 @@ class ClaimState:
             self.level = level
             team = "resolution" if level == 2 else "customer_experience"
             seq = self._event(
-                at, Role.SYSTEM, "escalated", level=level, team=team, merchant_silent=_yes(silent)
+                at,
+                Role.SYSTEM,
+                EventKind.ESCALATED,
+                level=level,
+                team=team,
+                merchant_silent=_yes(silent),
             )
             self._mail(
                 seq,
@@ -490,7 +508,9 @@ class ClaimState:
             )
         if silent and level == 2:
             breach_at = self.input.opened_at + self.input.policy.resolution_target
-            seq = self._event(at, Role.SYSTEM, "merchant_reminded", respond_by=_iso(breach_at))
+            seq = self._event(
+                at, Role.SYSTEM, EventKind.MERCHANT_REMINDED, respond_by=_iso(breach_at)
+            )
             self._mail(
                 seq, Template.MERCHANT_REMINDER, Recipient.MERCHANT, respond_by=_iso(breach_at)
             )
@@ -501,7 +521,7 @@ class ClaimState:
         seq = self._event(
             now,
             Role.SYSTEM,
-            "merchant_strike",
+            EventKind.MERCHANT_STRIKE,
             strikes=result.strikes,
             limit=limit,
             restricted=_yes(result.restricted),
@@ -515,7 +535,7 @@ class ClaimState:
             restricted=_yes(result.restricted),
         )
         if result.newly_restricted:
-            self._event(now, Role.SYSTEM, "merchant_restricted", strikes=result.strikes)
+            self._event(now, Role.SYSTEM, EventKind.MERCHANT_RESTRICTED, strikes=result.strikes)
         return self._finish(now)
 
     def mail_undeliverable(self, order: MailOrder, reason: str, now: datetime) -> Step:
@@ -523,7 +543,7 @@ class ClaimState:
         self._event(
             now,
             Role.SYSTEM,
-            "mail_undeliverable",
+            EventKind.MAIL_UNDELIVERABLE,
             template=order.template.value,
             recipient=order.recipient.value,
             reason=reason,
@@ -532,7 +552,7 @@ class ClaimState:
 
     # ---- reporting ----
 
-    def _event(self, at: datetime, actor: Role, kind: str, /, **details: object) -> int:
+    def _event(self, at: datetime, actor: Role, kind: EventKind, /, **details: object) -> int:
         self.seq += 1
         self._events.append(TimelineEvent(self.seq, at, actor, kind, _text(**details)))
         return self.seq

@@ -5,14 +5,15 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from claimdesk.domain import EventKind
     from claimdesk.rules import Step
 
 # A timeline event kind and the counter it moves.
 COUNTERS = {
-    "opened": ("claimdesk_claims_opened", "Claims opened"),
-    "escalated": ("claimdesk_escalations", "Claims escalated one level (2 or 3)"),
-    "sla_breached": ("claimdesk_breaches", "Claims that missed the resolution target"),
-    "closed": ("claimdesk_claims_closed", "Claims closed, for any reason"),
+    EventKind.OPENED: ("claimdesk_claims_opened", "Claims opened"),
+    EventKind.ESCALATED: ("claimdesk_escalations", "Claims escalated one level (2 or 3)"),
+    EventKind.SLA_BREACHED: ("claimdesk_breaches", "Claims that missed the resolution target"),
+    EventKind.CLOSED: ("claimdesk_claims_closed", "Claims closed, for any reason"),
 }
 
 

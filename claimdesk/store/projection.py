@@ -17,12 +17,14 @@ from claimdesk.domain import (
     ClaimView,
     ClosedReason,
     Deadline,
+    EventKind,
     Locale,
     Outcome,
     Projection,
     Proposal,
     ProposalKind,
     Role,
+    Standing,
     Status,
     StrikeInput,
     StrikeResult,
@@ -38,8 +40,6 @@ from claimdesk.store.models import (
     MerchantStrike,
     SentMail,
 )
-
-RESTRICTED = "restricted"
 
 
 def _table(model: type[Any]) -> Table:
@@ -251,7 +251,12 @@ async def record_events(
 async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: datetime) -> None:
     """Creates a bare merchant row (name = id, no contact) if the platform has none yet."""
     statement = insert(_table(Merchant)).values(
-        id=merchant_id, name=merchant_id, email=None, strikes=0, status="active", updated_at=at
+        id=merchant_id,
+        name=merchant_id,
+        email=None,
+        strikes=0,
+        status=Standing.ACTIVE.value,
+        updated_at=at,
     )
     await session.exec(statement.on_conflict_do_nothing(index_elements=["id"]))
 
@@ -286,18 +291,18 @@ async def record_strike(*, session: AsyncSession, strike: StrikeInput) -> Strike
             .where(MerchantStrike.merchant_id == strike.merchant_id)
         )
     ).one()
-    newly_restricted = inserted and status != RESTRICTED and count >= strike.limit
+    newly_restricted = inserted and status != Standing.RESTRICTED and count >= strike.limit
     values: dict[str, Any] = {"strikes": count}
     if inserted:
         values["updated_at"] = strike.at
     if newly_restricted:
-        values["status"] = RESTRICTED
+        values["status"] = Standing.RESTRICTED.value
     await session.exec(
         merchants.update().where(merchants.c.id == strike.merchant_id).values(**values)
     )
     return StrikeResult(
         strikes=count,
-        restricted=newly_restricted or status == RESTRICTED,
+        restricted=newly_restricted or status == Standing.RESTRICTED,
         newly_restricted=newly_restricted,
     )
 
@@ -366,7 +371,7 @@ async def list_events(*, session: AsyncSession, reference: str) -> list[Timeline
             seq=row.seq,
             at=row.at,
             actor=Role(row.actor),
-            kind=row.kind,
+            kind=EventKind(row.kind),
             details=dict(row.details),
         )
         for row in rows

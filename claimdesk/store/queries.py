@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from claimdesk.domain import Standing, Status
 from claimdesk.store.models import (
     ApiKey,
     Claim,
@@ -68,7 +69,14 @@ async def upsert_merchant(
     existed = await session.get(Merchant, merchant_id) is not None
     statement = (
         insert(Merchant)
-        .values(id=merchant_id, name=name, email=email, strikes=0, status="active", updated_at=at)
+        .values(
+            id=merchant_id,
+            name=name,
+            email=email,
+            strikes=0,
+            status=Standing.ACTIVE.value,
+            updated_at=at,
+        )
         .on_conflict_do_update(
             index_elements=["id"], set_={"name": name, "email": email, "updated_at": at}
         )
@@ -91,7 +99,7 @@ class MerchantClaims:
 async def merchant_claims(*, session: AsyncSession, merchant_id: str) -> MerchantClaims:
     query = (
         select(col(Claim.escalation_level), col(Claim.sla_breached), func.count())
-        .where(col(Claim.merchant_id) == merchant_id, col(Claim.status) != "closed")
+        .where(col(Claim.merchant_id) == merchant_id, col(Claim.status) != Status.CLOSED.value)
         .group_by(col(Claim.escalation_level), col(Claim.sla_breached))
     )
     by_level: dict[int, int] = {}
@@ -116,7 +124,12 @@ async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: dateti
     statement = (
         insert(Merchant)
         .values(
-            id=merchant_id, name=merchant_id, email=None, strikes=0, status="active", updated_at=at
+            id=merchant_id,
+            name=merchant_id,
+            email=None,
+            strikes=0,
+            status=Standing.ACTIVE.value,
+            updated_at=at,
         )
         .on_conflict_do_nothing(index_elements=["id"])
     )
@@ -308,7 +321,7 @@ async def open_claim_reference(
     query = select(Claim.reference).where(
         col(Claim.transaction_id) == transaction_id,
         col(Claim.subject) == subject,
-        col(Claim.status) != "closed",
+        col(Claim.status) != Status.CLOSED.value,
     )
     return (await session.exec(query)).first()
 
