@@ -226,9 +226,6 @@ class Actor:
     id: str
 
 
-SYSTEM = Actor(role=Role.SYSTEM, id="claimdesk")
-
-
 @dataclass
 class ClaimInput:
     """The workflow's input: everything a claim needs for its whole life."""
