@@ -1,4 +1,4 @@
-"""The mail activity: render a mail order and send it over SMTP, at most once per key."""
+"""The mail activity: render a step's mail orders and send each over SMTP, at most once per key."""
 
 from __future__ import annotations
 
@@ -110,12 +110,6 @@ class MailActivities:
         if failure is not None:
             raise failure
         return receipt
-
-    @activity.defn(name="send_mail")
-    async def send_mail(self, order: MailOrder) -> bool:
-        """One e-mail on its own connection (claims send theirs in batches, `send_mails`)."""
-        async with Connection(self._settings) as smtp, sessions(self._engine)() as session:
-            return await self._send(order, smtp, session, {})
 
     async def _send(
         self,

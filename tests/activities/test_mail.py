@@ -1,4 +1,4 @@
-"""The send_mail activity through a real Temporal worker, a real store and a real SMTP server."""
+"""The send_mails activity through a real Temporal worker, a real store and a real SMTP server."""
 
 from __future__ import annotations
 
@@ -40,15 +40,16 @@ from tests.mailbox import Mailbox
 OPERATORS = "ops@claimdesk.test"
 
 
-@workflow.defn(name="SendMailTest")
-class SendMailWorkflow:
-    """Just enough workflow to have Temporal run (and retry) `send_mail` by name."""
+@workflow.defn(name="SendMailsTest")
+class SendMailsWorkflow:
+    """Runs (and retries) `send_mails` by name, as the claim workflow does."""
 
     @workflow.run
-    async def run(self, order: MailOrder) -> None:
-        await workflow.execute_activity(
-            "send_mail",
-            order,
+    async def run(self, batch: MailBatch) -> MailReceipt:
+        return await workflow.execute_activity(
+            "send_mails",
+            batch,
+            result_type=MailReceipt,
             start_to_close_timeout=timedelta(seconds=20),
             retry_policy=RetryPolicy(
                 initial_interval=timedelta(milliseconds=100), maximum_attempts=5
@@ -63,17 +64,17 @@ class Mailer:
     mailbox: Mailbox
     engine: AsyncEngine
 
-    async def send(self, order: MailOrder) -> str:
-        """Runs one workflow sending `order`; returns its id."""
+    async def send(self, *orders: MailOrder) -> tuple[str, MailReceipt]:
+        """Runs one workflow sending `orders` as one batch; returns its id and receipt."""
         workflow_id = f"mail-{uuid.uuid4().hex[:8]}"
-        await self.env.client.execute_workflow(
-            SendMailWorkflow.run,
-            order,
+        receipt = await self.env.client.execute_workflow(
+            SendMailsWorkflow.run,
+            MailBatch(list(orders)),
             id=workflow_id,
             task_queue=self.task_queue,
             execution_timeout=timedelta(seconds=60),
         )
-        return workflow_id
+        return workflow_id, receipt
 
     def received(self, key: str) -> list[str]:
         return [str(m["To"]) for m in self.mailbox.messages if str(m["X-Claimdesk-Key"]) == key]
@@ -95,8 +96,8 @@ async def mailer(
     worker = Worker(
         time_env.client,
         task_queue=task_queue,
-        workflows=[SendMailWorkflow],
-        activities=[MailActivities(engine, settings).send_mail],
+        workflows=[SendMailsWorkflow],
+        activities=[MailActivities(engine, settings).send_mails],
         # The workflow is a test stub; the sandbox would only re-import this module's
         # heavy imports (SQLAlchemy tables among them) for nothing.
         workflow_runner=UnsandboxedWorkflowRunner(),
@@ -108,7 +109,7 @@ async def mailer(
 async def test_mail_refused_once_by_smtp_is_retried_and_delivered_once(mailer: Mailer) -> None:
     order = sample_order(Template.ACKNOWLEDGEMENT, key="CLM-1:1:ack:customer")
     mailer.mailbox.refuse_next(1)
-    workflow_id = await mailer.send(order)
+    workflow_id, _ = await mailer.send(order)
     assert mailer.received(order.key) == ["Jane Doe <jane@example.org>"]
     assert await mailer.logged(order.key) == 1
     history = await mailer.env.client.get_workflow_handle(workflow_id).fetch_history()
@@ -198,50 +199,18 @@ async def test_closing_mail_carries_the_report_from_the_store(mailer: Mailer) ->
     assert "closed by the customer" in content
 
 
-@workflow.defn(name="SendMailsTest")
-class SendMailsWorkflow:
-    """Runs (and retries) `send_mails` by name, as the claim workflow does."""
-
-    @workflow.run
-    async def run(self, batch: MailBatch) -> MailReceipt:
-        return await workflow.execute_activity(
-            "send_mails",
-            batch,
-            result_type=MailReceipt,
-            start_to_close_timeout=timedelta(seconds=20),
-            retry_policy=RetryPolicy(
-                initial_interval=timedelta(milliseconds=100), maximum_attempts=5
-            ),
-        )
-
-
 async def test_a_batch_shares_one_connection_survives_a_refusal_and_sends_each_once(
-    time_env: WorkflowEnvironment, engine: AsyncEngine, mailbox: Mailbox
+    mailer: Mailer,
 ) -> None:
-    settings = Settings(smtp_host="127.0.0.1", smtp_port=mailbox.port, operator_email=OPERATORS)
     bounced = replace(sample_claim(), customer_email="gone@example.org")
     orders = [
         sample_order(Template.NEW_CLAIM_MERCHANT, key="CLM-B:1:m", recipient=Recipient.MERCHANT),
         sample_order(Template.ACKNOWLEDGEMENT, key="CLM-B:1:c", claim=bounced),
         sample_order(Template.NEW_CLAIM_OPERATORS, key="CLM-B:1:o", recipient=Recipient.OPERATORS),
     ]
-    mailbox.reject_for_good("gone@example.org")
-    mailbox.refuse_next(1)  # the first e-mail meets a temporary refusal: the batch is retried
-    task_queue = f"mails-{uuid.uuid4().hex[:8]}"
-    async with Worker(
-        time_env.client,
-        task_queue=task_queue,
-        workflows=[SendMailsWorkflow],
-        activities=[MailActivities(engine, settings).send_mails],
-        workflow_runner=UnsandboxedWorkflowRunner(),
-    ):
-        receipt = await time_env.client.execute_workflow(
-            SendMailsWorkflow.run,
-            MailBatch(orders),
-            id=f"mails-{uuid.uuid4().hex[:8]}",
-            task_queue=task_queue,
-            execution_timeout=timedelta(seconds=60),
-        )
+    mailer.mailbox.reject_for_good("gone@example.org")
+    mailer.mailbox.refuse_next(1)  # a temporary refusal of the first: the batch is retried
+    _, receipt = await mailer.send(*orders)
     assert [refusal.order.key for refusal in receipt.refused] == ["CLM-B:1:c"]
-    delivered = sorted(str(m["X-Claimdesk-Key"]) for m in mailbox.messages)
+    delivered = sorted(str(m["X-Claimdesk-Key"]) for m in mailer.mailbox.messages)
     assert delivered == ["CLM-B:1:m", "CLM-B:1:o"]  # each once, the bounced one never
