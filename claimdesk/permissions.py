@@ -1,10 +1,11 @@
-"""Who may do what to a claim as it stands, and why not, in words. Pure, no I/O."""
+"""Who may do what to a claim, ever and as it stands, up to which amount, and why not. Pure."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from claimdesk.domain import (
     MONETARY_OUTCOMES,
@@ -28,6 +29,21 @@ from claimdesk.domain import (
 )
 
 LIVE = frozenset({Status.OPEN, Status.AWAITING_CUSTOMER})  # not resolved, not closed
+
+# Who may ever do an action, whatever the claim's state: the API answers anyone else who
+# can see the claim with 403 before asking the claim, which may still refuse it now (409).
+ACTION_ROLES: dict[Action, frozenset[Role]] = {
+    Action.MESSAGE: frozenset({Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR}),
+    Action.MERCHANT_RESPONSE: frozenset({Role.MERCHANT}),
+    Action.ACCEPT_PROPOSAL: frozenset({Role.CUSTOMER}),
+    Action.REJECT_PROPOSAL: frozenset({Role.CUSTOMER}),
+    Action.CLOSE: frozenset({Role.CUSTOMER, Role.OPERATOR}),
+    Action.WITHDRAW: frozenset({Role.CUSTOMER}),
+    Action.SATISFACTION: frozenset({Role.CUSTOMER}),
+    Action.DECISION: frozenset({Role.OPERATOR}),
+    Action.REQUEST_INFO: frozenset({Role.OPERATOR}),
+}
+_ARTICLE = {Role.CUSTOMER: "a", Role.MERCHANT: "a", Role.OPERATOR: "an"}
 
 Message = (
     PostMessage
@@ -59,24 +75,22 @@ def why_not(claim: ClaimFacts, action: Action, role: Role) -> str | None:
         Role.OPERATOR: _operator_may,
     }
     judge = judges.get(role)
-    return "the system does not act through messages" if judge is None else judge(claim, action)
+    if judge is None:
+        return "the system does not act through messages"
+    if role not in ACTION_ROLES[action]:
+        return f"{_ARTICLE[role]} {role.value} cannot {action.value.replace('_', ' ')}"
+    return judge(claim, action)
 
 
 def _customer_may(claim: ClaimFacts, action: Action) -> str | None:
-    if action in (Action.MESSAGE, Action.CLOSE, Action.WITHDRAW):
-        return None
     if action in (Action.ACCEPT_PROPOSAL, Action.REJECT_PROPOSAL):
         return None if claim.proposal is not None else "there is no proposal to answer"
-    if action is Action.SATISFACTION:
-        if claim.status is Status.RESOLVED:
-            return None
+    if action is Action.SATISFACTION and claim.status is not Status.RESOLVED:
         return "the claim is not resolved: there is no outcome to confirm"
-    return f"a customer cannot {action.value.replace('_', ' ')}"
+    return None
 
 
 def _merchant_may(claim: ClaimFacts, action: Action) -> str | None:
-    if action not in (Action.MESSAGE, Action.MERCHANT_RESPONSE):
-        return f"a merchant cannot {action.value.replace('_', ' ')}"
     if claim.input.subject is not Subject.DELIVERY:
         return "merchants answer delivery claims only; the platform handles payment claims"
     if action is Action.MERCHANT_RESPONSE and claim.status not in LIVE:
@@ -85,17 +99,11 @@ def _merchant_may(claim: ClaimFacts, action: Action) -> str | None:
 
 
 def _operator_may(claim: ClaimFacts, action: Action) -> str | None:
-    if action is Action.MESSAGE:
-        return None
-    if action in (Action.DECISION, Action.REQUEST_INFO):
-        if claim.status in LIVE:
-            return None
+    if action in (Action.DECISION, Action.REQUEST_INFO) and claim.status not in LIVE:
         return f"the claim is {claim.status.value}: it awaits the customer's confirmation"
-    if action is Action.CLOSE:
-        if claim.outcome is not None:
-            return None
+    if action is Action.CLOSE and claim.outcome is None:
         return "the platform closes a claim only after a decision the parties were told of"
-    return f"an operator cannot {action.value.replace('_', ' ')}"
+    return None
 
 
 def content_refusal(claim: ClaimFacts, message: Message) -> str | None:
@@ -128,7 +136,7 @@ def _decision_refusal(claim: ClaimFacts, decision: Decision) -> str | None:
     why = _amount_refusal(claim, decision.amount, f"a {decision.outcome.value}")
     if why is None and decision.outcome is DecisionOutcome.PARTIAL_REFUND:
         assert decision.amount is not None
-        if decision.amount >= claim.input.transaction.amount:
+        if not within_limit(decision.amount, claim.input.transaction.amount, partial=True):
             return "a partial refund must be less than the transaction amount"
     return why
 
@@ -137,6 +145,48 @@ def _amount_refusal(claim: ClaimFacts, amount: Decimal | None, what: str) -> str
     if amount is None:
         return f"{what} needs an amount"
     limit = claim.input.transaction.amount
-    if not Decimal(0) < amount <= limit:
+    if not (amount > 0 and within_limit(amount, limit, partial=False)):
         return f"{what} must be more than 0 and at most the transaction amount {limit}"
     return None
+
+
+# ---- amounts: the one limit, for the claim's refusals above and the API's 422 ----
+
+
+def within_limit(amount: Decimal, limit: Decimal, *, partial: bool) -> bool:
+    """A refund is at most what the customer paid (`limit`); a partial one is less."""
+    return amount < limit if partial else amount <= limit
+
+
+@dataclass(frozen=True)
+class AmountOverLimit:
+    """A message asking for more than the customer paid: wrong whatever the claim's state."""
+
+    code: ClassVar[str] = "amount-over-limit"
+    title: ClassVar[str] = "Amount over the transaction amount"
+
+    field: str  # as the request names it
+    limit: Decimal
+    partial: bool
+
+    @property
+    def detail(self) -> str:
+        bound = "less than" if self.partial else "at most"
+        return f"{self.field} must be {bound} the transaction amount {self.limit}"
+
+
+def amount_over_limit(
+    message: MerchantResponse | Decision, limit: Decimal
+) -> AmountOverLimit | None:
+    """The amount the message asks for, if it is over `limit` (a missing one is not)."""
+    if isinstance(message, MerchantResponse):
+        proposal = message.proposal
+        if proposal is None or proposal.kind is not ProposalKind.REFUND:
+            return None
+        field, amount, partial = "proposal.amount", proposal.amount, False
+    else:
+        field, amount = "amount", message.amount
+        partial = message.outcome is DecisionOutcome.PARTIAL_REFUND
+    if amount is None or within_limit(amount, limit, partial=partial):
+        return None
+    return AmountOverLimit(field=field, limit=limit, partial=partial)

@@ -1,0 +1,222 @@
+"""Who may ever do what, and the amount limit, without HTTP or Temporal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from claimdesk.domain import (
+    Action,
+    Actor,
+    Category,
+    ClaimInput,
+    Contact,
+    Decision,
+    DecisionOutcome,
+    Locale,
+    MerchantAction,
+    MerchantResponse,
+    Outcome,
+    Policy,
+    Proposal,
+    ProposalKind,
+    Role,
+    Status,
+    Subject,
+    TransactionRef,
+)
+from claimdesk.permissions import (
+    ACTION_ROLES,
+    AmountOverLimit,
+    amount_over_limit,
+    content_refusal,
+    why_not,
+    within_limit,
+)
+
+OPENED = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+PAID = Decimal("49.90")
+PEOPLE = (Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR)
+OPERATOR = Actor(Role.OPERATOR, "key_op")
+MERCHANT = Actor(Role.MERCHANT, "M1")
+
+
+@dataclass
+class Facts:
+    """A claim as the permissions read it."""
+
+    input: ClaimInput
+    status: Status = Status.OPEN
+    proposal: Proposal | None = None
+    outcome: Outcome | None = None
+
+
+def claim(
+    subject: Subject = Subject.DELIVERY,
+    *,
+    status: Status = Status.OPEN,
+    proposal: Proposal | None = None,
+    outcome: Outcome | None = None,
+) -> Facts:
+    category = Category.NOT_RECEIVED if subject is Subject.DELIVERY else Category.UNAUTHORIZED
+    claim_input = ClaimInput(
+        reference="CLM-TEST-0001",
+        transaction=TransactionRef("T1", "M1", PAID, "EUR", OPENED - 10 * DAY),
+        subject=subject,
+        category=category,
+        description="The parcel never came.",
+        contact=Contact("Ana", "ana@example.com"),
+        locale=Locale.EN,
+        opened_at=OPENED,
+        policy=Policy(
+            level2_after=DAY,
+            level3_after=2 * DAY,
+            resolution_target=5 * DAY,
+            inactivity_close_after=120 * DAY,
+            transaction_close_after=180 * DAY,
+            satisfaction_window=7 * DAY,
+            merchant_strike_limit=3,
+        ),
+    )
+    return Facts(claim_input, status=status, proposal=proposal, outcome=outcome)
+
+
+def refund(amount: str) -> MerchantResponse:
+    proposal = Proposal(ProposalKind.REFUND, Decimal(amount))
+    return MerchantResponse(MERCHANT, MerchantAction.PROPOSE, proposal=proposal)
+
+
+def decide(outcome: DecisionOutcome, amount: str | None) -> Decision:
+    return Decision(OPERATOR, outcome, note="n", amount=None if amount is None else Decimal(amount))
+
+
+# ---- who may ever do what ----
+
+
+def test_every_action_names_who_may_ever_do_it_and_only_people_act() -> None:
+    assert set(ACTION_ROLES) == set(Action)
+    assert all(roles and roles <= set(PEOPLE) for roles in ACTION_ROLES.values())
+
+
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("action", list(Action))
+def test_a_role_outside_the_table_is_refused_in_every_state_with_its_words(
+    role: Role, action: Action
+) -> None:
+    if role in ACTION_ROLES[action]:
+        return
+    article = "an" if role is Role.OPERATOR else "a"
+    for status in (Status.OPEN, Status.AWAITING_CUSTOMER, Status.RESOLVED):
+        facts = claim(status=status, proposal=Proposal(ProposalKind.REPLACEMENT))
+        words = f"{article} {role.value} cannot {action.value.replace('_', ' ')}"
+        assert why_not(facts, action, role) == words
+
+
+def test_each_role_may_do_what_the_table_gives_it_on_a_claim_that_fits() -> None:
+    fits = {
+        Role.CUSTOMER: claim(proposal=Proposal(ProposalKind.REPLACEMENT), status=Status.OPEN),
+        Role.MERCHANT: claim(),
+        Role.OPERATOR: claim(outcome=Outcome("refund", PAID, "n", Role.OPERATOR)),
+    }
+    for action, roles in ACTION_ROLES.items():
+        for role in roles:
+            facts = fits[role]
+            if action is Action.SATISFACTION:
+                facts = claim(status=Status.RESOLVED)
+            assert why_not(facts, action, role) is None, (role, action)
+
+
+def test_a_closed_claim_refuses_everyone_before_the_table() -> None:
+    closed = claim(status=Status.CLOSED)
+    for action in Action:
+        for role in PEOPLE:
+            assert why_not(closed, action, role) == "claim CLM-TEST-0001 is closed"
+
+
+def test_the_system_does_not_act_through_messages() -> None:
+    assert (
+        why_not(claim(), Action.MESSAGE, Role.SYSTEM) == "the system does not act through messages"
+    )
+
+
+def test_the_state_still_refuses_what_the_table_allows() -> None:
+    assert why_not(claim(), Action.ACCEPT_PROPOSAL, Role.CUSTOMER) == (
+        "there is no proposal to answer"
+    )
+    assert why_not(claim(Subject.PAYMENT), Action.MESSAGE, Role.MERCHANT) == (
+        "merchants answer delivery claims only; the platform handles payment claims"
+    )
+    assert why_not(claim(), Action.CLOSE, Role.OPERATOR) == (
+        "the platform closes a claim only after a decision the parties were told of"
+    )
+
+
+# ---- the amount limit ----
+
+
+def test_a_refund_may_be_the_whole_amount_a_partial_one_only_less() -> None:
+    assert within_limit(PAID, PAID, partial=False)
+    assert not within_limit(PAID + Decimal("0.01"), PAID, partial=False)
+    assert not within_limit(PAID, PAID, partial=True)
+    assert within_limit(PAID - Decimal("0.01"), PAID, partial=True)
+
+
+def test_a_refund_proposal_over_the_amount_is_over_the_limit_in_the_requests_words() -> None:
+    assert amount_over_limit(refund("49.90"), PAID) is None
+    over = amount_over_limit(refund("49.91"), PAID)
+    assert over == AmountOverLimit(field="proposal.amount", limit=PAID, partial=False)
+    assert over.code == "amount-over-limit"
+    assert over.title == "Amount over the transaction amount"
+    assert over.detail == "proposal.amount must be at most the transaction amount 49.90"
+
+
+def test_a_proposal_without_an_amount_is_not_over_the_limit() -> None:
+    replacement = MerchantResponse(
+        MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.REPLACEMENT)
+    )
+    assert amount_over_limit(replacement, PAID) is None
+    assert amount_over_limit(MerchantResponse(MERCHANT, MerchantAction.ACKNOWLEDGE), PAID) is None
+
+
+@pytest.mark.parametrize(
+    ("outcome", "amount", "detail"),
+    [
+        (DecisionOutcome.REFUND, "49.90", None),
+        (DecisionOutcome.REFUND, "50.00", "amount must be at most the transaction amount 49.90"),
+        (DecisionOutcome.PARTIAL_REFUND, "49.89", None),
+        (
+            DecisionOutcome.PARTIAL_REFUND,
+            "49.90",
+            "amount must be less than the transaction amount 49.90",
+        ),
+        (DecisionOutcome.REFUND, None, None),
+    ],
+)
+def test_a_decisions_amount_is_held_to_the_limit_its_outcome_sets(
+    outcome: DecisionOutcome, amount: str | None, detail: str | None
+) -> None:
+    over = amount_over_limit(decide(outcome, amount), PAID)
+    assert (over.detail if over else None) == detail
+
+
+def test_the_claim_refuses_amounts_by_the_same_limit() -> None:
+    facts = claim()
+    assert content_refusal(facts, refund("49.90")) is None
+    assert content_refusal(facts, refund("49.91")) == (
+        "a refund must be more than 0 and at most the transaction amount 49.90"
+    )
+    assert content_refusal(facts, refund("0")) == (
+        "a refund must be more than 0 and at most the transaction amount 49.90"
+    )
+    partial = DecisionOutcome.PARTIAL_REFUND
+    assert content_refusal(facts, decide(partial, "49.89")) is None
+    assert content_refusal(facts, decide(partial, "49.90")) == (
+        "a partial refund must be less than the transaction amount"
+    )
+    assert content_refusal(facts, decide(DecisionOutcome.REFUND, None)) == (
+        "a refund needs an amount"
+    )
