@@ -1,8 +1,7 @@
-"""Opening a claim: the filing rules, the reservation in the store, the workflow's start."""
+"""Opening a claim: the core's filing rules, the store's reservation, the workflow's start."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import secrets
@@ -13,28 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.service import RPCError
 
 from api.auth import Principal
-from api.errors import (
-    InvalidRequest,
-    NotFound,
-    ProblemError,
-    ServiceUnavailable,
-    temporal_problem,
-)
+from api.errors import InvalidRequest, NotFound, ProblemError
 from api.idempotency import key_reused
 from api.schemas import ClaimCreate
-from api.service import BUSY_PAUSE, UPDATE_TIMEOUT, busy
-from claimdesk.domain import (
-    CATEGORIES,
-    ClaimInput,
-    ClaimView,
-    Contact,
-    Status,
-    Subject,
-    TransactionRef,
-)
+from api.temporal_calls import call_claim
+from claimdesk.domain import ClaimInput, ClaimView, Contact, Status, TransactionRef
+from claimdesk.filing import filing_refusal
 from claimdesk.rules import ClaimState
 from claimdesk.settings import Settings
 from claimdesk.standing import opening_details, summary, visibility
@@ -70,36 +55,19 @@ def check_filing(
     now: datetime,
     settings: Settings,
 ) -> None:
-    """Refuses, with a 422 naming the rule, a claim that may not be filed."""
-    if body.category not in CATEGORIES[body.subject]:
-        fitting = ", ".join(sorted(c.value for c in CATEGORIES[body.subject]))
-        raise InvalidRequest(
-            "category-does-not-fit-subject",
-            "Category does not fit the subject",
-            f"a {body.subject.value} claim has one of these categories: {fitting}",
-        )
-    if body.contact.email != principal.email:
-        # The claim is found by its customer's e-mail: another address would hide it from them.
-        raise InvalidRequest(
-            "contact-email-mismatch",
-            "Contact e-mail is not yours",
-            "contact.email must be the e-mail address your API key is bound to",
-        )
-    age = now - transaction.occurred_at
-    if age > settings.transaction_close_after:
-        raise InvalidRequest(
-            "filing-window-closed",
-            "Too late to file a claim",
-            f"no claim can be filed more than {settings.transaction_close_after.days} days "
-            f"after the transaction (it took place on {transaction.occurred_at.isoformat()})",
-        )
-    if body.subject is Subject.PAYMENT and age > settings.payment_filing_window:
-        raise InvalidRequest(
-            "filing-window-closed",
-            "Too late to file a payment claim",
-            f"payment claims must be filed within {settings.payment_filing_window.days} days "
-            f"of the transaction (it took place on {transaction.occurred_at.isoformat()})",
-        )
+    """Refuses, with a 422 naming the rule, a claim the core's filing rules refuse."""
+    refusal = filing_refusal(
+        subject=body.subject,
+        category=body.category,
+        contact_email=body.contact.email,
+        filer_email=principal.email,
+        transaction_at=transaction.occurred_at,
+        now=now,
+        close_after=settings.transaction_close_after,
+        payment_window=settings.payment_filing_window,
+    )
+    if refusal is not None:
+        raise InvalidRequest(refusal.rule.value, refusal.title, refusal.detail)
 
 
 # ---- opening a claim ----
@@ -288,26 +256,12 @@ async def _start(*, client: Client, settings: Settings, claim_input: ClaimInput)
             static_details=opening_details(claim_input),
         )
 
-    try:
-        async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
-            while True:
-                try:
-                    return await client.execute_update_with_start_workflow(
-                        ClaimWorkflow.opened, start_workflow_operation=operation()
-                    )
-                except RPCError as error:
-                    # Many replays of one opening at once: some are turned away for a
-                    # moment, and asking again is safe (the start is idempotent).
-                    if not busy(error):
-                        raise
-                await asyncio.sleep(BUSY_PAUSE.total_seconds())
-    except TimeoutError:
-        raise ServiceUnavailable(
-            "the claim's workflow has not confirmed its opening in time; "
-            "retry (with the same Idempotency-Key, if you sent one)"
-        ) from None
-    except Exception as error:
-        problem = temporal_problem(error)
-        if problem is None:
-            raise
-        raise problem from error
+    # Many replays of one opening at once: some are turned away for a moment, and asking
+    # again is safe (the start is idempotent).
+    return await call_claim(
+        lambda: client.execute_update_with_start_workflow(
+            ClaimWorkflow.opened, start_workflow_operation=operation()
+        ),
+        too_late="the claim's workflow has not confirmed its opening in time; "
+        "retry (with the same Idempotency-Key, if you sent one)",
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.workflow import UpdateMethodMultiParam
 
-from api import filing, service
+from api import acting, claims_read, filing
 from api.auth import CallerDep, Principal, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import NotFound, problem_responses
@@ -154,7 +154,7 @@ async def list_claims(
 
 @router.get("/{reference}", summary="One claim with its timeline", responses=problem_responses(404))
 async def get_claim(reference: Reference, caller: CallerDep, session: SessionDep) -> ClaimDetail:
-    claim, events = await service.claim_with_timeline(
+    claim, events = await claims_read.claim_with_timeline(
         session=session, principal=caller, reference=reference.upper()
     )
     return ClaimDetail(
@@ -170,7 +170,7 @@ async def get_claim(reference: Reference, caller: CallerDep, session: SessionDep
     responses=problem_responses(404),
 )
 async def get_report(reference: Reference, caller: CallerDep, session: SessionDep) -> str:
-    claim = await service.visible_claim(
+    claim = await claims_read.visible_claim(
         session=session, principal=caller, reference=reference.upper()
     )
     report = await load_report(session=session, reference=claim.reference)
@@ -215,7 +215,6 @@ async def merchant_response(
         Action.MERCHANT_RESPONSE,
         ClaimWorkflow.submit_merchant_response,
         message,
-        body,
         idempotency_key=idempotency_key,
     )
 
@@ -326,7 +325,6 @@ async def decision(
         Action.DECISION,
         ClaimWorkflow.decide,
         message,
-        body,
         idempotency_key=idempotency_key,
     )
 
@@ -357,11 +355,10 @@ async def _act(
     action: Action,
     update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
     message: M,
-    body: MerchantResponseIn | DecisionIn | None = None,
     *,
     idempotency_key: str | None,
 ) -> ClaimOut:
-    claim = await service.act(
+    claim = await acting.act(
         engine=ctx.engine,
         client=ctx.client,
         principal=ctx.principal,
@@ -369,7 +366,6 @@ async def _act(
         action=action,
         update=update,
         message=message,
-        body=body,
         idempotency_key=idempotency_key,
     )
     return _out(claim, ctx.principal)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from api import service
+from api import records
 from api.auth import CallerDep, Principal, require_role
 from api.deps import SessionDep
 from api.errors import problem_responses
@@ -39,7 +39,7 @@ async def register_merchant(
     if not created:
         response.status_code = 200
     response.headers["Location"] = f"/merchants/{merchant.id}"
-    return await service.merchant_record(session=session, merchant=merchant)
+    return await records.merchant_record(session=session, merchant=merchant)
 
 
 @router.get(
@@ -50,10 +50,10 @@ async def register_merchant(
 async def get_merchant(
     merchant_id: MerchantId, caller: CallerDep, session: SessionDep
 ) -> MerchantOut:
-    merchant = await service.visible_merchant(
+    merchant = await records.visible_merchant(
         session=session, principal=caller, merchant_id=merchant_id
     )
-    return await service.merchant_record(session=session, merchant=merchant)
+    return await records.merchant_record(session=session, merchant=merchant)
 
 
 @router.post(
@@ -77,11 +77,11 @@ async def reinstate(merchant_id: MerchantId, caller: CallerDep, session: Session
 async def _set_status(
     merchant_id: str, caller: Principal, session: SessionDep, status: str
 ) -> MerchantOut:
-    await service.visible_merchant(session=session, principal=caller, merchant_id=merchant_id)
+    await records.visible_merchant(session=session, principal=caller, merchant_id=merchant_id)
     require_role(caller, Role.OPERATOR)
     merchant = await queries.set_merchant_status(
         session=session, merchant_id=merchant_id, status=status, at=datetime.now(UTC)
     )
     await session.commit()
     assert merchant is not None
-    return await service.merchant_record(session=session, merchant=merchant)
+    return await records.merchant_record(session=session, merchant=merchant)

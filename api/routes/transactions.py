@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from api import service
+from api import records
 from api.auth import CallerDep, require_role
 from api.deps import SessionDep
 from api.errors import NotFound, problem_responses
@@ -34,7 +34,7 @@ async def record_transaction(
     body: TransactionIn, caller: CallerDep, session: SessionDep, response: Response
 ) -> TransactionOut:
     require_role(caller, Role.OPERATOR)
-    stored, created = await service.record_transaction(session=session, body=body)
+    stored, created = await records.record_transaction(session=session, body=body)
     await session.commit()
     if not created:
         response.status_code = 200

@@ -1,0 +1,32 @@
+"""Reading claims: only those the caller may see, with their timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth import Principal
+from api.errors import NotFound
+from claimdesk.store import queries
+from claimdesk.store.models import Claim, ClaimEvent
+
+
+async def visible_claim(*, session: AsyncSession, principal: Principal, reference: str) -> Claim:
+    """The claim if the caller may see it; 404 whether it does not exist or is not theirs."""
+    claim = await queries.get_claim(
+        session=session,
+        reference=reference,
+        customer_email=principal.customer_filter,
+        merchant_id=principal.merchant_filter,
+    )
+    if claim is None:
+        raise NotFound(f"claim {reference}")
+    return claim
+
+
+async def claim_with_timeline(
+    *, session: AsyncSession, principal: Principal, reference: str
+) -> tuple[Claim, Sequence[ClaimEvent]]:
+    claim = await visible_claim(session=session, principal=principal, reference=reference)
+    return claim, await queries.claim_timeline(session=session, reference=reference)
