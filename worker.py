@@ -13,7 +13,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.mail import MailActivities
 from activities.store import StoreActivities
-from claimdesk.embedded import embedded_database_url
+from claimdesk.embedded import database_url
 from claimdesk.metrics import worker_runtime
 from claimdesk.settings import Settings, get_settings
 from claimdesk.store.db import make_engine
@@ -53,8 +53,7 @@ async def run_worker(
     Its metrics are served on CLAIMDESK_WORKER_METRICS_HOST:PORT, by `runtime` if given.
     """
     runtime = runtime or worker_runtime(settings)
-    url = settings.database_url or embedded_database_url(settings.data_dir)
-    engine = make_engine(url)
+    engine = make_engine(database_url(settings))
     try:
         client = await connect(settings, runtime=runtime)
         async with build_worker(client, engine, settings):

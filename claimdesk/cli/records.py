@@ -14,7 +14,7 @@ import typer
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.embedded import embedded_database_url
+from claimdesk.embedded import database_url
 from claimdesk.settings import Settings
 from claimdesk.store import queries
 from claimdesk.store.db import make_engine, unit_of_work
@@ -43,7 +43,7 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     except ValidationError as error:
         typer.echo(f"invalid settings:\n{error}", err=True)
         raise typer.Exit(2) from error
-    url = settings.database_url or embedded_database_url(settings.data_dir)
+    url = database_url(settings)
     upgrade(url)
 
     async def main() -> T:
