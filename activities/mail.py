@@ -14,10 +14,11 @@ from temporalio.exceptions import ApplicationError
 
 from claimdesk.domain import MailBatch, MailOrder, MailReceipt, MailRefusal, Recipient, Template
 from claimdesk.mail import build_message, message_id, render
-from claimdesk.report import load_report, render_report
+from claimdesk.report import render_report
 from claimdesk.settings import Settings
 from claimdesk.store import projection as store
 from claimdesk.store.db import sessions
+from claimdesk.store.projection import load_report
 
 MAIL_REFUSED = "MailRefused"
 

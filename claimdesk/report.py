@@ -1,14 +1,13 @@
-"""The documentation of a claim's process: sent on closing and served by the API."""
+"""The documentation of a claim's process, rendered: sent on closing and served by the API.
+
+Pure: the store loads the claim and its timeline (`claimdesk.store.projection.load_report`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from claimdesk.domain import ClaimView, EventKind, Locale, TimelineEvent
-from claimdesk.store.projection import get_claim, list_events
 from claimdesk.wording import format_money, format_when, label
 
 
@@ -16,15 +15,6 @@ from claimdesk.wording import format_money, format_when, label
 class ClaimReport:
     claim: ClaimView
     timeline: list[TimelineEvent]
-
-
-async def load_report(*, session: AsyncSession, reference: str) -> ClaimReport | None:
-    claim = await get_claim(session=session, reference=reference)
-    if claim is None:
-        return None
-    return ClaimReport(
-        claim=claim, timeline=await list_events(session=session, reference=reference)
-    )
 
 
 _HEADINGS: dict[Locale, dict[str, str]] = {

@@ -48,9 +48,10 @@ from claimdesk.domain import (
     Status,
     Subject,
 )
-from claimdesk.report import load_report, render_report
+from claimdesk.report import render_report
 from claimdesk.store import queries
 from claimdesk.store.models import Claim
+from claimdesk.store.projection import load_report
 from workflows.claim import ClaimWorkflow
 
 M = TypeVar("M")

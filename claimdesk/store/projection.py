@@ -31,6 +31,7 @@ from claimdesk.domain import (
     Subject,
     TimelineEvent,
 )
+from claimdesk.report import ClaimReport
 from claimdesk.store.models import (
     OPENING,
     Claim,
@@ -376,3 +377,13 @@ async def list_events(*, session: AsyncSession, reference: str) -> list[Timeline
         )
         for row in rows
     ]
+
+
+async def load_report(*, session: AsyncSession, reference: str) -> ClaimReport | None:
+    """The claim and its timeline, for `claimdesk.report.render_report`."""
+    claim = await get_claim(session=session, reference=reference)
+    if claim is None:
+        return None
+    return ClaimReport(
+        claim=claim, timeline=await list_events(session=session, reference=reference)
+    )

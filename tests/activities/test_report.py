@@ -19,8 +19,9 @@ from claimdesk.domain import (
     Status,
     TimelineEvent,
 )
-from claimdesk.report import load_report, render_report
+from claimdesk.report import render_report
 from claimdesk.store.db import unit_of_work
+from claimdesk.store.projection import load_report
 from tests.activities.samples import OPENED, sample_claim
 
 
