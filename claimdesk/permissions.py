@@ -24,6 +24,7 @@ from claimdesk.domain import (
     ProposalKind,
     Role,
     SatisfactionAnswer,
+    Standing,
     Status,
     Subject,
 )
@@ -190,3 +191,10 @@ def amount_over_limit(
     if amount is None or within_limit(amount, limit, partial=partial):
         return None
     return AmountOverLimit(field=field, limit=limit, partial=partial)
+
+
+def strike_restricts(*, strikes: int, limit: int, standing: Standing) -> bool:
+    """Whether a new non-cooperation strike restricts the merchant: its strikes reached the
+    limit and it is not restricted already (an operator who reinstated it is not overruled
+    by a strike counted before)."""
+    return standing is not Standing.RESTRICTED and strikes >= limit

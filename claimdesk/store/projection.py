@@ -31,6 +31,7 @@ from claimdesk.domain import (
     Subject,
     TimelineEvent,
 )
+from claimdesk.permissions import strike_restricts
 from claimdesk.report import ClaimReport
 from claimdesk.store.models import (
     OPENING,
@@ -292,7 +293,9 @@ async def record_strike(*, session: AsyncSession, strike: StrikeInput) -> Strike
             .where(MerchantStrike.merchant_id == strike.merchant_id)
         )
     ).one()
-    newly_restricted = inserted and status != Standing.RESTRICTED and count >= strike.limit
+    newly_restricted = inserted and strike_restricts(
+        strikes=count, limit=strike.limit, standing=Standing(status)
+    )
     values: dict[str, Any] = {"strikes": count}
     if inserted:
         values["updated_at"] = strike.at

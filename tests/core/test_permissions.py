@@ -24,6 +24,7 @@ from claimdesk.domain import (
     Proposal,
     ProposalKind,
     Role,
+    Standing,
     Status,
     Subject,
     TransactionRef,
@@ -33,6 +34,7 @@ from claimdesk.permissions import (
     AmountOverLimit,
     amount_over_limit,
     content_refusal,
+    strike_restricts,
     why_not,
     within_limit,
 )
@@ -220,3 +222,18 @@ def test_the_claim_refuses_amounts_by_the_same_limit() -> None:
     assert content_refusal(facts, decide(DecisionOutcome.REFUND, None)) == (
         "a refund needs an amount"
     )
+
+
+@pytest.mark.parametrize(
+    ("strikes", "standing", "restricts"),
+    [
+        (2, Standing.ACTIVE, False),
+        (3, Standing.ACTIVE, True),
+        (4, Standing.ACTIVE, True),
+        (3, Standing.RESTRICTED, False),  # restricted already: nothing new
+    ],
+)
+def test_a_strike_restricts_a_merchant_at_the_limit_once(
+    strikes: int, standing: Standing, restricts: bool
+) -> None:
+    assert strike_restricts(strikes=strikes, limit=3, standing=standing) is restricts
