@@ -14,13 +14,14 @@ import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from claimdesk.embedded import temporal_test_server
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
+from claimdesk.temporal import data_converter
 from tests.mailbox import Mailbox
+from tests.support.database import with_database
 from workflows import search
 
 TEMPLATE_DB = "claimdesk_template"
@@ -39,13 +40,6 @@ def docker_engine_answers() -> bool:
         return False
 
 
-def _with_database(url: str, database: str) -> str:
-    """`url` pointed at another database on the same server."""
-    base, _, query = url.partition("?")
-    head, _, _ = base.rpartition("/")
-    return f"{head}/{database}" + (f"?{query}" if query else "")
-
-
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     """A real PostgreSQL server: a container when a Docker engine answers, else embedded."""
@@ -53,7 +47,7 @@ def postgres_admin_url() -> Iterator[str]:
         from testcontainers.postgres import PostgresContainer
 
         with PostgresContainer("postgres:18-alpine", driver=None) as container:
-            yield _with_database(container.get_connection_url(), "postgres")
+            yield with_database(container.get_connection_url(), "postgres")
         return
     from claimdesk.embedded import EmbeddedPostgres
 
@@ -68,7 +62,7 @@ def template_database(postgres_admin_url: str) -> str:
     with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}"')
         conn.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
-    upgrade(_with_database(postgres_admin_url, TEMPLATE_DB))
+    upgrade(with_database(postgres_admin_url, TEMPLATE_DB))
     return TEMPLATE_DB
 
 
@@ -78,7 +72,7 @@ def database_url(postgres_admin_url: str, template_database: str) -> Iterator[st
     name = f"test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    yield _with_database(postgres_admin_url, name)
+    yield with_database(postgres_admin_url, name)
     with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -94,7 +88,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server per test: a clock and history no other test has touched."""
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
         test_server_existing_path=str(temporal_test_server()),
     )
     # The test server does not list search attributes, but it takes new ones.

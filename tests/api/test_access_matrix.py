@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from api.auth import hash_secret
 from claimdesk.cli import app as cli_app
-from tests.api.conftest import Api, claim_body
+from tests.support.api import Api, claim_body
 
 PROBLEM = "application/problem+json"
 ANA, BOB = "ana@example.com", "bob@example.com"

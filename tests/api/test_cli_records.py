@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from claimdesk.cli import app
-from tests.api.conftest import Api
+from tests.support.api import Api
 
 HEADER = "id,merchant_id,customer_email,amount,currency,occurred_at\n"
 

@@ -26,7 +26,7 @@ from schemathesis.checks import CheckFunction
 from schemathesis.core.result import Ok
 from schemathesis.generation.meta import negated_parameters
 
-from tests.api.conftest import Api, claim_body
+from tests.support.api import Api, claim_body
 
 # Per operation, caller and mode: 23 operations x (3 keys x 2 modes + no key), about 700 cases.
 MAX_EXAMPLES = 5

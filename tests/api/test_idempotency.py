@@ -13,7 +13,7 @@ import pytest
 
 from api import idempotency
 from claimdesk.store import queries
-from tests.api.conftest import Api, claim_body
+from tests.support.api import Api, claim_body
 
 ANA = "ana@example.com"
 PROPOSAL = {

@@ -12,7 +12,7 @@ import httpx
 from api.app import MAX_BODY_BYTES, create_app
 from api.schemas import MAX_OFFSET
 from claimdesk.settings import Settings
-from tests.api.conftest import Api, claim_body
+from tests.support.api import Api, claim_body
 
 PROBLEM = "application/problem+json"
 TYPES = "https://claimdesk.example/problems/"

@@ -29,8 +29,9 @@ from api.metrics import bind_claim
 from claimdesk.logs import JsonFormatter
 from claimdesk.metrics import metrics_url
 from claimdesk.settings import Settings
-from tests.api.conftest import Api, Server, api_settings, claim_body
 from tests.mailbox import Mailbox, free_port
+from tests.serving import Server
+from tests.support.api import Api, api_settings, claim_body
 from worker import run_worker
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from tests.api.conftest import Api, claim_body
+from tests.support.api import Api, claim_body
 
 
 async def test_operator_queues_and_merchant_record_follow_a_silent_merchant(fast_api: Api) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.testing import WorkflowEnvironment
 
-from tests.api.conftest import Api, claim_body
+from tests.support.api import Api, claim_body
 
 SECOND = timedelta(seconds=1)
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import text
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from claimdesk.domain import MailBatch
+from claimdesk.temporal import data_converter
 from tests.faults.stack import FaultStack
 
 CUSTOMER = "ana@example.com"
@@ -216,7 +216,7 @@ def mail_batches(events: list[HistoryEvent]) -> list[Batch]:
         if event.HasField("activity_task_scheduled_event_attributes"):
             scheduled = event.activity_task_scheduled_event_attributes
             if scheduled.activity_type.name == SEND_MAILS:
-                (batch,) = pydantic_data_converter.payload_converter.from_payloads(
+                (batch,) = data_converter.payload_converter.from_payloads(
                     list(scheduled.input.payloads), [MailBatch]
                 )
                 keys[event.event_id] = frozenset(order.key for order in batch.orders)

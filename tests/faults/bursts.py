@@ -20,10 +20,10 @@ import httpx
 from sqlalchemy import text
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from claimdesk.domain import ClaimView, MailBatch, MailOrder, Projection, TimelineEvent
 from claimdesk.store.projection import claim_row
+from claimdesk.temporal import data_converter
 from tests.faults.claims import Actors, Claim, Headers, actors, open_claim
 from tests.faults.stack import FaultStack
 
@@ -172,7 +172,7 @@ async def committed(stack: FaultStack, reference: str) -> Committed:
     handle = stack.client.get_workflow_handle(reference)
     description = await handle.describe()
     view = await handle.query("view", result_type=ClaimView)
-    converter = pydantic_data_converter.payload_converter
+    converter = data_converter.payload_converter
     runs: list[tuple[list[TimelineEvent], list[MailOrder]]] = []
     run_id: str | None = description.run_id
     while run_id:
@@ -250,7 +250,7 @@ async def stored(stack: FaultStack, reference: str) -> Stored:
 
 def as_json(row: dict[str, Any]) -> dict[str, Any]:
     """A claim's columns as JSON would carry them: the view's and the row's compare equal."""
-    converter = pydantic_data_converter.payload_converter
+    converter = data_converter.payload_converter
     result: dict[str, Any] = converter.from_payloads(converter.to_payloads([row]), [dict])[0]
     return result
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.app import create_app
 from claimdesk.settings import Settings
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
+from claimdesk.temporal import data_converter
 from tests.faults.accounts import Signature, check
 from tests.faults.claims import SCRIPTS, actors, open_claim, run_claims
 from tests.faults.stack import (
@@ -62,7 +62,7 @@ async def stack() -> AsyncIterator[FaultStack]:
         api = Server(create_app(settings))
         await api.start()
         engine = make_engine(postgres.url, pool_size=5)
-        client = await Client.connect(temporal.address, data_converter=pydantic_data_converter)
+        client = await Client.connect(temporal.address, data_converter=data_converter)
         try:
             async with httpx.AsyncClient(base_url=api.url, timeout=60) as http:
                 yield FaultStack(

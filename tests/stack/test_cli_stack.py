@@ -13,8 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import _with_database
 from tests.mailbox import free_port
+from tests.support.database import with_database
 
 CLAIMDESK = Path(sys.executable).parent / "claimdesk"
 
@@ -29,7 +29,7 @@ def empty_database(postgres_admin_url: str) -> Iterator[str]:
     name = f"empty_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(postgres_admin_url, name)
+    yield with_database(postgres_admin_url, name)
     with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

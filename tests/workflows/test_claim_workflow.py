@@ -28,7 +28,7 @@ from claimdesk.domain import (
     Status,
     Subject,
 )
-from tests.workflows.conftest import DAY, Claims, eventually
+from tests.support.workflows import DAY, Claims, eventually
 from workflows.claim import ClaimWorkflow
 
 HOUR = timedelta(hours=1)

@@ -7,11 +7,11 @@ from dataclasses import replace
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 
 from claimdesk.domain import ClaimInput, CloseRequest, PostMessage, Status, Subject
-from tests.workflows.conftest import POLICY, Claims, ask
+from claimdesk.temporal import data_converter
+from tests.support.workflows import POLICY, Claims, ask
 from tests.workflows.test_claim_workflow import CUSTOMER, MERCHANT
 from workflows.claim import ANSWERED_BEFORE, ClaimWorkflow
 
@@ -51,7 +51,7 @@ async def test_an_update_answered_before_a_hand_over_is_not_carried_out_again_af
     history = await claim.fetch_history()  # the current run's
     started = history.events[0].workflow_execution_started_event_attributes
     assert started.continued_execution_run_id, "the claim did not hand over"
-    [carried] = pydantic_data_converter.payload_converter.from_payloads(
+    [carried] = data_converter.payload_converter.from_payloads(
         list(started.input.payloads), [ClaimInput]
     )
     assert carried.carried is not None and carried.carried.answered

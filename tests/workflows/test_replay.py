@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from claimdesk.domain import ClaimView, ClosedReason
+from claimdesk.temporal import data_converter
 from workflows.claim import ClaimWorkflow
 
 # One folder per recording, never rewritten: claims started under older code still run.
@@ -32,7 +32,7 @@ def test_histories_cover_every_way_a_claim_ends_and_a_hand_over() -> None:
         last = WorkflowHistory.from_json(name, text).events[-1]
         if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
             payloads = last.workflow_execution_completed_event_attributes.result.payloads
-            [view] = pydantic_data_converter.payload_converter.from_payloads(payloads, [ClaimView])
+            [view] = data_converter.payload_converter.from_payloads(payloads, [ClaimView])
             endings.add(str(view.closed_reason))
         else:
             endings.add(EventType.Name(last.event_type))
@@ -45,5 +45,5 @@ def test_histories_cover_every_way_a_claim_ends_and_a_hand_over() -> None:
 @pytest.mark.parametrize("name", sorted(RECORDED))
 async def test_recorded_history_replays_on_the_current_workflow(name: str) -> None:
     history = WorkflowHistory.from_json(name, RECORDED[name])
-    replayer = Replayer(workflows=[ClaimWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[ClaimWorkflow], data_converter=data_converter)
     await replayer.replay_workflow(history)  # raises on any nondeterminism

@@ -20,7 +20,7 @@ from claimdesk.domain import Projection, Subject
 from claimdesk.settings import Settings
 from claimdesk.store.db import make_engine
 from tests.mailbox import Mailbox
-from tests.workflows.conftest import Claims, eventually
+from tests.support.workflows import Claims, eventually
 from worker import workflow_runner
 from workflows.claim import ClaimWorkflow
 
