@@ -1,4 +1,5 @@
-"""Shared fixtures: a real PostgreSQL, a migrated database per test, a real SMTP mailbox."""
+"""Shared fixtures: a real PostgreSQL, a migrated database per test, a real SMTP mailbox, and
+the API over real HTTP with a Temporal dev server and a worker behind it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -16,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from claimdesk.embedded import temporal_test_server
+from claimdesk.embedded import temporal_cli, temporal_test_server
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
 from claimdesk.temporal import data_converter
-from tests.mailbox import Mailbox
+from claimdesk.visibility import ensure_search_attributes
+from tests.support.api import SECOND, Api, api_settings, serve
 from tests.support.database import with_database
+from tests.support.mailbox import Mailbox
 from workflows import search
 
 TEMPLATE_DB = "claimdesk_template"
@@ -107,3 +111,45 @@ def mailbox() -> Iterator[Mailbox]:
     box = Mailbox().start()
     yield box
     box.stop()
+
+
+# ---- the API over HTTP, with a Temporal dev server and a worker behind it ----
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_cli()),
+        data_converter=data_converter,
+        ui=False,
+    )
+    await ensure_search_attributes(env.client, env.client.namespace)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def api(
+    temporal_env: WorkflowEnvironment, database_url: str, engine: AsyncEngine, mailbox: Mailbox
+) -> AsyncIterator[Api]:
+    settings = api_settings(temporal_env, database_url, mailbox)
+    async with serve(temporal_env, engine, mailbox, settings) as api:
+        yield api
+
+
+@pytest.fixture
+async def fast_api(
+    temporal_env: WorkflowEnvironment, database_url: str, engine: AsyncEngine, mailbox: Mailbox
+) -> AsyncIterator[Api]:
+    """The API with a ladder of seconds (level 2 at 2 s, level 3 at 4 s, breach at 6 s) and an
+    hour for the customer's satisfaction answer."""
+    settings = api_settings(temporal_env, database_url, mailbox).model_copy(
+        update={
+            "level2_after": 2 * SECOND,
+            "level3_after": 4 * SECOND,
+            "resolution_target": 6 * SECOND,
+            "satisfaction_window": timedelta(hours=1),
+        }
+    )
+    async with serve(temporal_env, engine, mailbox, settings) as api:
+        yield api

@@ -34,8 +34,8 @@ from claimdesk.domain import (
 from claimdesk.settings import Settings
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import Merchant
-from tests.activities.samples import OPENED, sample_claim, sample_order
-from tests.mailbox import Mailbox
+from tests.support.mailbox import Mailbox
+from tests.support.samples import OPENED, sample_claim, sample_order
 
 OPERATORS = "ops@claimdesk.test"
 

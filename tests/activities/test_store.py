@@ -24,7 +24,7 @@ from claimdesk.domain import (
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import Claim, Merchant
 from claimdesk.store.projection import claim_row, get_claim
-from tests.activities.samples import OPENED, sample_claim
+from tests.support.samples import OPENED, sample_claim
 
 
 def event(seq: int, kind: str, **details: str) -> TimelineEvent:

@@ -17,7 +17,7 @@ from claimdesk.domain import Locale, Outcome, Recipient, Role, Status, Template
 from claimdesk.mail import TEMPLATES, build_message, environment, message_id, render
 from claimdesk.settings import Settings
 from claimdesk.wording import format_when
-from tests.activities.samples import SAMPLE_DETAILS, sample_claim, sample_order
+from tests.support.samples import SAMPLE_DETAILS, sample_claim, sample_order
 
 SETTINGS = Settings(mediator_name="Médiateur Exemple", mediator_url="https://mediateur.example")
 CASES = [

@@ -15,8 +15,8 @@ from api.schemas import ClaimCreate
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import IdempotencyRecord
-from tests.serving import Server
 from tests.support.api import Api, claim_body
+from tests.support.serving import Server
 
 PROBLEM = "application/problem+json"
 ANA = "ana@example.com"

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
-from tests.mailbox import Mailbox
 from tests.support.api import Api, api_settings, claim_body, serve
+from tests.support.mailbox import Mailbox
 
 MESSAGES = 2000
 EVENTS_PER_RUN = 1000  # low, so the test sees several hand-overs; production's is 5000

@@ -29,9 +29,9 @@ from api.metrics import bind_claim
 from claimdesk.logs import JsonFormatter
 from claimdesk.metrics import metrics_url
 from claimdesk.settings import Settings
-from tests.mailbox import Mailbox, free_port
-from tests.serving import Server
 from tests.support.api import Api, api_settings, claim_body
+from tests.support.mailbox import Mailbox, free_port
+from tests.support.serving import Server
 from worker import run_worker
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

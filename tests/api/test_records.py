@@ -12,9 +12,9 @@ from api.app import create_app
 from claimdesk.settings import Settings
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
-from tests.mailbox import Mailbox
-from tests.serving import Server
 from tests.support.api import Api
+from tests.support.mailbox import Mailbox
+from tests.support.serving import Server
 
 PROBLEM = "application/problem+json"
 

@@ -33,7 +33,7 @@ from tests.faults.stack import (
     WorkerProcess,
     worker_env,
 )
-from tests.serving import Server
+from tests.support.serving import Server
 
 
 @pytest.fixture(scope="package")

@@ -24,7 +24,7 @@ from claimdesk.devstack import StackPaths, TemporalDevServer
 from claimdesk.embedded import EmbeddedPostgres, venv_binary
 from claimdesk.launch import Child, free_port
 from claimdesk.settings import Settings
-from tests.serving import Server
+from tests.support.serving import Server
 
 # A ladder in seconds, so a claim climbs it, breaches its target and closes in about 10 s.
 POLICY = {

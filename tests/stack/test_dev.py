@@ -21,7 +21,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from claimdesk.mailsink import DROPPED
-from tests.mailbox import free_port
+from tests.support.mailbox import free_port
 
 CLAIMDESK = Path(sys.executable).parent / "claimdesk"
 MERCHANT = "M-SILENT"

@@ -10,7 +10,7 @@ from pathlib import Path
 import aiosmtplib
 
 from claimdesk.mailsink import DROPPED, serve_mail_sink
-from tests.mailbox import free_port
+from tests.support.mailbox import free_port
 
 
 def _message(message_id: str, subject: str) -> EmailMessage:

@@ -20,8 +20,8 @@ from api.auth import issue_api_key
 from claimdesk.settings import Settings
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
-from tests.mailbox import Mailbox
-from tests.serving import Server
+from tests.support.mailbox import Mailbox
+from tests.support.serving import Server
 from worker import build_worker
 
 DAY = timedelta(days=1)

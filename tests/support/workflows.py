@@ -36,7 +36,7 @@ from claimdesk.domain import (
     TransactionRef,
 )
 from claimdesk.settings import Settings
-from tests.mailbox import Mailbox
+from tests.support.mailbox import Mailbox
 from workflows.claim import HANDING_OVER, ClaimWorkflow
 
 DAY = timedelta(days=1)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.testing import WorkflowEnvironment
 
 from claimdesk.settings import Settings
-from tests.mailbox import Mailbox
+from tests.support.mailbox import Mailbox
 from tests.support.workflows import Claims
 from worker import build_worker
 

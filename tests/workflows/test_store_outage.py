@@ -19,7 +19,7 @@ from activities.store import StoreActivities
 from claimdesk.domain import Projection, Subject
 from claimdesk.settings import Settings
 from claimdesk.store.db import make_engine
-from tests.mailbox import Mailbox
+from tests.support.mailbox import Mailbox
 from tests.support.workflows import Claims, eventually
 from worker import workflow_runner
 from workflows.claim import ClaimWorkflow

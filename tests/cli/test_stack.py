@@ -13,8 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.mailbox import free_port
 from tests.support.database import with_database
+from tests.support.mailbox import free_port
 
 CLAIMDESK = Path(sys.executable).parent / "claimdesk"
 

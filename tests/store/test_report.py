@@ -22,7 +22,7 @@ from claimdesk.domain import (
 from claimdesk.report import render_report
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.projection import load_report
-from tests.activities.samples import OPENED, sample_claim
+from tests.support.samples import OPENED, sample_claim
 
 
 def closed_claim(locale: Locale) -> ClaimView:
