@@ -33,6 +33,7 @@ from claimdesk.domain import (
 )
 from claimdesk.permissions import strike_restricts
 from claimdesk.report import ClaimReport
+from claimdesk.store import queries
 from claimdesk.store.models import (
     OPENING,
     Claim,
@@ -250,26 +251,13 @@ async def record_events(
     await session.exec(statement.on_conflict_do_nothing(constraint="uq_claim_events_reference_seq"))
 
 
-async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: datetime) -> None:
-    """Creates a bare merchant row (name = id, no contact) if the platform has none yet."""
-    statement = insert(_table(Merchant)).values(
-        id=merchant_id,
-        name=merchant_id,
-        email=None,
-        strikes=0,
-        status=Standing.ACTIVE.value,
-        updated_at=at,
-    )
-    await session.exec(statement.on_conflict_do_nothing(index_elements=["id"]))
-
-
 async def record_strike(*, session: AsyncSession, strike: StrikeInput) -> StrikeResult:
     """One non-cooperation strike per (merchant, claim); restricts the merchant at the limit.
 
     A replay (the strike is already there) changes nothing, so an operator who
     reinstated the merchant meanwhile is not overruled by a retried activity.
     """
-    await ensure_merchant(session=session, merchant_id=strike.merchant_id, at=strike.at)
+    await queries.ensure_merchant(session=session, merchant_id=strike.merchant_id, at=strike.at)
     merchants = _table(Merchant)
     # Lock the merchant so concurrent strikes from two claims count in turn.
     status = (
