@@ -50,7 +50,7 @@ async def mixed_bursts(faults: FaultStack, *, kill: bool) -> tuple[list[str], li
     async with worker_killed_midway(faults) if kill else contextlib.nullcontext():
         await asyncio.gather(*(fire(faults, claim.reference, burst) for claim, burst in pairs))
     for claim, burst in pairs:
-        await check_claim(faults, claim.reference, burst)
+        await check_claim(faults, claim.reference, burst, cut_sends=kill)
         assert any(r.status == 200 for r in burst), f"{claim.reference}: nothing was accepted"
     return [claim.reference for claim in claims], bursts
 
@@ -60,7 +60,7 @@ async def message_flood(faults: FaultStack, *, kill: bool) -> tuple[str, list[Re
     burst = message_burst(who, claim.merchant, MESSAGES)
     async with worker_killed_midway(faults) if kill else contextlib.nullcontext():
         await fire(faults, claim.reference, burst)
-    work, store = await check_claim(faults, claim.reference, burst)
+    work, store = await check_claim(faults, claim.reference, burst, cut_sends=kill)
     tokens = {request.token for request in burst}
     in_store = [e.details["body"] for e in store.events if e.details.get("body") in tokens]
     in_workflow = [e.details["body"] for e in work.events if e.details.get("body") in tokens]
