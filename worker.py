@@ -13,11 +13,11 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.mail import MailActivities
 from activities.store import StoreActivities
-from claimdesk.embedded import database_url
-from claimdesk.metrics import worker_runtime
-from claimdesk.settings import Settings, get_settings
+from claimdesk.adapters.embedded import database_url
+from claimdesk.adapters.telemetry import worker_runtime
+from claimdesk.adapters.temporal import connect
+from claimdesk.core.settings import Settings, get_settings
 from claimdesk.store.db import make_engine
-from claimdesk.temporal import connect
 from workflows.claim import ClaimWorkflow
 
 

@@ -12,10 +12,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from claimdesk.domain import MailBatch, MailOrder, MailReceipt, MailRefusal, Recipient, Template
-from claimdesk.mail import build_message, message_id, render
-from claimdesk.report import render_report
-from claimdesk.settings import Settings
+from claimdesk.core.domain import (
+    MailBatch,
+    MailOrder,
+    MailReceipt,
+    MailRefusal,
+    Recipient,
+    Template,
+)
+from claimdesk.core.mail import build_message, message_id, render
+from claimdesk.core.report import render_report
+from claimdesk.core.settings import Settings
 from claimdesk.store import projection as store
 from claimdesk.store.db import sessions
 from claimdesk.store.projection import load_report

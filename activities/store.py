@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
-from claimdesk.domain import Projection, StrikeInput, StrikeResult
+from claimdesk.core.domain import Projection, StrikeInput, StrikeResult
 from claimdesk.store import projection as store
 from claimdesk.store.db import unit_of_work
 

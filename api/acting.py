@@ -15,8 +15,8 @@ from api.auth import Principal
 from api.claims_read import visible_claim
 from api.errors import ActionRefused, Forbidden, InvalidRequest, ProblemError
 from api.temporal_calls import AnsweredBefore, ClaimRefused, WorkflowMissing, call_claim
-from claimdesk.domain import Action, ClaimView, Decision, MerchantResponse, Role, Status
-from claimdesk.permissions import ACTION_ROLES, amount_over_limit
+from claimdesk.core.domain import Action, ClaimView, Decision, MerchantResponse, Role, Status
+from claimdesk.core.permissions import ACTION_ROLES, amount_over_limit
 from claimdesk.store.db import sessions
 from claimdesk.store.models import Claim
 from claimdesk.store.projection import stored_claim

@@ -14,10 +14,10 @@ from temporalio.client import Client
 
 from api import errors, metrics
 from api.routes import claims, health, merchants, transactions
-from claimdesk.embedded import database_url
-from claimdesk.settings import Settings, get_settings
+from claimdesk.adapters.embedded import database_url
+from claimdesk.adapters.temporal import data_converter
+from claimdesk.core.settings import Settings, get_settings
 from claimdesk.store.db import make_engine
-from claimdesk.temporal import data_converter
 
 # No request body claimdesk accepts comes near this; anything bigger is refused unread.
 MAX_BODY_BYTES = 64 * 1024

@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import EngineDep
 from api.errors import Forbidden, Unauthorized
-from claimdesk.domain import Actor, Role
+from claimdesk.core.domain import Actor, Role
 from claimdesk.store import queries
 from claimdesk.store.db import sessions
 from claimdesk.store.models import ApiKey

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 from claimdesk.store.db import sessions
 
 

@@ -18,11 +18,11 @@ from api.errors import InvalidRequest, NotFound, ProblemError
 from api.idempotency import key_reused
 from api.schemas import ClaimCreate
 from api.temporal_calls import call_claim
-from claimdesk.domain import ClaimInput, ClaimView, Contact, Status, TransactionRef
-from claimdesk.filing import filing_refusal
-from claimdesk.rules import ClaimState
-from claimdesk.settings import Settings
-from claimdesk.standing import opening_details, summary, visibility
+from claimdesk.core.domain import ClaimInput, ClaimView, Contact, Status, TransactionRef
+from claimdesk.core.filing import filing_refusal
+from claimdesk.core.rules import ClaimState
+from claimdesk.core.settings import Settings
+from claimdesk.core.standing import opening_details, summary, visibility
 from claimdesk.store import queries
 from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import OPENING, Claim, IdempotencyRecord, Transaction

@@ -27,7 +27,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.auth import Principal
 from api.errors import ActionRefused, InvalidRequest, ServiceUnavailable
-from claimdesk.domain import ClaimView
+from claimdesk.core.domain import ClaimView
 from claimdesk.store import queries
 from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import IdempotencyRecord

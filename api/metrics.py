@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from claimdesk.logs import current_claim
+from claimdesk.adapters.logs import current_claim
 
 access_log = logging.getLogger("claimdesk.access")
 

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth import Principal
 from api.errors import NotFound, ProblemError
 from api.schemas import MerchantOut, TransactionIn
-from claimdesk.domain import Role
+from claimdesk.core.domain import Role
 from claimdesk.store import queries
 from claimdesk.store.models import Merchant, Transaction
 

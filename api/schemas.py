@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     MONETARY_OUTCOMES,
     Category,
     ClosedReason,

@@ -27,7 +27,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from bench.load import closed_loop, percentile
 from bench.profile import cpu_seconds
-from claimdesk.embedded import temporal_cli
+from claimdesk.adapters.embedded import temporal_cli
 
 QUEUE = "floor"
 STEP = timedelta(seconds=10)

@@ -13,7 +13,7 @@ from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from claimdesk.settings import get_settings
+from claimdesk.core.settings import get_settings
 from worker import workflow_runner
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import psutil
 
 from bench.load import Run
-from claimdesk.embedded import temporal_cli
+from claimdesk.adapters.embedded import temporal_cli
 
 
 def _cpu_model() -> str:

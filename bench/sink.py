@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from claimdesk.mailsink import serve_mail_sink
+from claimdesk.adapters.mailsink import serve_mail_sink
 
 
 async def serve(directory: Path, port: int) -> None:

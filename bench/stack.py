@@ -18,12 +18,12 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from claimdesk.devstack import StackPaths, TemporalDevServer
-from claimdesk.embedded import EmbeddedPostgres
-from claimdesk.launch import Child, free_port, wait_http_ok
-from claimdesk.settings import Settings
+from claimdesk.adapters.embedded import EmbeddedPostgres
+from claimdesk.adapters.temporal import connect
+from claimdesk.core.settings import Settings
+from claimdesk.run.devstack import StackPaths, TemporalDevServer
+from claimdesk.run.launch import Child, free_port, wait_http_ok
 from claimdesk.store.migrate import upgrade
-from claimdesk.temporal import connect
 
 
 @dataclass

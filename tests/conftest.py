@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from claimdesk.embedded import temporal_cli, temporal_test_server
+from claimdesk.adapters.cluster import ensure_search_attributes
+from claimdesk.adapters.embedded import temporal_cli, temporal_test_server
+from claimdesk.adapters.temporal import data_converter
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
-from claimdesk.temporal import data_converter
-from claimdesk.visibility import ensure_search_attributes
 from tests.support.api import SECOND, Api, api_settings, serve
 from tests.support.database import with_database
 from tests.support.mailbox import Mailbox
@@ -53,7 +53,7 @@ def postgres_admin_url() -> Iterator[str]:
         with PostgresContainer("postgres:18-alpine", driver=None) as container:
             yield with_database(container.get_connection_url(), "postgres")
         return
-    from claimdesk.embedded import EmbeddedPostgres
+    from claimdesk.adapters.embedded import EmbeddedPostgres
 
     with tempfile.TemporaryDirectory(prefix="claimdesk-pg-") as tmp:
         server = EmbeddedPostgres(Path(tmp) / "pgdata")

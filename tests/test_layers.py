@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # The composition root (and the bench, which starts a worker of its own) may import it.
-MAY_IMPORT_WORKER = ("claimdesk/cli/", "claimdesk/devstack.py", "bench/")
+MAY_IMPORT_WORKER = ("claimdesk/run/cli/", "claimdesk/run/devstack.py", "bench/")
 CORE_AND_BELOW = ("claimdesk", "workflows", "activities", "api")
 WORKER_MAY_IMPORT = ("activities", "claimdesk", "workflows", "temporalio", "sqlalchemy")
 

@@ -6,9 +6,9 @@ import dataclasses
 
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from claimdesk.domain import Policy
-from claimdesk.settings import Settings
-from claimdesk.temporal import _TYPE_ADAPTERS, data_converter
+from claimdesk.adapters.temporal import _TYPE_ADAPTERS, data_converter
+from claimdesk.core.domain import Policy
+from claimdesk.core.settings import Settings
 
 
 async def test_fresh_converters_share_their_type_adapters() -> None:

@@ -17,7 +17,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from claimdesk.domain import (
+    from claimdesk.core.domain import (
         Action,
         Answered,
         ClaimInput,
@@ -35,11 +35,11 @@ with workflow.unsafe.imports_passed_through():
         StrikeInput,
         StrikeResult,
     )
-    from claimdesk.permissions import Message
-    from claimdesk.rules import ClaimState, Refused, Step
-    from claimdesk.standing import visibility
+    from claimdesk.core.permissions import Message
+    from claimdesk.core.rules import ClaimState, Refused, Step
+    from claimdesk.core.standing import visibility
     from workflows import search
-    from workflows.metrics import count_step
+    from workflows.counters import count_step
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from temporalio.common import (
     TypedSearchAttributes,
 )
 
-from claimdesk.standing import Visibility
+from claimdesk.core.standing import Visibility
 
 # The names and types `claimdesk dev`, the compose stack and `claimdesk temporal setup` register.
 STATUS = SearchAttributeKey.for_keyword("ClaimStatus")

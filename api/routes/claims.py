@@ -33,7 +33,7 @@ from api.schemas import (
     SatisfactionIn,
     TimelineEventOut,
 )
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     Action,
     ClaimView,
     CloseRequest,
@@ -48,7 +48,7 @@ from claimdesk.domain import (
     Status,
     Subject,
 )
-from claimdesk.report import render_report
+from claimdesk.core.report import render_report
 from claimdesk.store import queries
 from claimdesk.store.models import Claim
 from claimdesk.store.projection import load_report

@@ -12,7 +12,7 @@ from api.auth import CallerDep, Principal, require_role
 from api.deps import SessionDep
 from api.errors import problem_responses
 from api.schemas import MerchantIn, MerchantOut
-from claimdesk.domain import Role
+from claimdesk.core.domain import Role
 from claimdesk.store import queries
 
 router = APIRouter(

@@ -11,7 +11,7 @@ from api.auth import CallerDep, require_role
 from api.deps import SessionDep
 from api.errors import NotFound, problem_responses
 from api.schemas import MAX_OFFSET, TransactionIn, TransactionOut, TransactionPage
-from claimdesk.domain import Role
+from claimdesk.core.domain import Role
 from claimdesk.store import queries
 
 router = APIRouter(

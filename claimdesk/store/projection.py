@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     Category,
     ClaimView,
     ClosedReason,
@@ -31,8 +31,8 @@ from claimdesk.domain import (
     Subject,
     TimelineEvent,
 )
-from claimdesk.permissions import strike_restricts
-from claimdesk.report import ClaimReport
+from claimdesk.core.permissions import strike_restricts
+from claimdesk.core.report import ClaimReport
 from claimdesk.store import queries
 from claimdesk.store.models import (
     OPENING,
@@ -371,7 +371,7 @@ async def list_events(*, session: AsyncSession, reference: str) -> list[Timeline
 
 
 async def load_report(*, session: AsyncSession, reference: str) -> ClaimReport | None:
-    """The claim and its timeline, for `claimdesk.report.render_report`."""
+    """The claim and its timeline, for `claimdesk.core.report.render_report`."""
     claim = await get_claim(session=session, reference=reference)
     if claim is None:
         return None

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.domain import Standing, Status
+from claimdesk.core.domain import Standing, Status
 from claimdesk.store.models import (
     ApiKey,
     Claim,

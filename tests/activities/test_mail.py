@@ -18,7 +18,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.mail import MailActivities
 from activities.store import StoreActivities
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     ClosedReason,
     Locale,
     MailBatch,
@@ -31,7 +31,7 @@ from claimdesk.domain import (
     Template,
     TimelineEvent,
 )
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import Merchant
 from tests.support.mailbox import Mailbox

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from activities.store import StoreActivities
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     Outcome,
     Projection,
     Proposal,

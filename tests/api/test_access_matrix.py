@@ -21,7 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
 from api.auth import hash_secret
-from claimdesk.cli import app as cli_app
+from claimdesk.run.cli import app as cli_app
 from tests.support.api import Api, claim_body
 
 PROBLEM = "application/problem+json"

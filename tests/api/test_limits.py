@@ -11,7 +11,7 @@ import httpx
 
 from api.app import MAX_BODY_BYTES, create_app
 from api.schemas import MAX_OFFSET
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 from tests.support.api import Api, claim_body
 
 PROBLEM = "application/problem+json"

@@ -26,9 +26,9 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from api.metrics import bind_claim
-from claimdesk.logs import JsonFormatter
-from claimdesk.metrics import metrics_url
-from claimdesk.settings import Settings
+from claimdesk.adapters.logs import JsonFormatter
+from claimdesk.adapters.telemetry import metrics_url
+from claimdesk.core.settings import Settings
 from tests.support.api import Api, api_settings, claim_body
 from tests.support.mailbox import Mailbox, free_port
 from tests.support.serving import Server

@@ -9,7 +9,7 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
 from tests.support.api import Api

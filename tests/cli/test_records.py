@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner, Result
 
-from claimdesk.cli import app
+from claimdesk.run.cli import app
 from tests.support.api import Api
 
 HEADER = "id,merchant_id,customer_email,amount,currency,occurred_at\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from claimdesk.domain import EventKind, Locale
-from claimdesk.report import _EVENTS
+from claimdesk.core.domain import EventKind, Locale
+from claimdesk.core.report import _EVENTS
 
 
 @pytest.mark.parametrize("locale", list(Locale))

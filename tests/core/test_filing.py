@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from claimdesk.domain import Category, Subject
-from claimdesk.filing import FilingRefusal, FilingRule, filing_refusal
+from claimdesk.core.domain import Category, Subject
+from claimdesk.core.filing import FilingRefusal, FilingRule, filing_refusal
 
 NOW = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

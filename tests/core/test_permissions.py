@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     Action,
     Actor,
     Category,
@@ -29,7 +29,7 @@ from claimdesk.domain import (
     Subject,
     TransactionRef,
 )
-from claimdesk.permissions import (
+from claimdesk.core.permissions import (
     ACTION_ROLES,
     AmountOverLimit,
     amount_over_limit,

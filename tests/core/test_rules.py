@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     Action,
     Actor,
     Category,
@@ -38,7 +38,7 @@ from claimdesk.domain import (
     Subject,
     Template,
 )
-from claimdesk.rules import ClaimState, Refused, Step
+from claimdesk.core.rules import ClaimState, Refused, Step
 
 OPENED = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -58,7 +58,7 @@ OPERATOR = Actor(Role.OPERATOR, "key_op")
 
 
 def claim_input(subject: Subject = Subject.DELIVERY, bought: timedelta = 10 * DAY) -> ClaimInput:
-    from claimdesk.domain import TransactionRef
+    from claimdesk.core.domain import TransactionRef
 
     category = Category.NOT_RECEIVED if subject is Subject.DELIVERY else Category.UNAUTHORIZED
     return ClaimInput(

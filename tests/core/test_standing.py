@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from claimdesk.domain import (
+from claimdesk.adapters.cluster import SEARCH_ATTRIBUTES
+from claimdesk.core.domain import (
     Action,
     CloseRequest,
     MerchantAction,
@@ -14,9 +15,8 @@ from claimdesk.domain import (
     ProposalKind,
     Subject,
 )
-from claimdesk.rules import ClaimState
-from claimdesk.standing import details, opening_details, summary, visibility
-from claimdesk.visibility import SEARCH_ATTRIBUTES
+from claimdesk.core.rules import ClaimState
+from claimdesk.core.standing import details, opening_details, summary, visibility
 from tests.core.test_rules import CUSTOMER, DAY, HOUR, MERCHANT, OPENED, claim_input
 from workflows import search
 

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import text
 from temporalio.api.history.v1 import HistoryEvent
 
-from claimdesk.domain import MailBatch
-from claimdesk.temporal import data_converter
+from claimdesk.adapters.temporal import data_converter
+from claimdesk.core.domain import MailBatch
 from tests.faults.stack import FaultStack
 
 CUSTOMER = "ana@example.com"

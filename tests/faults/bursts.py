@@ -21,9 +21,9 @@ from sqlalchemy import text
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus
 
-from claimdesk.domain import ClaimView, MailBatch, MailOrder, Projection, TimelineEvent
+from claimdesk.adapters.temporal import data_converter
+from claimdesk.core.domain import ClaimView, MailBatch, MailOrder, Projection, TimelineEvent
 from claimdesk.store.projection import claim_row
-from claimdesk.temporal import data_converter
 from tests.faults.accounts import Batch, mail_batches
 from tests.faults.claims import Actors, Claim, Headers, actors, open_claim
 from tests.faults.stack import FaultStack

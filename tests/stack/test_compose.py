@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 APP_SERVICES = ("api", "worker", "migrate", "temporal-setup")
@@ -130,8 +130,9 @@ def test_published_host_ports_are_unique(services: dict[str, dict[str, Any]]) ->
 def test_temporal_setup_is_claimdesks_own_command_on_the_apps_namespace(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    """The search attributes come from claimdesk/visibility.py (tests/stack/test_temporal_setup.py
-    checks the command); here: the stack runs it, on the cluster and namespace the apps use."""
+    """The search attributes come from claimdesk/adapters/cluster.py
+    (tests/stack/test_temporal_setup.py checks the command); here: the stack runs it, on
+    the cluster and namespace the apps use."""
     setup = services["temporal-setup"]
     assert setup["command"][:3] == ["claimdesk", "temporal", "setup"]
     assert setup["image"] == services["worker"]["image"] == services["api"]["image"]

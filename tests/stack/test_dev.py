@@ -20,7 +20,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from claimdesk.mailsink import DROPPED
+from claimdesk.adapters.mailsink import DROPPED
 from tests.support.mailbox import free_port
 
 CLAIMDESK = Path(sys.executable).parent / "claimdesk"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aiosmtplib
 
-from claimdesk.mailsink import DROPPED, serve_mail_sink
+from claimdesk.adapters.mailsink import DROPPED, serve_mail_sink
 from tests.support.mailbox import free_port
 
 

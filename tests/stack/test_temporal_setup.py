@@ -19,8 +19,8 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from claimdesk.embedded import temporal_cli
-from claimdesk.visibility import SEARCH_ATTRIBUTES, ensure_namespace
+from claimdesk.adapters.cluster import SEARCH_ATTRIBUTES, ensure_namespace
+from claimdesk.adapters.embedded import temporal_cli
 
 CLAIMDESK = Path(sys.executable).parent / "claimdesk"
 

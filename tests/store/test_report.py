@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from activities.store import StoreActivities
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     ClaimView,
     ClosedReason,
     Locale,
@@ -19,7 +19,7 @@ from claimdesk.domain import (
     Status,
     TimelineEvent,
 )
-from claimdesk.report import render_report
+from claimdesk.core.report import render_report
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.projection import load_report
 from tests.support.samples import OPENED, sample_claim

@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import issue_api_key
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
 from tests.support.mailbox import Mailbox

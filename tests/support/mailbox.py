@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 # Re-exported: the stack tests pick their ports with it.
-from claimdesk.launch import free_port as free_port
+from claimdesk.run.launch import free_port as free_port
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     Category,
     ClaimView,
     Deadline,

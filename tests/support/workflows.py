@@ -25,7 +25,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     Category,
     ClaimInput,
     ClaimView,
@@ -35,7 +35,7 @@ from claimdesk.domain import (
     Subject,
     TransactionRef,
 )
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 from tests.support.mailbox import Mailbox
 from workflows.claim import HANDING_OVER, ClaimWorkflow
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.testing import WorkflowEnvironment
 
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 from tests.support.mailbox import Mailbox
 from tests.support.workflows import Claims
 from worker import build_worker

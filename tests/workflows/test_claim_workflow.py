@@ -10,7 +10,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     Actor,
     ClosedReason,
     CloseRequest,

@@ -9,8 +9,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from claimdesk.domain import ClaimInput, CloseRequest, PostMessage, Status, Subject
-from claimdesk.temporal import data_converter
+from claimdesk.adapters.temporal import data_converter
+from claimdesk.core.domain import ClaimInput, CloseRequest, PostMessage, Status, Subject
 from tests.support.workflows import POLICY, Claims, ask
 from tests.workflows.test_claim_workflow import CUSTOMER, MERCHANT
 from workflows.claim import ANSWERED_BEFORE, ClaimWorkflow

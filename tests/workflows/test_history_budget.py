@@ -6,7 +6,7 @@ from collections import Counter
 
 from temporalio.api.enums.v1 import EventType
 
-from claimdesk.domain import ProposalAnswer, SatisfactionAnswer, Status, Subject
+from claimdesk.core.domain import ProposalAnswer, SatisfactionAnswer, Status, Subject
 from tests.support.workflows import Claims
 from tests.workflows.test_claim_workflow import CUSTOMER, refund
 from workflows.claim import ClaimWorkflow

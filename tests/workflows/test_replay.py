@@ -14,8 +14,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from claimdesk.domain import ClaimView, ClosedReason
-from claimdesk.temporal import data_converter
+from claimdesk.adapters.temporal import data_converter
+from claimdesk.core.domain import ClaimView, ClosedReason
 from workflows.claim import ClaimWorkflow
 
 # One folder per recording, never rewritten: claims started under older code still run.

@@ -16,8 +16,8 @@ from temporalio.worker import Worker
 
 from activities.mail import MailActivities
 from activities.store import StoreActivities
-from claimdesk.domain import Projection, Subject
-from claimdesk.settings import Settings
+from claimdesk.core.domain import Projection, Subject
+from claimdesk.core.settings import Settings
 from claimdesk.store.db import make_engine
 from tests.support.mailbox import Mailbox
 from tests.support.workflows import Claims, eventually

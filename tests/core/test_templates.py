@@ -13,10 +13,10 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from claimdesk.domain import Locale, Outcome, Recipient, Role, Status, Template
-from claimdesk.mail import TEMPLATES, build_message, environment, message_id, render
-from claimdesk.settings import Settings
-from claimdesk.wording import format_when
+from claimdesk.core.domain import Locale, Outcome, Recipient, Role, Status, Template
+from claimdesk.core.mail import TEMPLATES, build_message, environment, message_id, render
+from claimdesk.core.settings import Settings
+from claimdesk.core.wording import format_when
 from tests.support.samples import SAMPLE_DETAILS, sample_claim, sample_order
 
 SETTINGS = Settings(mediator_name="Médiateur Exemple", mediator_url="https://mediateur.example")

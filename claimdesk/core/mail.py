@@ -14,11 +14,11 @@ from pathlib import Path
 
 import jinja2
 
-from claimdesk.domain import Locale, MailOrder, Recipient
-from claimdesk.settings import Settings
-from claimdesk.wording import format_money, format_when, label
+from claimdesk.core.domain import Locale, MailOrder, Recipient
+from claimdesk.core.settings import Settings
+from claimdesk.core.wording import format_money, format_when, label
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "activities" / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUBJECT_PREFIX = "Subject: "
 
 # Prepended when a merchant's mail goes to the operators because the merchant has no address.

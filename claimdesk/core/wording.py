@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from claimdesk.domain import Locale
+from claimdesk.core.domain import Locale
 
 LABELS: dict[Locale, dict[str, str]] = {
     Locale.EN: {

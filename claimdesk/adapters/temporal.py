@@ -16,7 +16,7 @@ from temporalio.converter import (
 )
 from temporalio.runtime import Runtime
 
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 
 # One cache of pydantic type adapters for the whole process. The SDK's pydantic converter
 # keeps its cache per converter instance, and the worker makes a fresh converter for every

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from claimdesk.domain import CATEGORIES, Category, Subject
+from claimdesk.core.domain import CATEGORIES, Category, Subject
 
 
 class FilingRule(StrEnum):

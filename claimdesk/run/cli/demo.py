@@ -13,8 +13,8 @@ import httpx
 import typer
 
 from api.auth import issue_api_key
-from claimdesk.devstack import StackPaths, resolve_database
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
+from claimdesk.run.devstack import StackPaths, resolve_database
 from claimdesk.store import queries
 from claimdesk.store.db import make_engine, unit_of_work
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Protocol
 
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     MONETARY_OUTCOMES,
     Action,
     ClaimInput,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 
 # The SDK's own series are named `temporal_…` (this prefix). Custom metrics made with
 # `workflow.metric_meter()` / `activity.metric_meter()` are NOT prefixed (checked on SDK
-# 1.35 with and without a prefix), so claimdesk's counters (workflows/metrics.py) appear
+# 1.35 with and without a prefix), so claimdesk's counters (workflows/counters.py) appear
 # exactly as they are named there.
 SDK_METRIC_PREFIX = "temporal_"
 

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 import temporalio.activity
 import temporalio.workflow
 
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 
 # The claim the current API request is about; set from the route's `{reference}`.
 current_claim: ContextVar[str | None] = ContextVar("current_claim", default=None)

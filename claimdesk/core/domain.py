@@ -123,7 +123,7 @@ class Deadline(StrEnum):
 
 
 class EventKind(StrEnum):
-    """What a timeline event records; its details are strings (see claimdesk.rules)."""
+    """What a timeline event records; its details are strings (see claimdesk.core.rules)."""
 
     OPENED = "opened"
     ROUTED = "routed"  # payment claim: to the customer-service queue
@@ -164,7 +164,7 @@ class Recipient(StrEnum):
 
 
 class Template(StrEnum):
-    """E-mail templates; each exists in every locale under activities/templates/."""
+    """E-mail templates; each exists in every locale under claimdesk/core/templates/."""
 
     ACKNOWLEDGEMENT = "acknowledgement"  # customer, at opening
     NEW_CLAIM_OPERATORS = "new_claim_operators"  # operators, at opening

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from claimdesk.settings import Settings, get_settings
+from claimdesk.core.settings import Settings, get_settings
 
 
 def _settings() -> Settings:
@@ -24,7 +24,7 @@ def _settings() -> Settings:
 
 def dev() -> None:
     """Run the whole stack here, no Docker: Temporal, PostgreSQL, mail sink, worker, API."""
-    from claimdesk.devstack import StackError, run_dev
+    from claimdesk.run.devstack import StackError, run_dev
 
     try:
         asyncio.run(run_dev(_settings()))
@@ -38,9 +38,9 @@ def dev() -> None:
 
 def worker() -> None:
     """Run a worker (unset connections: the embedded ones that `dev` runs)."""
-    from claimdesk.devstack import resolve_database
-    from claimdesk.logs import configure_logging
-    from claimdesk.metrics import metrics_url
+    from claimdesk.adapters.logs import configure_logging
+    from claimdesk.adapters.telemetry import metrics_url
+    from claimdesk.run.devstack import resolve_database
     from worker import run_worker
 
     settings = _settings()
@@ -68,8 +68,8 @@ def api(
     import uvicorn
 
     from api.app import create_app
-    from claimdesk.devstack import resolve_database
-    from claimdesk.logs import configure_logging
+    from claimdesk.adapters.logs import configure_logging
+    from claimdesk.run.devstack import resolve_database
 
     settings = _settings()
     configure_logging(settings)
@@ -87,7 +87,7 @@ def api(
 
 def migrate() -> None:
     """Bring the database schema to the latest revision."""
-    from claimdesk.devstack import resolve_database
+    from claimdesk.run.devstack import resolve_database
     from claimdesk.store.migrate import upgrade
 
     settings = resolve_database(_settings())
@@ -102,7 +102,7 @@ def demo(
     ] = None,
 ) -> None:
     """Drive one delivery claim through the running API, step by step."""
-    from claimdesk.cli.demo import run_demo
+    from claimdesk.run.cli.demo import run_demo
 
     settings = _settings()
     run_demo(settings, api or settings.public_url)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from claimdesk.domain import Policy
+from claimdesk.core.domain import Policy
 
 
 def _seconds_or_iso(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from claimdesk.cli import records, stack, temporal
+from claimdesk.run.cli import records, stack, temporal
 
 app = typer.Typer(no_args_is_help=True, help="claimdesk: customer/merchant claims on Temporal.")
 stack.register(app)

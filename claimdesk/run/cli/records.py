@@ -14,8 +14,8 @@ import typer
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.embedded import database_url
-from claimdesk.settings import Settings
+from claimdesk.adapters.embedded import database_url
+from claimdesk.core.settings import Settings
 from claimdesk.store import queries
 from claimdesk.store.db import make_engine, unit_of_work
 from claimdesk.store.migrate import upgrade

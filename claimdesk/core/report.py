@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from claimdesk.domain import ClaimView, EventKind, Locale, TimelineEvent
-from claimdesk.wording import format_money, format_when, label
+from claimdesk.core.domain import ClaimView, EventKind, Locale, TimelineEvent
+from claimdesk.core.wording import format_money, format_when, label
 
 
 @dataclass
@@ -75,7 +75,7 @@ _HEADINGS: dict[Locale, dict[str, str]] = {
 }
 
 
-# The timeline's event kinds (claimdesk.rules) and actors in words; an unknown kind
+# The timeline's event kinds (claimdesk.core.rules) and actors in words; an unknown kind
 # still shows, with its underscores as spaces.
 _EVENTS: dict[Locale, dict[str, str]] = {
     Locale.EN: {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from claimdesk.domain import (
+from claimdesk.core.domain import (
     Action,
     Answered,
     CarriedState,
@@ -40,7 +40,7 @@ from claimdesk.domain import (
     Template,
     TimelineEvent,
 )
-from claimdesk.permissions import LIVE, Message, content_refusal, why_not
+from claimdesk.core.permissions import LIVE, Message, content_refusal, why_not
 
 TOP_LEVEL = 3
 LADDER = (Deadline.LEVEL2, Deadline.LEVEL3, Deadline.RESOLUTION_TARGET)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from claimdesk.domain import EventKind
-    from claimdesk.rules import Step
+    from claimdesk.core.domain import EventKind
+    from claimdesk.core.rules import Step
 
 # A timeline event kind and the counter it moves.
 COUNTERS = {

@@ -20,9 +20,9 @@ def setup(
     ] = 0.0,
 ) -> None:
     """Register the namespace (if missing) and the claims' search attributes. Idempotent."""
-    from claimdesk.cli.stack import _settings
-    from claimdesk.temporal import connect
-    from claimdesk.visibility import SetupError, setup_cluster
+    from claimdesk.adapters.cluster import SetupError, setup_cluster
+    from claimdesk.adapters.temporal import connect
+    from claimdesk.run.cli.stack import _settings
 
     settings = _settings()
     namespace = settings.temporal_namespace

@@ -14,17 +14,17 @@ from pathlib import Path
 import uvicorn
 from temporalio.client import Client
 
-from claimdesk import logs
-from claimdesk.embedded import database_url, embedded_pgdata, temporal_cli
-from claimdesk.launch import LOOPBACK, Child, wait_http_ok, wait_until_answers
-from claimdesk.launch import StackError as StackError
-from claimdesk.mailsink import serve_mail_sink
-from claimdesk.metrics import metrics_url
-from claimdesk.settings import Settings
-from claimdesk.store.migrate import upgrade
+from claimdesk.adapters import logs
 
 # The dev server must know them before the first claim starts; kept importable from here.
-from claimdesk.visibility import SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES
+from claimdesk.adapters.cluster import SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES
+from claimdesk.adapters.embedded import database_url, embedded_pgdata, temporal_cli
+from claimdesk.adapters.mailsink import serve_mail_sink
+from claimdesk.adapters.telemetry import metrics_url
+from claimdesk.core.settings import Settings
+from claimdesk.run.launch import LOOPBACK, Child, wait_http_ok, wait_until_answers
+from claimdesk.run.launch import StackError as StackError
+from claimdesk.store.migrate import upgrade
 
 log = logging.getLogger("claimdesk.dev")
 

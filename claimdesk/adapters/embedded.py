@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from claimdesk.settings import Settings
+from claimdesk.core.settings import Settings
 
 DATABASE = "claimdesk"
 

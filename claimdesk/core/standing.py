@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from claimdesk.domain import ClaimInput, Deadline, Locale, Outcome, Proposal, Status, Subject
-from claimdesk.rules import ClaimState
-from claimdesk.wording import format_money, format_when, label
+from claimdesk.core.domain import ClaimInput, Deadline, Locale, Outcome, Proposal, Status, Subject
+from claimdesk.core.rules import ClaimState
+from claimdesk.core.wording import format_money, format_when, label
 
 EN = Locale.EN  # operators read English, whatever the claim's locale
 
