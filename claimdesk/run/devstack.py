@@ -173,7 +173,7 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
-def configure_logging(paths: StackPaths, settings: Settings) -> None:
+def log_to_files(paths: StackPaths, settings: Settings) -> None:
     """Everything to `log/claimdesk.log` (CLAIMDESK_LOG_FORMAT); warnings and errors also
     to the terminal, as text."""
     file = logging.FileHandler(paths.logs / "claimdesk.log")
@@ -214,7 +214,7 @@ async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None
     paths = StackPaths(settings.data_dir)
     check_ports(settings)
     paths.create()
-    configure_logging(paths, settings)
+    log_to_files(paths, settings)
     signals: _Signals | None = None
     if stop is None:
         signals = _Signals()
