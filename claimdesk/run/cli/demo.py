@@ -97,7 +97,13 @@ def run_demo(settings: Settings, api_url: str) -> None:
         1, f"issued keys for an operator, the customer {CUSTOMER_EMAIL} and merchant {MERCHANT_ID}"
     )
     api = _Api(api_url, keys)
+    reference = _open_claim(api)
+    _settle(api, reference)
+    _summary(api, settings, reference, keys)
 
+
+def _open_claim(api: _Api) -> str:
+    """Steps 2 and 3: the operator adds a transaction, the customer opens a claim on it."""
     transaction_id = f"T-DEMO-{secrets.token_hex(3).upper()}"
     occurred_at = datetime.now(UTC) - timedelta(days=3)
     transaction = {
@@ -126,9 +132,13 @@ def run_demo(settings: Settings, api_url: str) -> None:
         json=opening,
         headers={"Idempotency-Key": str(uuid.uuid4())},
     )
-    reference = claim["reference"]
+    reference: str = claim["reference"]
     _step(3, f"customer opened claim {reference} (parcel not received)", claim)
+    return reference
 
+
+def _settle(api: _Api, reference: str) -> None:
+    """Steps 4 to 6: a full refund proposed, accepted, and the customer satisfied."""
     proposal = {
         "action": "propose",
         "message": "Sorry for the trouble: we refund you in full.",
@@ -144,6 +154,9 @@ def run_demo(settings: Settings, api_url: str) -> None:
     claim = api.call("customer", "POST", f"/claims/{reference}/satisfaction", json=satisfaction)
     _step(6, "customer confirmed satisfaction: the claim is closed", claim)
 
+
+def _summary(api: _Api, settings: Settings, reference: str, keys: DemoKeys) -> None:
+    """The timeline, and where to look next."""
     claim = api.call("operator", "GET", f"/claims/{reference}")
     typer.echo(f"\nTimeline of {reference}:")
     for event in claim.get("timeline", []):
