@@ -23,10 +23,9 @@ from claimdesk.core.filing import filing_refusal
 from claimdesk.core.rules import ClaimState
 from claimdesk.core.settings import Settings
 from claimdesk.core.standing import opening_details, summary, visibility
-from claimdesk.store import queries
+from claimdesk.store import claims, idempotency, transactions
 from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import OPENING, Claim, IdempotencyRecord, Transaction
-from claimdesk.store.projection import answer_view, stored_claim
 from workflows import search
 from workflows.claim import ClaimWorkflow
 
@@ -114,17 +113,17 @@ async def open_claim(
                 # Nobody can retry this request: free the transaction for a new claim. Should
                 # the workflow have started after all, its first report re-creates the row.
                 async with unit_of_work(engine) as session:
-                    await queries.delete_unreported_claim(
+                    await claims.delete_unreported_claim(
                         session=session, reference=filing.reference
                     )
             raise
         # The workflow answers once the store holds this view: no need to read it back.
-        return stored_claim(view)
+        return claims.stored_claim(view)
     if filing.answer is not None:
-        return stored_claim(filing.answer)
+        return claims.stored_claim(filing.answer)
     # Opened before first answers were kept: the claim as it is now.
     async with sessions(engine)() as session:
-        claim = await queries.get_claim(session=session, reference=filing.reference)
+        claim = await claims.get_claim_row(session=session, reference=filing.reference)
     assert claim is not None
     return claim
 
@@ -137,7 +136,7 @@ async def _reserve(
     body: ClaimCreate,
     idempotency_key: str | None,
 ) -> _Filing:
-    transaction = await queries.get_transaction(
+    transaction = await transactions.get_transaction(
         session=session, transaction_id=body.transaction_id, customer_email=principal.email
     )
     if transaction is None:
@@ -152,14 +151,14 @@ async def _reserve(
             reference=reference,
             created_at=now,
         )
-        if not await queries.insert_idempotency_record(session=session, record=record):
+        if not await idempotency.insert_idempotency_record(session=session, record=record):
             return await _replay(session=session, record=record, transaction=transaction)
     check_filing(
         body=body, principal=principal, transaction=transaction, now=now, settings=settings
     )
     reservation = _reservation(body=body, transaction=transaction, reference=reference, now=now)
-    if not await queries.reserve_claim(session=session, claim=reservation):
-        existing = await queries.open_claim_reference(
+    if not await claims.reserve_claim(session=session, claim=reservation):
+        existing = await claims.open_claim_reference(
             session=session, transaction_id=transaction.id, subject=body.subject.value
         )
         raise ProblemError(
@@ -175,20 +174,20 @@ async def _reserve(
 async def _replay(
     *, session: AsyncSession, record: IdempotencyRecord, transaction: Transaction
 ) -> _Filing:
-    first = await queries.find_idempotency_record(
+    first = await idempotency.find_idempotency_record(
         session=session, api_key_id=record.api_key_id, key=record.key
     )
     assert first is not None
     if first.request_hash != record.request_hash or first.operation != OPENING:
         raise key_reused()
-    claim = await queries.get_claim(session=session, reference=first.reference)
+    claim = await claims.get_claim_row(session=session, reference=first.reference)
     assert claim is not None  # committed together with the record
     return _Filing(
         reference=first.reference,
         transaction=transaction,
         opened_at=claim.opened_at,
         needs_start=claim.version == 0,
-        answer=None if first.answer is None else answer_view(first.answer),
+        answer=None if first.answer is None else idempotency.answer_view(first.answer),
     )
 
 

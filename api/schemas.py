@@ -38,8 +38,8 @@ from claimdesk.core.domain import (
     Status,
     Subject,
 )
+from claimdesk.store.merchants import MerchantClaims
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, Transaction
-from claimdesk.store.queries import MerchantClaims
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 _AMOUNT_MAX_CHARS = 32  # 14 digits and a point, with room for zeros a client pads with

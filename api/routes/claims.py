@@ -49,9 +49,8 @@ from claimdesk.core.domain import (
     Subject,
 )
 from claimdesk.core.report import render_report
-from claimdesk.store import queries
+from claimdesk.store import claims as store
 from claimdesk.store.models import Claim
-from claimdesk.store.projection import load_report
 from workflows.claim import ClaimWorkflow
 
 M = TypeVar("M")
@@ -132,7 +131,7 @@ async def list_claims(
     `?due_before=2026-11-23T00:00:00Z&order=due`, `?merchant_id=M1&status=open`."""
     if caller.role is Role.MERCHANT and merchant_id not in (None, caller.merchant_id):
         return ClaimPage(items=[], limit=limit, offset=offset, next_offset=None)
-    claims = await queries.list_claims(
+    claims = await store.list_claim_rows(
         session=session,
         customer_email=caller.customer_filter,
         merchant_id=caller.merchant_filter or merchant_id,
@@ -174,7 +173,7 @@ async def get_report(reference: Reference, caller: CallerDep, session: SessionDe
     claim = await claims_read.visible_claim(
         session=session, principal=caller, reference=reference.upper()
     )
-    report = await load_report(session=session, reference=claim.reference)
+    report = await store.load_report(session=session, reference=claim.reference)
     if report is None:
         raise NotFound(f"claim {reference}")
     return render_report(report)

@@ -13,7 +13,7 @@ from api.deps import SessionDep
 from api.errors import problem_responses
 from api.schemas import MerchantIn, MerchantOut
 from claimdesk.core.domain import Role
-from claimdesk.store import queries
+from claimdesk.store import merchants
 
 router = APIRouter(
     prefix="/merchants", tags=["merchants"], responses=problem_responses(400, 401, 413, 422)
@@ -32,7 +32,7 @@ async def register_merchant(
     body: MerchantIn, caller: CallerDep, session: SessionDep, response: Response
 ) -> MerchantOut:
     require_role(caller, Role.OPERATOR)
-    merchant, created = await queries.upsert_merchant(
+    merchant, created = await merchants.upsert_merchant(
         session=session, merchant_id=body.id, name=body.name, email=body.email, at=datetime.now(UTC)
     )
     await session.commit()
@@ -79,7 +79,7 @@ async def _set_status(
 ) -> MerchantOut:
     await records.visible_merchant(session=session, principal=caller, merchant_id=merchant_id)
     require_role(caller, Role.OPERATOR)
-    merchant = await queries.set_merchant_status(
+    merchant = await merchants.set_merchant_status(
         session=session, merchant_id=merchant_id, status=status, at=datetime.now(UTC)
     )
     await session.commit()

@@ -12,7 +12,7 @@ from api.deps import SessionDep
 from api.errors import NotFound, problem_responses
 from api.schemas import MAX_OFFSET, TransactionIn, TransactionOut, TransactionPage
 from claimdesk.core.domain import Role
-from claimdesk.store import queries
+from claimdesk.store import transactions
 
 router = APIRouter(
     prefix="/transactions",
@@ -54,7 +54,7 @@ async def list_transactions(
     if caller.role is not Role.OPERATOR and (merchant_id or customer_email):
         # Only operators filter by owner; everyone else already sees only their own.
         merchant_id = customer_email = None
-    rows = await queries.list_transactions(
+    rows = await transactions.list_transactions(
         session=session,
         customer_email=caller.customer_filter or (customer_email or "").lower() or None,
         merchant_id=caller.merchant_filter or merchant_id,
@@ -73,7 +73,7 @@ async def list_transactions(
 async def get_transaction(
     transaction_id: Annotated[str, Path(max_length=64)], caller: CallerDep, session: SessionDep
 ) -> TransactionOut:
-    row = await queries.get_transaction(
+    row = await transactions.get_transaction(
         session=session,
         transaction_id=transaction_id,
         customer_email=caller.customer_filter,

@@ -1,13 +1,13 @@
-"""The store access of the activities: the claim projection, strikes, the mail log, the report."""
+"""Claims as the store holds them: the row of a `ClaimView`, its timeline, reads and writes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import TypeAdapter
-from sqlalchemy import Table, func
+from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,32 +24,13 @@ from claimdesk.core.domain import (
     Proposal,
     ProposalKind,
     Role,
-    Standing,
     Status,
-    StrikeInput,
-    StrikeResult,
     Subject,
     TimelineEvent,
 )
-from claimdesk.core.permissions import strike_restricts
 from claimdesk.core.report import ClaimReport
-from claimdesk.store import queries
-from claimdesk.store.models import (
-    OPENING,
-    Claim,
-    ClaimEvent,
-    IdempotencyRecord,
-    Merchant,
-    MerchantStrike,
-    SentMail,
-)
-
-
-def _table(model: type[Any]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
+from claimdesk.store.idempotency import record_answer
+from claimdesk.store.models import Claim, ClaimEvent, table_of
 
 # ---- ClaimView <-> row ----
 
@@ -168,7 +149,138 @@ def claim_view(row: Claim) -> ClaimView:
     )
 
 
+# ---- reads ----
+
+
+async def get_claim_row(
+    *,
+    session: AsyncSession,
+    reference: str,
+    customer_email: str | None = None,
+    merchant_id: str | None = None,
+) -> Claim | None:
+    """The claim's row, if it exists and matches the given owner filters."""
+    query = select(Claim).where(col(Claim.reference) == reference)
+    if customer_email is not None:
+        query = query.where(col(Claim.customer_email) == customer_email)
+    if merchant_id is not None:
+        query = query.where(col(Claim.merchant_id) == merchant_id)
+    return (await session.exec(query.execution_options(populate_existing=True))).first()
+
+
+async def get_claim_view(*, session: AsyncSession, reference: str) -> ClaimView | None:
+    """The claim as the workflow last reported it."""
+    row = await get_claim_row(session=session, reference=reference)
+    return None if row is None else claim_view(row)
+
+
+async def list_claim_rows(
+    *,
+    session: AsyncSession,
+    customer_email: str | None = None,
+    merchant_id: str | None = None,
+    status: str | None = None,
+    subject: str | None = None,
+    level: int | None = None,
+    breached: bool | None = None,
+    due_before: datetime | None = None,
+    by_deadline: bool = False,
+    limit: int,
+    offset: int,
+) -> Sequence[Claim]:
+    """Newest first, or the earliest next deadline first (claims with none last)."""
+    query = select(Claim)
+    if customer_email is not None:
+        query = query.where(col(Claim.customer_email) == customer_email)
+    if merchant_id is not None:
+        query = query.where(col(Claim.merchant_id) == merchant_id)
+    if status is not None:
+        query = query.where(col(Claim.status) == status)
+    if subject is not None:
+        query = query.where(col(Claim.subject) == subject)
+    if level is not None:
+        query = query.where(col(Claim.escalation_level) == level)
+    if breached is not None:
+        query = query.where(col(Claim.sla_breached) == breached)
+    if due_before is not None:
+        query = query.where(col(Claim.next_deadline) < due_before)
+    if by_deadline:
+        query = query.order_by(col(Claim.next_deadline).asc().nulls_last())
+    query = query.order_by(col(Claim.opened_at).desc(), col(Claim.reference).desc())
+    return (await session.exec(query.limit(limit).offset(offset))).all()
+
+
+async def timeline_rows(*, session: AsyncSession, reference: str) -> Sequence[ClaimEvent]:
+    """The claim's timeline as stored, in sequence order."""
+    query = (
+        select(ClaimEvent)
+        .where(col(ClaimEvent.reference) == reference)
+        .order_by(col(ClaimEvent.seq))
+    )
+    return (await session.exec(query)).all()
+
+
+async def timeline_events(*, session: AsyncSession, reference: str) -> list[TimelineEvent]:
+    """The claim's timeline as the workflow reported it, in sequence order."""
+    return [
+        TimelineEvent(
+            seq=row.seq,
+            at=row.at,
+            actor=Role(row.actor),
+            kind=EventKind(row.kind),
+            details=dict(row.details),
+        )
+        for row in await timeline_rows(session=session, reference=reference)
+    ]
+
+
+async def load_report(*, session: AsyncSession, reference: str) -> ClaimReport | None:
+    """The claim and its timeline, for `claimdesk.core.report.render_report`."""
+    claim = await get_claim_view(session=session, reference=reference)
+    if claim is None:
+        return None
+    return ClaimReport(
+        claim=claim, timeline=await timeline_events(session=session, reference=reference)
+    )
+
+
 # ---- writes ----
+
+
+async def reserve_claim(*, session: AsyncSession, claim: Claim) -> bool:
+    """Inserts the opening row unless an open claim holds its transaction and subject.
+
+    The partial unique index `uq_claims_open_per_transaction_subject` is the arbiter, so
+    two requests racing for the same transaction cannot both win.
+    """
+    values = {c.name: getattr(claim, c.name) for c in table_of(Claim).columns}
+    statement = (
+        insert(Claim)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=["transaction_id", "subject"],
+            index_where=text("status <> 'closed'"),
+        )
+        .returning(col(Claim.reference))
+    )
+    return (await session.exec(statement)).first() is not None
+
+
+async def open_claim_reference(
+    *, session: AsyncSession, transaction_id: str, subject: str
+) -> str | None:
+    query = select(Claim.reference).where(
+        col(Claim.transaction_id) == transaction_id,
+        col(Claim.subject) == subject,
+        col(Claim.status) != Status.CLOSED.value,
+    )
+    return (await session.exec(query)).first()
+
+
+async def delete_unreported_claim(*, session: AsyncSession, reference: str) -> None:
+    """Drops a reservation the workflow never reported on (version 0)."""
+    statement = delete(Claim).where(col(Claim.reference) == reference, col(Claim.version) == 0)
+    await session.exec(statement)
 
 
 async def record_claim(*, session: AsyncSession, projection: Projection) -> bool:
@@ -177,7 +289,7 @@ async def record_claim(*, session: AsyncSession, projection: Projection) -> bool
     Returns whether the claim row was written. A replayed or late projection (same or
     older version) leaves the row alone; its events land at most once all the same.
     """
-    claims = _table(Claim)
+    claims = table_of(Claim)
     row = claim_row(projection.claim)
     statement = insert(claims).values(**row)
     upsert = statement.on_conflict_do_update(
@@ -194,48 +306,12 @@ async def record_claim(*, session: AsyncSession, projection: Projection) -> bool
     return written
 
 
-# The first answer a replayed request gets: the claim as the step that carried it out.
-_VIEW_JSON = TypeAdapter(ClaimView)
-
-
-def answer_json(view: ClaimView) -> dict[str, Any]:
-    answer: dict[str, Any] = _VIEW_JSON.dump_python(view, mode="json")
-    return answer
-
-
-def answer_view(answer: dict[str, Any]) -> ClaimView:
-    return _VIEW_JSON.validate_python(answer)
-
-
-async def record_answer(*, session: AsyncSession, projection: Projection) -> None:
-    """Keeps the step's claim as the answer of the request it carried out, if it had a key.
-
-    The opening step (version 1) answers the `POST /claims` that reserved the reference; a
-    step that answers an Update, the action sent with that Update id. A retried write
-    finds the answer there and leaves it.
-    """
-    view = projection.claim
-    records = _table(IdempotencyRecord)
-    if projection.answers is not None:
-        which = records.c.update_id == projection.answers
-    elif view.version == 1:
-        which = (records.c.reference == view.reference) & (records.c.operation == OPENING)
-    else:
-        return
-    await session.exec(
-        records.update()
-        .where(which, records.c.answer.is_(None))
-        .values(answer=answer_json(view), lease_until=None, lease_holder=None)
-    )
-
-
 async def record_events(
     *, session: AsyncSession, reference: str, events: list[TimelineEvent]
 ) -> None:
     if not events:
         return
-    events_table = _table(ClaimEvent)
-    statement = insert(events_table).values(
+    statement = insert(table_of(ClaimEvent)).values(
         [
             {
                 "reference": reference,
@@ -249,132 +325,3 @@ async def record_events(
         ]
     )
     await session.exec(statement.on_conflict_do_nothing(constraint="uq_claim_events_reference_seq"))
-
-
-async def record_strike(*, session: AsyncSession, strike: StrikeInput) -> StrikeResult:
-    """One non-cooperation strike per (merchant, claim); restricts the merchant at the limit.
-
-    A replay (the strike is already there) changes nothing, so an operator who
-    reinstated the merchant meanwhile is not overruled by a retried activity.
-    """
-    await queries.ensure_merchant(session=session, merchant_id=strike.merchant_id, at=strike.at)
-    merchants = _table(Merchant)
-    # Lock the merchant so concurrent strikes from two claims count in turn.
-    status = (
-        await session.exec(
-            select(Merchant.status).where(Merchant.id == strike.merchant_id).with_for_update()
-        )
-    ).one()
-    strikes_table = _table(MerchantStrike)
-    inserted = (
-        await session.exec(
-            insert(strikes_table)
-            .values(merchant_id=strike.merchant_id, reference=strike.reference, at=strike.at)
-            .on_conflict_do_nothing(index_elements=["merchant_id", "reference"])
-            .returning(strikes_table.c.reference)
-        )
-    ).first() is not None
-    count = (
-        await session.exec(
-            select(func.count())
-            .select_from(MerchantStrike)
-            .where(MerchantStrike.merchant_id == strike.merchant_id)
-        )
-    ).one()
-    newly_restricted = inserted and strike_restricts(
-        strikes=count, limit=strike.limit, standing=Standing(status)
-    )
-    values: dict[str, Any] = {"strikes": count}
-    if inserted:
-        values["updated_at"] = strike.at
-    if newly_restricted:
-        values["status"] = Standing.RESTRICTED.value
-    await session.exec(
-        merchants.update().where(merchants.c.id == strike.merchant_id).values(**values)
-    )
-    return StrikeResult(
-        strikes=count,
-        restricted=newly_restricted or status == Standing.RESTRICTED,
-        newly_restricted=newly_restricted,
-    )
-
-
-# ---- the mail log ----
-
-
-async def mail_already_sent(*, session: AsyncSession, key: str) -> bool:
-    found = await session.exec(select(SentMail.key).where(SentMail.key == key))
-    return found.first() is not None
-
-
-async def log_sent_mail(
-    *,
-    session: AsyncSession,
-    key: str,
-    reference: str,
-    template: str,
-    recipient: str,
-    subject: str,
-    message_id: str,
-    sent_at: datetime,
-) -> bool:
-    """Logs a mail; False if the key is already logged.
-
-    On a key a concurrent, uncommitted attempt holds, PostgreSQL makes this wait
-    for that attempt to finish, so two attempts never both send.
-    """
-    sent = _table(SentMail)
-    statement = (
-        insert(sent)
-        .values(
-            key=key,
-            reference=reference,
-            template=template,
-            recipient=recipient[:254],
-            subject=subject[:300],
-            message_id=message_id[:300],
-            sent_at=sent_at,
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(sent.c.key)
-    )
-    return (await session.exec(statement)).first() is not None
-
-
-async def merchant_contact(*, session: AsyncSession, merchant_id: str) -> str | None:
-    found = await session.exec(select(Merchant.email).where(Merchant.id == merchant_id))
-    return found.one_or_none() or None
-
-
-# ---- reads for the report ----
-
-
-async def get_claim(*, session: AsyncSession, reference: str) -> ClaimView | None:
-    row = await session.get(Claim, reference)
-    return None if row is None else claim_view(row)
-
-
-async def list_events(*, session: AsyncSession, reference: str) -> list[TimelineEvent]:
-    rows = await session.exec(
-        select(ClaimEvent).where(ClaimEvent.reference == reference).order_by(col(ClaimEvent.seq))
-    )
-    return [
-        TimelineEvent(
-            seq=row.seq,
-            at=row.at,
-            actor=Role(row.actor),
-            kind=EventKind(row.kind),
-            details=dict(row.details),
-        )
-        for row in rows
-    ]
-
-
-async def load_report(*, session: AsyncSession, reference: str) -> ClaimReport | None:
-    """The claim and its timeline, for `claimdesk.core.report.render_report`."""
-    claim = await get_claim(session=session, reference=reference)
-    if claim is None:
-        return None
-    return ClaimReport(
-        claim=claim, timeline=await list_events(session=session, reference=reference)
-    )
