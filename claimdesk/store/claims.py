@@ -3,94 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
-from decimal import Decimal
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import delete, text
+from pydantic import TypeAdapter
+from sqlalchemy import JSON, delete, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.core.domain import (
-    Category,
-    ClaimView,
-    ClosedReason,
-    Deadline,
-    EventKind,
-    Locale,
-    Outcome,
-    Projection,
-    Proposal,
-    ProposalKind,
-    Role,
-    Status,
-    Subject,
-    TimelineEvent,
-)
+from claimdesk.core.domain import ClaimView, EventKind, Projection, Role, Status, TimelineEvent
 from claimdesk.core.report import ClaimReport
 from claimdesk.store.idempotency import record_answer
 from claimdesk.store.models import Claim, ClaimEvent, table_of
 
-# ---- ClaimView <-> row ----
+# ---- ClaimView <-> row: each field of ClaimView is the column of the same name ----
 
-
-def _money(amount: Decimal | None) -> str | None:
-    # A string keeps the exact decimal in JSON, as the API writes amounts.
-    return None if amount is None else str(amount)
-
-
-def proposal_json(proposal: Proposal | None) -> dict[str, Any] | None:
-    if proposal is None:
-        return None
-    return {"kind": str(proposal.kind), "amount": _money(proposal.amount)}
-
-
-def outcome_json(outcome: Outcome | None) -> dict[str, Any] | None:
-    if outcome is None:
-        return None
-    return {
-        "kind": outcome.kind,
-        "amount": _money(outcome.amount),
-        "note": outcome.note,
-        "decided_by": str(outcome.decided_by),
-    }
+_VIEW = TypeAdapter(ClaimView)
+# Where a column holds JSON, the field's JSON form goes in: amounts as exact decimal strings,
+# as the API writes them. Elsewhere the field's value, an enum as its value.
+_JSON_COLUMNS = frozenset(c.name for c in table_of(Claim).columns if isinstance(c.type, JSON))
+# What an outcome stored before a key existed means: decisions were all the platform's.
+_OUTCOME_DEFAULTS = {"amount": None, "note": None, "decided_by": Role.OPERATOR.value}
 
 
 def claim_row(view: ClaimView) -> dict[str, Any]:
     """The `claims` columns for a claim as the workflow reports it."""
+    as_json = _VIEW.dump_python(view, mode="json")
     return {
-        "reference": view.reference,
-        "transaction_id": view.transaction_id,
-        "merchant_id": view.merchant_id,
-        "customer_email": view.customer_email,
-        "customer_name": view.customer_name,
-        "subject": str(view.subject),
-        "category": str(view.category),
-        "description": view.description,
-        "locale": str(view.locale),
-        "amount": view.amount,
-        "currency": view.currency,
-        "status": str(view.status),
-        "escalation_level": view.escalation_level,
-        "sla_breached": view.sla_breached,
-        "next_deadline": view.next_deadline,
-        "next_deadline_kind": None
-        if view.next_deadline_kind is None
-        else str(view.next_deadline_kind),
-        "proposal": proposal_json(view.proposal),
-        "outcome": outcome_json(view.outcome),
-        "closed_reason": None if view.closed_reason is None else str(view.closed_reason),
-        "opened_at": view.opened_at,
-        "updated_at": view.updated_at,
-        "resolved_at": view.resolved_at,
-        "closed_at": view.closed_at,
-        "transaction_occurred_at": view.transaction_occurred_at,
-        "allowed_actions": {
-            role: [str(a) for a in acts] for role, acts in view.allowed_actions.items()
-        },
-        "version": view.version,
+        field.name: as_json[field.name]
+        if field.name in _JSON_COLUMNS
+        else _plain(getattr(view, field.name))
+        for field in fields(ClaimView)
     }
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, Enum) else value
 
 
 def stored_claim(view: ClaimView) -> Claim:
@@ -98,55 +49,12 @@ def stored_claim(view: ClaimView) -> Claim:
     return Claim(**claim_row(view))
 
 
-def _decimal(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
 def claim_view(row: Claim) -> ClaimView:
     """The stored claim back as the workflow's `ClaimView`."""
-    proposal = None
-    if row.proposal is not None:
-        proposal = Proposal(
-            kind=ProposalKind(row.proposal["kind"]), amount=_decimal(row.proposal.get("amount"))
-        )
-    outcome = None
-    if row.outcome is not None:
-        outcome = Outcome(
-            kind=row.outcome["kind"],
-            amount=_decimal(row.outcome.get("amount")),
-            note=row.outcome.get("note"),
-            decided_by=Role(row.outcome.get("decided_by", Role.OPERATOR)),
-        )
-    return ClaimView(
-        reference=row.reference,
-        transaction_id=row.transaction_id,
-        merchant_id=row.merchant_id,
-        customer_email=row.customer_email,
-        customer_name=row.customer_name,
-        subject=Subject(row.subject),
-        category=Category(row.category),
-        description=row.description,
-        locale=Locale(row.locale),
-        amount=row.amount,
-        currency=row.currency,
-        status=Status(row.status),
-        escalation_level=row.escalation_level,
-        sla_breached=row.sla_breached,
-        next_deadline=row.next_deadline,
-        next_deadline_kind=None
-        if row.next_deadline_kind is None
-        else Deadline(row.next_deadline_kind),
-        proposal=proposal,
-        outcome=outcome,
-        closed_reason=None if row.closed_reason is None else ClosedReason(row.closed_reason),
-        opened_at=row.opened_at,
-        updated_at=row.updated_at,
-        resolved_at=row.resolved_at,
-        closed_at=row.closed_at,
-        transaction_occurred_at=row.transaction_occurred_at,
-        allowed_actions=dict(row.allowed_actions),
-        version=row.version,
-    )
+    values = {field.name: getattr(row, field.name) for field in fields(ClaimView)}
+    if values["outcome"] is not None:
+        values["outcome"] = {**_OUTCOME_DEFAULTS, **values["outcome"]}
+    return _VIEW.validate_python(values)
 
 
 # ---- reads ----
