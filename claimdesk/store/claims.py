@@ -155,16 +155,16 @@ async def load_report(*, session: AsyncSession, reference: str) -> ClaimReport |
 # ---- writes ----
 
 
-async def reserve_claim(*, session: AsyncSession, claim: Claim) -> bool:
-    """Inserts the opening row unless an open claim holds its transaction and subject.
+async def reserve_claim(*, session: AsyncSession, view: ClaimView) -> bool:
+    """Inserts the opening row (version 0, before the workflow reports) unless an open
+    claim holds its transaction and subject.
 
     The partial unique index `uq_claims_open_per_transaction_subject` is the arbiter, so
     two requests racing for the same transaction cannot both win.
     """
-    values = {c.name: getattr(claim, c.name) for c in table_of(Claim).columns}
     statement = (
         insert(Claim)
-        .values(**values)
+        .values(**claim_row(view))
         .on_conflict_do_nothing(
             index_elements=["transaction_id", "subject"],
             index_where=text("status <> 'closed'"),

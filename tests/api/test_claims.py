@@ -470,13 +470,14 @@ async def test_a_reservation_whose_workflow_never_started_heals_on_replay(api: A
     async with unit_of_work(api.engine) as session:
         transaction = await transactions.get_transaction(session=session, transaction_id="T1")
         assert transaction is not None
-        reservation = filing._reservation(
+        claim_input = filing.opening_input(
             body=ClaimCreate.model_validate(body),
             transaction=transaction,
             reference="CLM-HEAL-0001",
-            now=now,
+            opened_at=now,
+            settings=api.settings,
         )
-        assert await claims.reserve_claim(session=session, claim=reservation)
+        assert await claims.reserve_claim(session=session, view=filing.reservation(claim_input))
         await idempotency.insert_idempotency_record(
             session=session,
             record=IdempotencyRecord(
