@@ -105,7 +105,8 @@ async def authenticate(
     )
 
 
-CallerDep = Annotated[Principal, Depends(authenticate)]
+# What a route asks for to know its caller: the key, checked on every request.
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
 
 def require_role(principal: Principal, *roles: Role) -> None:

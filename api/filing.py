@@ -83,7 +83,7 @@ class _Filing:
         return self.claim_input.reference
 
 
-async def open_claim(
+async def file_claim(
     *,
     engine: AsyncEngine,
     client: Client,

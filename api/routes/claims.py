@@ -12,7 +12,7 @@ from temporalio.client import Client
 from temporalio.workflow import UpdateMethodMultiParam
 
 from api import acting, claims_read, filing
-from api.auth import CallerDep, Principal, require_role
+from api.auth import Principal, PrincipalDep, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import NotFound, problem_responses
 from api.idempotency import IdempotencyKey
@@ -73,11 +73,11 @@ class Caller:
     client: Client
 
 
-def _caller(principal: CallerDep, engine: EngineDep, client: TemporalDep) -> Caller:
+def _caller(principal: PrincipalDep, engine: EngineDep, client: TemporalDep) -> Caller:
     return Caller(principal=principal, engine=engine, client=client)
 
 
-CallerCtx = Annotated[Caller, Depends(_caller)]
+CallerDep = Annotated[Caller, Depends(_caller)]
 
 
 def _out(claim: Claim, principal: Principal) -> ClaimOut:
@@ -89,27 +89,27 @@ def _out(claim: Claim, principal: Principal) -> ClaimOut:
 )
 async def open_claim(
     body: ClaimCreate,
-    ctx: CallerCtx,
+    caller: CallerDep,
     settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
-    require_role(ctx.principal, Role.CUSTOMER)
-    claim = await filing.open_claim(
-        engine=ctx.engine,
-        client=ctx.client,
+    require_role(caller.principal, Role.CUSTOMER)
+    claim = await filing.file_claim(
+        engine=caller.engine,
+        client=caller.client,
         settings=settings,
-        principal=ctx.principal,
+        principal=caller.principal,
         body=body,
         idempotency_key=idempotency_key,
     )
     response.headers["Location"] = f"/claims/{claim.reference}"
-    return _out(claim, ctx.principal)
+    return _out(claim, caller.principal)
 
 
 @router.get("", summary="The claims you may see, newest first or soonest due first")
 async def list_claims(
-    caller: CallerDep,
+    principal: PrincipalDep,
     session: SessionDep,
     status: Status | None = None,
     subject: Subject | None = None,
@@ -129,12 +129,12 @@ async def list_claims(
 
     An operator's queues, for example: `?breached=true&order=due`, `?level=3`,
     `?due_before=2026-11-23T00:00:00Z&order=due`, `?merchant_id=M1&status=open`."""
-    if caller.role is Role.MERCHANT and merchant_id not in (None, caller.merchant_id):
+    if principal.role is Role.MERCHANT and merchant_id not in (None, principal.merchant_id):
         return ClaimPage(items=[], limit=limit, offset=offset, next_offset=None)
     claims = await store.list_claim_rows(
         session=session,
-        customer_email=caller.customer_filter,
-        merchant_id=caller.merchant_filter or merchant_id,
+        customer_email=principal.customer_filter,
+        merchant_id=principal.merchant_filter or merchant_id,
         status=status.value if status else None,
         subject=subject.value if subject else None,
         level=level,
@@ -145,7 +145,7 @@ async def list_claims(
         offset=offset,
     )
     return ClaimPage(
-        items=[_out(claim, caller) for claim in claims[:limit]],
+        items=[_out(claim, principal) for claim in claims[:limit]],
         limit=limit,
         offset=offset,
         next_offset=offset + limit if len(claims) > limit else None,
@@ -153,12 +153,14 @@ async def list_claims(
 
 
 @router.get("/{reference}", summary="One claim with its timeline", responses=problem_responses(404))
-async def get_claim(reference: Reference, caller: CallerDep, session: SessionDep) -> ClaimDetail:
+async def get_claim(
+    reference: Reference, principal: PrincipalDep, session: SessionDep
+) -> ClaimDetail:
     claim, events = await claims_read.claim_with_timeline(
-        session=session, principal=caller, reference=reference.upper()
+        session=session, principal=principal, reference=reference.upper()
     )
     return ClaimDetail(
-        **_out(claim, caller).model_dump(),
+        **_out(claim, principal).model_dump(),
         timeline=[TimelineEventOut.of(event) for event in events],
     )
 
@@ -169,9 +171,9 @@ async def get_claim(reference: Reference, caller: CallerDep, session: SessionDep
     summary="The documentation of the process (the text the customer gets on closing)",
     responses=problem_responses(404),
 )
-async def get_report(reference: Reference, caller: CallerDep, session: SessionDep) -> str:
+async def get_report(reference: Reference, principal: PrincipalDep, session: SessionDep) -> str:
     claim = await claims_read.visible_claim(
-        session=session, principal=caller, reference=reference.upper()
+        session=session, principal=principal, reference=reference.upper()
     )
     report = await store.load_report(session=session, reference=claim.reference)
     if report is None:
@@ -181,11 +183,11 @@ async def get_report(reference: Reference, caller: CallerDep, session: SessionDe
 
 @router.post("/{reference}/messages", summary="Write to the claim", responses=_ACTION)
 async def post_message(
-    reference: Reference, body: MessageIn, ctx: CallerCtx, idempotency_key: IdempotencyKey = None
+    reference: Reference, body: MessageIn, caller: CallerDep, idempotency_key: IdempotencyKey = None
 ) -> ClaimOut:
-    message = PostMessage(actor=ctx.principal.actor, body=body.body)
+    message = PostMessage(actor=caller.principal.actor, body=body.body)
     return await _act(
-        ctx,
+        caller,
         reference,
         Action.MESSAGE,
         ClaimWorkflow.post_message,
@@ -198,19 +200,19 @@ async def post_message(
 async def merchant_response(
     reference: Reference,
     body: MerchantResponseIn,
-    ctx: CallerCtx,
+    caller: CallerDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
     proposal = body.proposal
     message = MerchantResponse(
-        actor=ctx.principal.actor,
+        actor=caller.principal.actor,
         action=body.action,
         message=body.message,
         proposal=Proposal(kind=proposal.kind, amount=proposal.amount) if proposal else None,
         reason=body.reason,
     )
     return await _act(
-        ctx,
+        caller,
         reference,
         Action.MERCHANT_RESPONSE,
         ClaimWorkflow.submit_merchant_response,
@@ -224,13 +226,13 @@ async def merchant_response(
 )
 async def accept_proposal(
     reference: Reference,
-    ctx: CallerCtx,
+    caller: CallerDep,
     body: ProposalAnswerIn | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
-    answer = ProposalAnswer(actor=ctx.principal.actor, reason=body.reason if body else None)
+    answer = ProposalAnswer(actor=caller.principal.actor, reason=body.reason if body else None)
     return await _act(
-        ctx,
+        caller,
         reference,
         Action.ACCEPT_PROPOSAL,
         ClaimWorkflow.accept_proposal,
@@ -244,13 +246,13 @@ async def accept_proposal(
 )
 async def reject_proposal(
     reference: Reference,
-    ctx: CallerCtx,
+    caller: CallerDep,
     body: ProposalAnswerIn | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
-    answer = ProposalAnswer(actor=ctx.principal.actor, reason=body.reason if body else None)
+    answer = ProposalAnswer(actor=caller.principal.actor, reason=body.reason if body else None)
     return await _act(
-        ctx,
+        caller,
         reference,
         Action.REJECT_PROPOSAL,
         ClaimWorkflow.reject_proposal,
@@ -262,26 +264,31 @@ async def reject_proposal(
 @router.post("/{reference}/close", summary="Close the claim", responses=_ACTION)
 async def close(
     reference: Reference,
-    ctx: CallerCtx,
+    caller: CallerDep,
     body: CloseIn | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
-    request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
+    request = CloseRequest(actor=caller.principal.actor, note=body.note if body else None)
     return await _act(
-        ctx, reference, Action.CLOSE, ClaimWorkflow.close, request, idempotency_key=idempotency_key
+        caller,
+        reference,
+        Action.CLOSE,
+        ClaimWorkflow.close,
+        request,
+        idempotency_key=idempotency_key,
     )
 
 
 @router.post("/{reference}/withdraw", summary="Withdraw the claim", responses=_ACTION)
 async def withdraw(
     reference: Reference,
-    ctx: CallerCtx,
+    caller: CallerDep,
     body: CloseIn | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
-    request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
+    request = CloseRequest(actor=caller.principal.actor, note=body.note if body else None)
     return await _act(
-        ctx,
+        caller,
         reference,
         Action.WITHDRAW,
         ClaimWorkflow.withdraw,
@@ -296,14 +303,14 @@ async def withdraw(
 async def satisfaction(
     reference: Reference,
     body: SatisfactionIn,
-    ctx: CallerCtx,
+    caller: CallerDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
     answer = SatisfactionAnswer(
-        actor=ctx.principal.actor, satisfied=body.satisfied, comment=body.comment
+        actor=caller.principal.actor, satisfied=body.satisfied, comment=body.comment
     )
     return await _act(
-        ctx,
+        caller,
         reference,
         Action.SATISFACTION,
         ClaimWorkflow.confirm_satisfaction,
@@ -314,13 +321,16 @@ async def satisfaction(
 
 @router.post("/{reference}/decision", summary="The platform's decision", responses=_ACTION)
 async def decision(
-    reference: Reference, body: DecisionIn, ctx: CallerCtx, idempotency_key: IdempotencyKey = None
+    reference: Reference,
+    body: DecisionIn,
+    caller: CallerDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
     message = Decision(
-        actor=ctx.principal.actor, outcome=body.outcome, note=body.note, amount=body.amount
+        actor=caller.principal.actor, outcome=body.outcome, note=body.note, amount=body.amount
     )
     return await _act(
-        ctx,
+        caller,
         reference,
         Action.DECISION,
         ClaimWorkflow.decide,
@@ -335,12 +345,12 @@ async def decision(
 async def request_info(
     reference: Reference,
     body: InfoRequestIn,
-    ctx: CallerCtx,
+    caller: CallerDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
-    message = InfoRequest(actor=ctx.principal.actor, question=body.question)
+    message = InfoRequest(actor=caller.principal.actor, question=body.question)
     return await _act(
-        ctx,
+        caller,
         reference,
         Action.REQUEST_INFO,
         ClaimWorkflow.request_info,
@@ -350,7 +360,7 @@ async def request_info(
 
 
 async def _act(
-    ctx: Caller,
+    caller: Caller,
     reference: str,
     action: Action,
     update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
@@ -359,13 +369,13 @@ async def _act(
     idempotency_key: str | None,
 ) -> ClaimOut:
     claim = await acting.act(
-        engine=ctx.engine,
-        client=ctx.client,
-        principal=ctx.principal,
+        engine=caller.engine,
+        client=caller.client,
+        principal=caller.principal,
         reference=reference.upper(),
         action=action,
         update=update,
         message=message,
         idempotency_key=idempotency_key,
     )
-    return _out(claim, ctx.principal)
+    return _out(claim, caller.principal)
