@@ -35,6 +35,7 @@ from api.schemas import (
 )
 from claimdesk.core.domain import (
     Action,
+    Actor,
     ClaimView,
     CloseRequest,
     Decision,
@@ -181,201 +182,114 @@ async def get_report(reference: Reference, principal: PrincipalDep, session: Ses
     return render_report(report)
 
 
+# ---- actions: each route turns its body into the workflow's message and sends it ----
+
+
+@dataclass
+class ClaimAction:
+    """The caller acting on one claim, with the Idempotency-Key that makes it safe to repeat."""
+
+    caller: Caller
+    reference: str
+    idempotency_key: str | None
+
+    @property
+    def actor(self) -> Actor:
+        return self.caller.principal.actor
+
+    async def send(
+        self,
+        action: Action,
+        update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
+        message: M,
+    ) -> ClaimOut:
+        """Carries `action` out with the workflow's `update`; the claim as it left it."""
+        claim = await acting.act(
+            engine=self.caller.engine,
+            client=self.caller.client,
+            principal=self.caller.principal,
+            reference=self.reference.upper(),
+            action=action,
+            update=update,
+            message=message,
+            idempotency_key=self.idempotency_key,
+        )
+        return _out(claim, self.caller.principal)
+
+
+def _claim_action(
+    reference: Reference, caller: CallerDep, idempotency_key: IdempotencyKey = None
+) -> ClaimAction:
+    return ClaimAction(caller=caller, reference=reference, idempotency_key=idempotency_key)
+
+
+ClaimActionDep = Annotated[ClaimAction, Depends(_claim_action)]
+
+
 @router.post("/{reference}/messages", summary="Write to the claim", responses=_ACTION)
-async def post_message(
-    reference: Reference, body: MessageIn, caller: CallerDep, idempotency_key: IdempotencyKey = None
-) -> ClaimOut:
-    message = PostMessage(actor=caller.principal.actor, body=body.body)
-    return await _act(
-        caller,
-        reference,
-        Action.MESSAGE,
-        ClaimWorkflow.post_message,
-        message,
-        idempotency_key=idempotency_key,
-    )
+async def post_message(body: MessageIn, act: ClaimActionDep) -> ClaimOut:
+    message = PostMessage(actor=act.actor, body=body.body)
+    return await act.send(Action.MESSAGE, ClaimWorkflow.post_message, message)
 
 
 @router.post("/{reference}/merchant-response", summary="The merchant's answer", responses=_ACTION)
-async def merchant_response(
-    reference: Reference,
-    body: MerchantResponseIn,
-    caller: CallerDep,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
+async def merchant_response(body: MerchantResponseIn, act: ClaimActionDep) -> ClaimOut:
     proposal = body.proposal
     message = MerchantResponse(
-        actor=caller.principal.actor,
+        actor=act.actor,
         action=body.action,
         message=body.message,
         proposal=Proposal(kind=proposal.kind, amount=proposal.amount) if proposal else None,
         reason=body.reason,
     )
-    return await _act(
-        caller,
-        reference,
-        Action.MERCHANT_RESPONSE,
-        ClaimWorkflow.submit_merchant_response,
-        message,
-        idempotency_key=idempotency_key,
-    )
+    return await act.send(Action.MERCHANT_RESPONSE, ClaimWorkflow.submit_merchant_response, message)
 
 
 @router.post(
     "/{reference}/proposal/accept", summary="Accept the merchant's proposal", responses=_ACTION
 )
-async def accept_proposal(
-    reference: Reference,
-    caller: CallerDep,
-    body: ProposalAnswerIn | None = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    answer = ProposalAnswer(actor=caller.principal.actor, reason=body.reason if body else None)
-    return await _act(
-        caller,
-        reference,
-        Action.ACCEPT_PROPOSAL,
-        ClaimWorkflow.accept_proposal,
-        answer,
-        idempotency_key=idempotency_key,
-    )
+async def accept_proposal(act: ClaimActionDep, body: ProposalAnswerIn | None = None) -> ClaimOut:
+    answer = ProposalAnswer(actor=act.actor, reason=body.reason if body else None)
+    return await act.send(Action.ACCEPT_PROPOSAL, ClaimWorkflow.accept_proposal, answer)
 
 
 @router.post(
     "/{reference}/proposal/reject", summary="Reject the merchant's proposal", responses=_ACTION
 )
-async def reject_proposal(
-    reference: Reference,
-    caller: CallerDep,
-    body: ProposalAnswerIn | None = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    answer = ProposalAnswer(actor=caller.principal.actor, reason=body.reason if body else None)
-    return await _act(
-        caller,
-        reference,
-        Action.REJECT_PROPOSAL,
-        ClaimWorkflow.reject_proposal,
-        answer,
-        idempotency_key=idempotency_key,
-    )
+async def reject_proposal(act: ClaimActionDep, body: ProposalAnswerIn | None = None) -> ClaimOut:
+    answer = ProposalAnswer(actor=act.actor, reason=body.reason if body else None)
+    return await act.send(Action.REJECT_PROPOSAL, ClaimWorkflow.reject_proposal, answer)
 
 
 @router.post("/{reference}/close", summary="Close the claim", responses=_ACTION)
-async def close(
-    reference: Reference,
-    caller: CallerDep,
-    body: CloseIn | None = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    request = CloseRequest(actor=caller.principal.actor, note=body.note if body else None)
-    return await _act(
-        caller,
-        reference,
-        Action.CLOSE,
-        ClaimWorkflow.close,
-        request,
-        idempotency_key=idempotency_key,
-    )
+async def close(act: ClaimActionDep, body: CloseIn | None = None) -> ClaimOut:
+    request = CloseRequest(actor=act.actor, note=body.note if body else None)
+    return await act.send(Action.CLOSE, ClaimWorkflow.close, request)
 
 
 @router.post("/{reference}/withdraw", summary="Withdraw the claim", responses=_ACTION)
-async def withdraw(
-    reference: Reference,
-    caller: CallerDep,
-    body: CloseIn | None = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    request = CloseRequest(actor=caller.principal.actor, note=body.note if body else None)
-    return await _act(
-        caller,
-        reference,
-        Action.WITHDRAW,
-        ClaimWorkflow.withdraw,
-        request,
-        idempotency_key=idempotency_key,
-    )
+async def withdraw(act: ClaimActionDep, body: CloseIn | None = None) -> ClaimOut:
+    request = CloseRequest(actor=act.actor, note=body.note if body else None)
+    return await act.send(Action.WITHDRAW, ClaimWorkflow.withdraw, request)
 
 
 @router.post(
     "/{reference}/satisfaction", summary="Say whether the outcome satisfies you", responses=_ACTION
 )
-async def satisfaction(
-    reference: Reference,
-    body: SatisfactionIn,
-    caller: CallerDep,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    answer = SatisfactionAnswer(
-        actor=caller.principal.actor, satisfied=body.satisfied, comment=body.comment
-    )
-    return await _act(
-        caller,
-        reference,
-        Action.SATISFACTION,
-        ClaimWorkflow.confirm_satisfaction,
-        answer,
-        idempotency_key=idempotency_key,
-    )
+async def satisfaction(body: SatisfactionIn, act: ClaimActionDep) -> ClaimOut:
+    answer = SatisfactionAnswer(actor=act.actor, satisfied=body.satisfied, comment=body.comment)
+    return await act.send(Action.SATISFACTION, ClaimWorkflow.confirm_satisfaction, answer)
 
 
 @router.post("/{reference}/decision", summary="The platform's decision", responses=_ACTION)
-async def decision(
-    reference: Reference,
-    body: DecisionIn,
-    caller: CallerDep,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    message = Decision(
-        actor=caller.principal.actor, outcome=body.outcome, note=body.note, amount=body.amount
-    )
-    return await _act(
-        caller,
-        reference,
-        Action.DECISION,
-        ClaimWorkflow.decide,
-        message,
-        idempotency_key=idempotency_key,
-    )
+async def decision(body: DecisionIn, act: ClaimActionDep) -> ClaimOut:
+    message = Decision(actor=act.actor, outcome=body.outcome, note=body.note, amount=body.amount)
+    return await act.send(Action.DECISION, ClaimWorkflow.decide, message)
 
 
 @router.post(
     "/{reference}/request-info", summary="Ask the customer for information", responses=_ACTION
 )
-async def request_info(
-    reference: Reference,
-    body: InfoRequestIn,
-    caller: CallerDep,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    message = InfoRequest(actor=caller.principal.actor, question=body.question)
-    return await _act(
-        caller,
-        reference,
-        Action.REQUEST_INFO,
-        ClaimWorkflow.request_info,
-        message,
-        idempotency_key=idempotency_key,
-    )
-
-
-async def _act(
-    caller: Caller,
-    reference: str,
-    action: Action,
-    update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
-    message: M,
-    *,
-    idempotency_key: str | None,
-) -> ClaimOut:
-    claim = await acting.act(
-        engine=caller.engine,
-        client=caller.client,
-        principal=caller.principal,
-        reference=reference.upper(),
-        action=action,
-        update=update,
-        message=message,
-        idempotency_key=idempotency_key,
-    )
-    return _out(claim, caller.principal)
+async def request_info(body: InfoRequestIn, act: ClaimActionDep) -> ClaimOut:
+    message = InfoRequest(actor=act.actor, question=body.question)
+    return await act.send(Action.REQUEST_INFO, ClaimWorkflow.request_info, message)
