@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,14 +25,8 @@ class TransactionRow:
     occurred_at: datetime
 
     def values(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "merchant_id": self.merchant_id,
-            "customer_email": self.customer_email,
-            "amount": self.amount,
-            "currency": self.currency,
-            "occurred_at": self.occurred_at,
-        }
+        """The `transactions` columns: one per field, of the same name."""
+        return asdict(self)
 
 
 async def get_transaction(

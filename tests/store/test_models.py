@@ -1,4 +1,5 @@
-"""The tables against the domain: the `claims` table holds exactly a `ClaimView`."""
+"""The tables against what fills them: `claims` holds a `ClaimView`, `transactions` a
+`TransactionRow`, each field in the column of its name."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import fields
 from typing import Union, get_args, get_origin, get_type_hints
 
 from claimdesk.core.domain import ClaimView
-from claimdesk.store.models import Claim, table_of
+from claimdesk.store.models import Claim, Transaction, table_of
+from claimdesk.store.transactions import TransactionRow
 
 
 def _optional(hint: object) -> bool:
@@ -27,3 +29,8 @@ def test_a_claims_column_is_nullable_exactly_where_the_view_field_may_be_none() 
     nullable = {column.name: column.nullable for column in table_of(Claim).columns}
     for name, hint in hints.items():
         assert nullable[name] == _optional(hint), name
+
+
+def test_the_transactions_table_has_a_column_for_each_transaction_row_field() -> None:
+    columns = [column.name for column in table_of(Transaction).columns]
+    assert columns == [field.name for field in fields(TransactionRow)]
