@@ -23,9 +23,9 @@ from claimdesk.core.domain import (
 from claimdesk.core.mail import build_message, message_id, render
 from claimdesk.core.report import render_report
 from claimdesk.core.settings import Settings
-from claimdesk.store import projection as store
+from claimdesk.store import mail_log, merchants
+from claimdesk.store.claims import load_report
 from claimdesk.store.db import sessions
-from claimdesk.store.projection import load_report
 
 MAIL_REFUSED = "MailRefused"
 
@@ -154,7 +154,7 @@ class MailActivities:
                     order, rendered, to=address.email, settings=self._settings, date=now
                 )
             except (ValueError, UnicodeError) as unusable:
-                if await store.mail_already_sent(session=session, key=order.key):
+                if await mail_log.mail_already_sent(session=session, key=order.key):
                     return False  # sent before the merchant's address changed to this one
                 # An address no message can be written to will not improve on retry.
                 raise ApplicationError(
@@ -162,7 +162,7 @@ class MailActivities:
                     type=MAIL_REFUSED,
                     non_retryable=True,
                 ) from unusable
-            claimed = await store.log_sent_mail(
+            claimed = await mail_log.log_sent_mail(
                 session=session,
                 key=order.key,
                 reference=order.claim.reference,
@@ -202,7 +202,7 @@ class MailActivities:
         if order.recipient is Recipient.MERCHANT:
             merchant_id = order.claim.merchant_id
             if merchant_id not in contacts:  # looked up once per batch
-                contacts[merchant_id] = await store.merchant_contact(
+                contacts[merchant_id] = await merchants.merchant_contact(
                     session=session, merchant_id=merchant_id
                 )
             email = contacts[merchant_id]

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
 from claimdesk.core.domain import Projection, StrikeInput, StrikeResult
-from claimdesk.store import projection as store
+from claimdesk.store import claims, merchants
 from claimdesk.store.db import unit_of_work
 
 
@@ -19,9 +19,9 @@ class StoreActivities:
     @activity.defn(name="record_claim")
     async def record_claim(self, projection: Projection) -> None:
         async with unit_of_work(self._engine) as session:
-            await store.record_claim(session=session, projection=projection)
+            await claims.record_claim(session=session, projection=projection)
 
     @activity.defn(name="record_strike")
     async def record_strike(self, strike: StrikeInput) -> StrikeResult:
         async with unit_of_work(self._engine) as session:
-            return await store.record_strike(session=session, strike=strike)
+            return await merchants.record_strike(session=session, strike=strike)

@@ -17,9 +17,9 @@ from api.errors import ActionRefused, Forbidden, InvalidRequest, ProblemError
 from api.temporal_calls import AnsweredBefore, ClaimRefused, WorkflowMissing, call_claim
 from claimdesk.core.domain import Action, ClaimView, Decision, MerchantResponse, Role, Status
 from claimdesk.core.permissions import ACTION_ROLES, amount_over_limit
+from claimdesk.store.claims import stored_claim
 from claimdesk.store.db import sessions
 from claimdesk.store.models import Claim
-from claimdesk.store.projection import stored_claim
 from workflows.claim import ClaimWorkflow
 
 M = TypeVar("M")

@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.deps import EngineDep
 from api.errors import Forbidden, Unauthorized
 from claimdesk.core.domain import Actor, Role
-from claimdesk.store import queries
+from claimdesk.store import keys
 from claimdesk.store.db import sessions
 from claimdesk.store.models import ApiKey
 
@@ -97,7 +97,7 @@ async def authenticate(
     if not token.startswith(f"{KEY_PREFIX}_") or len(token) > 200:
         raise Unauthorized("this is not a claimdesk API key")
     async with sessions(engine)() as session:
-        key = await queries.find_active_api_key(session=session, secret_hash=hash_secret(token))
+        key = await keys.find_active_api_key(session=session, secret_hash=hash_secret(token))
     if key is None:
         raise Unauthorized("unknown or revoked API key")
     return Principal(
@@ -105,7 +105,8 @@ async def authenticate(
     )
 
 
-CallerDep = Annotated[Principal, Depends(authenticate)]
+# What a route asks for to know its caller: the key, checked on every request.
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
 
 def require_role(principal: Principal, *roles: Role) -> None:

@@ -8,13 +8,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal
 from api.errors import NotFound
-from claimdesk.store import queries
+from claimdesk.store import claims
 from claimdesk.store.models import Claim, ClaimEvent
 
 
 async def visible_claim(*, session: AsyncSession, principal: Principal, reference: str) -> Claim:
     """The claim if the caller may see it; 404 whether it does not exist or is not theirs."""
-    claim = await queries.get_claim(
+    claim = await claims.get_claim_row(
         session=session,
         reference=reference,
         customer_email=principal.customer_filter,
@@ -29,4 +29,4 @@ async def claim_with_timeline(
     *, session: AsyncSession, principal: Principal, reference: str
 ) -> tuple[Claim, Sequence[ClaimEvent]]:
     claim = await visible_claim(session=session, principal=principal, reference=reference)
-    return claim, await queries.claim_timeline(session=session, reference=reference)
+    return claim, await claims.timeline_rows(session=session, reference=reference)

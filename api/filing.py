@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,15 +18,14 @@ from api.errors import InvalidRequest, NotFound, ProblemError
 from api.idempotency import key_reused
 from api.schemas import ClaimCreate
 from api.temporal_calls import call_claim
-from claimdesk.core.domain import ClaimInput, ClaimView, Contact, Status, TransactionRef
+from claimdesk.core.domain import ClaimInput, ClaimView, Contact, TransactionRef
 from claimdesk.core.filing import filing_refusal
 from claimdesk.core.rules import ClaimState
 from claimdesk.core.settings import Settings
 from claimdesk.core.standing import opening_details, summary, visibility
-from claimdesk.store import queries
+from claimdesk.store import claims, idempotency, transactions
 from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import OPENING, Claim, IdempotencyRecord, Transaction
-from claimdesk.store.projection import answer_view, stored_claim
 from workflows import search
 from workflows.claim import ClaimWorkflow
 
@@ -75,14 +74,16 @@ def check_filing(
 
 @dataclass
 class _Filing:
-    reference: str
-    transaction: Transaction
-    opened_at: datetime
+    claim_input: ClaimInput
     needs_start: bool  # False when a replay finds the workflow already reported
     answer: ClaimView | None = None  # a replay's first answer, once the opening stored it
 
+    @property
+    def reference(self) -> str:
+        return self.claim_input.reference
 
-async def open_claim(
+
+async def file_claim(
     *,
     engine: AsyncEngine,
     client: Client,
@@ -106,25 +107,24 @@ async def open_claim(
             idempotency_key=idempotency_key,
         )
     if filing.needs_start:
-        claim_input = _claim_input(body=body, filing=filing, settings=settings)
         try:
-            view = await _start(client=client, settings=settings, claim_input=claim_input)
+            view = await _start(client=client, settings=settings, claim_input=filing.claim_input)
         except BaseException:
             if idempotency_key is None:
                 # Nobody can retry this request: free the transaction for a new claim. Should
                 # the workflow have started after all, its first report re-creates the row.
                 async with unit_of_work(engine) as session:
-                    await queries.delete_unreported_claim(
+                    await claims.delete_unreported_claim(
                         session=session, reference=filing.reference
                     )
             raise
         # The workflow answers once the store holds this view: no need to read it back.
-        return stored_claim(view)
+        return claims.stored_claim(view)
     if filing.answer is not None:
-        return stored_claim(filing.answer)
+        return claims.stored_claim(filing.answer)
     # Opened before first answers were kept: the claim as it is now.
     async with sessions(engine)() as session:
-        claim = await queries.get_claim(session=session, reference=filing.reference)
+        claim = await claims.get_claim_row(session=session, reference=filing.reference)
     assert claim is not None
     return claim
 
@@ -137,29 +137,34 @@ async def _reserve(
     body: ClaimCreate,
     idempotency_key: str | None,
 ) -> _Filing:
-    transaction = await queries.get_transaction(
+    transaction = await transactions.get_transaction(
         session=session, transaction_id=body.transaction_id, customer_email=principal.email
     )
     if transaction is None:
         raise NotFound(f"transaction {body.transaction_id}")
     now = datetime.now(UTC)
-    reference = new_reference()
+    claim_input = opening_input(
+        body=body,
+        transaction=transaction,
+        reference=new_reference(),
+        opened_at=now,
+        settings=settings,
+    )
     if idempotency_key is not None:
         record = IdempotencyRecord(
             api_key_id=principal.key_id,
             key=idempotency_key,
             request_hash=request_fingerprint(body),
-            reference=reference,
+            reference=claim_input.reference,
             created_at=now,
         )
-        if not await queries.insert_idempotency_record(session=session, record=record):
-            return await _replay(session=session, record=record, transaction=transaction)
+        if not await idempotency.insert_idempotency_record(session=session, record=record):
+            return await _replay(session=session, record=record, filed=claim_input)
     check_filing(
         body=body, principal=principal, transaction=transaction, now=now, settings=settings
     )
-    reservation = _reservation(body=body, transaction=transaction, reference=reference, now=now)
-    if not await queries.reserve_claim(session=session, claim=reservation):
-        existing = await queries.open_claim_reference(
+    if not await claims.reserve_claim(session=session, view=reservation(claim_input)):
+        existing = await claims.open_claim_reference(
             session=session, transaction_id=transaction.id, subject=body.subject.value
         )
         raise ProblemError(
@@ -169,60 +174,39 @@ async def _reserve(
             f"claim {existing} is still open for this transaction and subject",
             extra={"existing_reference": existing},
         )
-    return _Filing(reference=reference, transaction=transaction, opened_at=now, needs_start=True)
+    return _Filing(claim_input=claim_input, needs_start=True)
 
 
 async def _replay(
-    *, session: AsyncSession, record: IdempotencyRecord, transaction: Transaction
+    *, session: AsyncSession, record: IdempotencyRecord, filed: ClaimInput
 ) -> _Filing:
-    first = await queries.find_idempotency_record(
+    """The first request's filing: its reference, and when it opened, replace this one's."""
+    first = await idempotency.find_idempotency_record(
         session=session, api_key_id=record.api_key_id, key=record.key
     )
     assert first is not None
     if first.request_hash != record.request_hash or first.operation != OPENING:
         raise key_reused()
-    claim = await queries.get_claim(session=session, reference=first.reference)
+    claim = await claims.get_claim_row(session=session, reference=first.reference)
     assert claim is not None  # committed together with the record
     return _Filing(
-        reference=first.reference,
-        transaction=transaction,
-        opened_at=claim.opened_at,
+        claim_input=replace(filed, reference=first.reference, opened_at=claim.opened_at),
         needs_start=claim.version == 0,
-        answer=None if first.answer is None else answer_view(first.answer),
+        answer=None if first.answer is None else idempotency.answer_view(first.answer),
     )
 
 
-def _reservation(
-    *, body: ClaimCreate, transaction: Transaction, reference: str, now: datetime
-) -> Claim:
-    """The row that holds the claim's place until its workflow reports (version 0)."""
-    return Claim(
-        reference=reference,
-        transaction_id=transaction.id,
-        merchant_id=transaction.merchant_id,
-        customer_email=body.contact.email,
-        customer_name=body.contact.name,
-        subject=body.subject.value,
-        category=body.category.value,
-        description=body.description,
-        locale=body.locale.value,
-        amount=transaction.amount,
-        currency=transaction.currency,
-        status=Status.OPEN.value,
-        escalation_level=1,
-        sla_breached=False,
-        opened_at=now,
-        updated_at=now,
-        transaction_occurred_at=transaction.occurred_at,
-        allowed_actions={},
-        version=0,
-    )
-
-
-def _claim_input(*, body: ClaimCreate, filing: _Filing, settings: Settings) -> ClaimInput:
-    transaction = filing.transaction
+def opening_input(
+    *,
+    body: ClaimCreate,
+    transaction: Transaction,
+    reference: str,
+    opened_at: datetime,
+    settings: Settings,
+) -> ClaimInput:
+    """The workflow's input: the claim as filed, on its transaction, under today's policy."""
     return ClaimInput(
-        reference=filing.reference,
+        reference=reference,
         transaction=TransactionRef(
             id=transaction.id,
             merchant_id=transaction.merchant_id,
@@ -235,8 +219,21 @@ def _claim_input(*, body: ClaimCreate, filing: _Filing, settings: Settings) -> C
         description=body.description,
         contact=Contact(name=body.contact.name, email=body.contact.email, phone=body.contact.phone),
         locale=body.locale,
-        opened_at=filing.opened_at,
+        opened_at=opened_at,
         policy=settings.policy,
+    )
+
+
+def reservation(claim_input: ClaimInput) -> ClaimView:
+    """The claim as it holds its place until its workflow reports (version 0): as the rules
+    open it, but with no deadline running yet and nothing anyone may do to it."""
+    opened, _ = ClaimState.open(claim_input)
+    return replace(
+        opened.view(),
+        version=0,
+        allowed_actions={},
+        next_deadline=None,
+        next_deadline_kind=None,
     )
 
 

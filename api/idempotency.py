@@ -28,10 +28,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api.auth import Principal
 from api.errors import ActionRefused, InvalidRequest, ServiceUnavailable
 from claimdesk.core.domain import ClaimView
-from claimdesk.store import queries
+from claimdesk.store import idempotency as store
 from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import IdempotencyRecord
-from claimdesk.store.projection import answer_view
 
 # A request carrying a key's action out holds it for longer than it may wait on the claim
 # (the API's 30 s), so a lease runs out only when its request died; a repeat arriving
@@ -107,7 +106,7 @@ async def remember(
         created_at=datetime.now(UTC),
     )
     async with unit_of_work(engine) as session:
-        if await queries.insert_idempotency_record(
+        if await store.insert_idempotency_record(
             session=session, record=record, lease_seconds=LEASE.total_seconds()
         ):
             return Remembered(
@@ -130,7 +129,7 @@ async def _first_answer_or_lease(engine: AsyncEngine, record: IdempotencyRecord)
     async with asyncio.timeout(WAIT.total_seconds()):
         while True:
             async with unit_of_work(engine) as session:
-                first = await queries.find_idempotency_record(
+                first = await store.find_idempotency_record(
                     session=session, api_key_id=record.api_key_id, key=key
                 )
                 assert first is not None  # keys are never deleted
@@ -138,13 +137,13 @@ async def _first_answer_or_lease(engine: AsyncEngine, record: IdempotencyRecord)
                     raise key_reused()
                 known = Remembered(
                     update_id=first.update_id,
-                    answer=None if first.answer is None else answer_view(first.answer),
+                    answer=None if first.answer is None else store.answer_view(first.answer),
                     refusal=first.refusal,
                     holder=holder,
                 )
                 if known.answer is not None or known.refusal is not None:
                     return known
-                if await queries.take_idempotency_lease(
+                if await store.take_idempotency_lease(
                     session=session,
                     api_key_id=record.api_key_id,
                     key=key,
@@ -158,7 +157,7 @@ async def _first_answer_or_lease(engine: AsyncEngine, record: IdempotencyRecord)
 async def release(*, engine: AsyncEngine, known: Remembered) -> None:
     """Lets a repeat of the key carry the action out: this request ends without an answer."""
     async with unit_of_work(engine) as session:
-        await queries.release_idempotency_lease(
+        await store.release_idempotency_lease(
             session=session, update_id=known.update_id, holder=known.holder
         )
 
@@ -172,7 +171,7 @@ async def keep_refusal(
     answers what the key holds instead: the repeat's answer, or 503 while there is none.
     """
     async with unit_of_work(engine) as session:
-        kept = await queries.record_refusal(
+        kept = await store.record_refusal(
             session=session, update_id=known.update_id, holder=known.holder, reason=reason
         )
     if kept:
@@ -184,11 +183,11 @@ async def first_answer(*, engine: AsyncEngine, principal: Principal, key: str) -
     """The key's first answer as the store holds it: the claim, or its refusal (409); 503
     while it has none."""
     async with sessions(engine)() as session:
-        record = await queries.find_idempotency_record(
+        record = await store.find_idempotency_record(
             session=session, api_key_id=principal.key_id, key=key
         )
     if record is not None and record.answer is not None:
-        return answer_view(record.answer)
+        return store.answer_view(record.answer)
     if record is not None and record.refusal is not None:
         raise ActionRefused(record.refusal)
     raise ServiceUnavailable(NO_ANSWER)

@@ -10,7 +10,7 @@ from api.auth import Principal
 from api.errors import NotFound, ProblemError
 from api.schemas import MerchantOut, TransactionIn
 from claimdesk.core.domain import Role
-from claimdesk.store import queries
+from claimdesk.store import merchants, transactions
 from claimdesk.store.models import Merchant, Transaction
 
 
@@ -23,12 +23,12 @@ async def record_transaction(
     data under an existing id is a conflict, since claims may already rest on it.
     """
     now = datetime.now(UTC)
-    await queries.ensure_merchant(session=session, merchant_id=body.merchant_id, at=now)
-    row = queries.TransactionRow(**body.model_dump())
-    stored, created = await queries.insert_transaction(session=session, row=row)
+    await merchants.ensure_merchant(session=session, merchant_id=body.merchant_id, at=now)
+    row = transactions.TransactionRow(**body.model_dump())
+    stored, created = await transactions.insert_transaction(session=session, row=row)
     if (
         not created
-        and queries.TransactionRow(
+        and transactions.TransactionRow(
             id=stored.id,
             merchant_id=stored.merchant_id,
             customer_email=stored.customer_email,
@@ -54,7 +54,7 @@ async def visible_merchant(
     mine = principal.role is Role.OPERATOR or (
         principal.role is Role.MERCHANT and principal.merchant_id == merchant_id
     )
-    merchant = await queries.get_merchant(session=session, merchant_id=merchant_id)
+    merchant = await merchants.get_merchant(session=session, merchant_id=merchant_id)
     if merchant is None or not mine:
         raise NotFound(f"merchant {merchant_id}")
     return merchant
@@ -62,6 +62,6 @@ async def visible_merchant(
 
 async def merchant_record(*, session: AsyncSession, merchant: Merchant) -> MerchantOut:
     """The merchant as an operator weighs it: strikes with their claims, and open claims."""
-    strikes = await queries.merchant_strikes(session=session, merchant_id=merchant.id)
-    claims = await queries.merchant_claims(session=session, merchant_id=merchant.id)
+    strikes = await merchants.merchant_strikes(session=session, merchant_id=merchant.id)
+    claims = await merchants.merchant_claims(session=session, merchant_id=merchant.id)
     return MerchantOut.of(merchant, strikes, claims)

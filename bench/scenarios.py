@@ -21,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.auth import issue_api_key
 from bench.load import Run, closed_loop
 from bench.stack import Stack
-from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
+from claimdesk.store.keys import insert_api_key
+from claimdesk.store.merchants import upsert_merchant
 from claimdesk.store.models import Transaction
+from claimdesk.store.transactions import TransactionRow
 
 CUSTOMERS = 16
 MERCHANTS = 4
@@ -115,7 +117,7 @@ async def _key(
 ) -> dict[str, str]:
     key, secret = issue_api_key(role, email=email, merchant_id=merchant_id)
     async with unit_of_work(engine) as session:
-        await queries.insert_api_key(session=session, key=key)
+        await insert_api_key(session=session, key=key)
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -125,7 +127,7 @@ async def populate(world: World, transactions: int) -> None:
     for m in range(MERCHANTS):
         merchant_id = f"M{m}"
         async with unit_of_work(world.engine) as session:
-            await queries.upsert_merchant(
+            await upsert_merchant(
                 session=session,
                 merchant_id=merchant_id,
                 name=f"Shop {m}",
@@ -138,7 +140,7 @@ async def populate(world: World, transactions: int) -> None:
         world.customers.append((email, await _key(world.engine, "customer", email=email)))
     world.operator = await _key(world.engine, "operator")
     rows = [
-        queries.TransactionRow(
+        TransactionRow(
             id=World.transaction_id(i),
             merchant_id=f"M{i % MERCHANTS}",
             customer_email=world.customer(i)[0],
@@ -148,7 +150,7 @@ async def populate(world: World, transactions: int) -> None:
         ).values()
         for i in range(transactions)
     ]
-    # The bench's own fixture rows, in one multi-row insert: `queries.upsert_transactions`
+    # The bench's own fixture rows, in one multi-row insert: `transactions.upsert_transactions`
     # (one statement a row, for imports) took 90 s for 11 000 rows on the loaded machine.
     async with unit_of_work(world.engine) as session:
         await session.execute(insert(Transaction), rows)

@@ -12,7 +12,7 @@ from temporalio.client import Client
 from temporalio.workflow import UpdateMethodMultiParam
 
 from api import acting, claims_read, filing
-from api.auth import CallerDep, Principal, require_role
+from api.auth import Principal, PrincipalDep, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import NotFound, problem_responses
 from api.idempotency import IdempotencyKey
@@ -35,6 +35,7 @@ from api.schemas import (
 )
 from claimdesk.core.domain import (
     Action,
+    Actor,
     ClaimView,
     CloseRequest,
     Decision,
@@ -49,9 +50,8 @@ from claimdesk.core.domain import (
     Subject,
 )
 from claimdesk.core.report import render_report
-from claimdesk.store import queries
+from claimdesk.store import claims as store
 from claimdesk.store.models import Claim
-from claimdesk.store.projection import load_report
 from workflows.claim import ClaimWorkflow
 
 M = TypeVar("M")
@@ -74,11 +74,11 @@ class Caller:
     client: Client
 
 
-def _caller(principal: CallerDep, engine: EngineDep, client: TemporalDep) -> Caller:
+def _caller(principal: PrincipalDep, engine: EngineDep, client: TemporalDep) -> Caller:
     return Caller(principal=principal, engine=engine, client=client)
 
 
-CallerCtx = Annotated[Caller, Depends(_caller)]
+CallerDep = Annotated[Caller, Depends(_caller)]
 
 
 def _out(claim: Claim, principal: Principal) -> ClaimOut:
@@ -90,27 +90,27 @@ def _out(claim: Claim, principal: Principal) -> ClaimOut:
 )
 async def open_claim(
     body: ClaimCreate,
-    ctx: CallerCtx,
+    caller: CallerDep,
     settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
-    require_role(ctx.principal, Role.CUSTOMER)
-    claim = await filing.open_claim(
-        engine=ctx.engine,
-        client=ctx.client,
+    require_role(caller.principal, Role.CUSTOMER)
+    claim = await filing.file_claim(
+        engine=caller.engine,
+        client=caller.client,
         settings=settings,
-        principal=ctx.principal,
+        principal=caller.principal,
         body=body,
         idempotency_key=idempotency_key,
     )
     response.headers["Location"] = f"/claims/{claim.reference}"
-    return _out(claim, ctx.principal)
+    return _out(claim, caller.principal)
 
 
 @router.get("", summary="The claims you may see, newest first or soonest due first")
 async def list_claims(
-    caller: CallerDep,
+    principal: PrincipalDep,
     session: SessionDep,
     status: Status | None = None,
     subject: Subject | None = None,
@@ -130,12 +130,12 @@ async def list_claims(
 
     An operator's queues, for example: `?breached=true&order=due`, `?level=3`,
     `?due_before=2026-11-23T00:00:00Z&order=due`, `?merchant_id=M1&status=open`."""
-    if caller.role is Role.MERCHANT and merchant_id not in (None, caller.merchant_id):
+    if principal.role is Role.MERCHANT and merchant_id not in (None, principal.merchant_id):
         return ClaimPage(items=[], limit=limit, offset=offset, next_offset=None)
-    claims = await queries.list_claims(
+    claims = await store.list_claim_rows(
         session=session,
-        customer_email=caller.customer_filter,
-        merchant_id=caller.merchant_filter or merchant_id,
+        customer_email=principal.customer_filter,
+        merchant_id=principal.merchant_filter or merchant_id,
         status=status.value if status else None,
         subject=subject.value if subject else None,
         level=level,
@@ -146,7 +146,7 @@ async def list_claims(
         offset=offset,
     )
     return ClaimPage(
-        items=[_out(claim, caller) for claim in claims[:limit]],
+        items=[_out(claim, principal) for claim in claims[:limit]],
         limit=limit,
         offset=offset,
         next_offset=offset + limit if len(claims) > limit else None,
@@ -154,12 +154,14 @@ async def list_claims(
 
 
 @router.get("/{reference}", summary="One claim with its timeline", responses=problem_responses(404))
-async def get_claim(reference: Reference, caller: CallerDep, session: SessionDep) -> ClaimDetail:
+async def get_claim(
+    reference: Reference, principal: PrincipalDep, session: SessionDep
+) -> ClaimDetail:
     claim, events = await claims_read.claim_with_timeline(
-        session=session, principal=caller, reference=reference.upper()
+        session=session, principal=principal, reference=reference.upper()
     )
     return ClaimDetail(
-        **_out(claim, caller).model_dump(),
+        **_out(claim, principal).model_dump(),
         timeline=[TimelineEventOut.of(event) for event in events],
     )
 
@@ -170,203 +172,124 @@ async def get_claim(reference: Reference, caller: CallerDep, session: SessionDep
     summary="The documentation of the process (the text the customer gets on closing)",
     responses=problem_responses(404),
 )
-async def get_report(reference: Reference, caller: CallerDep, session: SessionDep) -> str:
+async def get_report(reference: Reference, principal: PrincipalDep, session: SessionDep) -> str:
     claim = await claims_read.visible_claim(
-        session=session, principal=caller, reference=reference.upper()
+        session=session, principal=principal, reference=reference.upper()
     )
-    report = await load_report(session=session, reference=claim.reference)
+    report = await store.load_report(session=session, reference=claim.reference)
     if report is None:
         raise NotFound(f"claim {reference}")
     return render_report(report)
 
 
+# ---- actions: each route turns its body into the workflow's message and sends it ----
+
+
+@dataclass
+class ClaimAction:
+    """The caller acting on one claim, with the Idempotency-Key that makes it safe to repeat."""
+
+    caller: Caller
+    reference: str
+    idempotency_key: str | None
+
+    @property
+    def actor(self) -> Actor:
+        return self.caller.principal.actor
+
+    async def send(
+        self,
+        action: Action,
+        update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
+        message: M,
+    ) -> ClaimOut:
+        """Carries `action` out with the workflow's `update`; the claim as it left it."""
+        claim = await acting.act(
+            engine=self.caller.engine,
+            client=self.caller.client,
+            principal=self.caller.principal,
+            reference=self.reference.upper(),
+            action=action,
+            update=update,
+            message=message,
+            idempotency_key=self.idempotency_key,
+        )
+        return _out(claim, self.caller.principal)
+
+
+def _claim_action(
+    reference: Reference, caller: CallerDep, idempotency_key: IdempotencyKey = None
+) -> ClaimAction:
+    return ClaimAction(caller=caller, reference=reference, idempotency_key=idempotency_key)
+
+
+ClaimActionDep = Annotated[ClaimAction, Depends(_claim_action)]
+
+
 @router.post("/{reference}/messages", summary="Write to the claim", responses=_ACTION)
-async def post_message(
-    reference: Reference, body: MessageIn, ctx: CallerCtx, idempotency_key: IdempotencyKey = None
-) -> ClaimOut:
-    message = PostMessage(actor=ctx.principal.actor, body=body.body)
-    return await _act(
-        ctx,
-        reference,
-        Action.MESSAGE,
-        ClaimWorkflow.post_message,
-        message,
-        idempotency_key=idempotency_key,
-    )
+async def post_message(body: MessageIn, act: ClaimActionDep) -> ClaimOut:
+    message = PostMessage(actor=act.actor, body=body.body)
+    return await act.send(Action.MESSAGE, ClaimWorkflow.post_message, message)
 
 
 @router.post("/{reference}/merchant-response", summary="The merchant's answer", responses=_ACTION)
-async def merchant_response(
-    reference: Reference,
-    body: MerchantResponseIn,
-    ctx: CallerCtx,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
+async def merchant_response(body: MerchantResponseIn, act: ClaimActionDep) -> ClaimOut:
     proposal = body.proposal
     message = MerchantResponse(
-        actor=ctx.principal.actor,
+        actor=act.actor,
         action=body.action,
         message=body.message,
         proposal=Proposal(kind=proposal.kind, amount=proposal.amount) if proposal else None,
         reason=body.reason,
     )
-    return await _act(
-        ctx,
-        reference,
-        Action.MERCHANT_RESPONSE,
-        ClaimWorkflow.submit_merchant_response,
-        message,
-        idempotency_key=idempotency_key,
-    )
+    return await act.send(Action.MERCHANT_RESPONSE, ClaimWorkflow.submit_merchant_response, message)
 
 
 @router.post(
     "/{reference}/proposal/accept", summary="Accept the merchant's proposal", responses=_ACTION
 )
-async def accept_proposal(
-    reference: Reference,
-    ctx: CallerCtx,
-    body: ProposalAnswerIn | None = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    answer = ProposalAnswer(actor=ctx.principal.actor, reason=body.reason if body else None)
-    return await _act(
-        ctx,
-        reference,
-        Action.ACCEPT_PROPOSAL,
-        ClaimWorkflow.accept_proposal,
-        answer,
-        idempotency_key=idempotency_key,
-    )
+async def accept_proposal(act: ClaimActionDep, body: ProposalAnswerIn | None = None) -> ClaimOut:
+    answer = ProposalAnswer(actor=act.actor, reason=body.reason if body else None)
+    return await act.send(Action.ACCEPT_PROPOSAL, ClaimWorkflow.accept_proposal, answer)
 
 
 @router.post(
     "/{reference}/proposal/reject", summary="Reject the merchant's proposal", responses=_ACTION
 )
-async def reject_proposal(
-    reference: Reference,
-    ctx: CallerCtx,
-    body: ProposalAnswerIn | None = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    answer = ProposalAnswer(actor=ctx.principal.actor, reason=body.reason if body else None)
-    return await _act(
-        ctx,
-        reference,
-        Action.REJECT_PROPOSAL,
-        ClaimWorkflow.reject_proposal,
-        answer,
-        idempotency_key=idempotency_key,
-    )
+async def reject_proposal(act: ClaimActionDep, body: ProposalAnswerIn | None = None) -> ClaimOut:
+    answer = ProposalAnswer(actor=act.actor, reason=body.reason if body else None)
+    return await act.send(Action.REJECT_PROPOSAL, ClaimWorkflow.reject_proposal, answer)
 
 
 @router.post("/{reference}/close", summary="Close the claim", responses=_ACTION)
-async def close(
-    reference: Reference,
-    ctx: CallerCtx,
-    body: CloseIn | None = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
-    return await _act(
-        ctx, reference, Action.CLOSE, ClaimWorkflow.close, request, idempotency_key=idempotency_key
-    )
+async def close(act: ClaimActionDep, body: CloseIn | None = None) -> ClaimOut:
+    request = CloseRequest(actor=act.actor, note=body.note if body else None)
+    return await act.send(Action.CLOSE, ClaimWorkflow.close, request)
 
 
 @router.post("/{reference}/withdraw", summary="Withdraw the claim", responses=_ACTION)
-async def withdraw(
-    reference: Reference,
-    ctx: CallerCtx,
-    body: CloseIn | None = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    request = CloseRequest(actor=ctx.principal.actor, note=body.note if body else None)
-    return await _act(
-        ctx,
-        reference,
-        Action.WITHDRAW,
-        ClaimWorkflow.withdraw,
-        request,
-        idempotency_key=idempotency_key,
-    )
+async def withdraw(act: ClaimActionDep, body: CloseIn | None = None) -> ClaimOut:
+    request = CloseRequest(actor=act.actor, note=body.note if body else None)
+    return await act.send(Action.WITHDRAW, ClaimWorkflow.withdraw, request)
 
 
 @router.post(
     "/{reference}/satisfaction", summary="Say whether the outcome satisfies you", responses=_ACTION
 )
-async def satisfaction(
-    reference: Reference,
-    body: SatisfactionIn,
-    ctx: CallerCtx,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    answer = SatisfactionAnswer(
-        actor=ctx.principal.actor, satisfied=body.satisfied, comment=body.comment
-    )
-    return await _act(
-        ctx,
-        reference,
-        Action.SATISFACTION,
-        ClaimWorkflow.confirm_satisfaction,
-        answer,
-        idempotency_key=idempotency_key,
-    )
+async def satisfaction(body: SatisfactionIn, act: ClaimActionDep) -> ClaimOut:
+    answer = SatisfactionAnswer(actor=act.actor, satisfied=body.satisfied, comment=body.comment)
+    return await act.send(Action.SATISFACTION, ClaimWorkflow.confirm_satisfaction, answer)
 
 
 @router.post("/{reference}/decision", summary="The platform's decision", responses=_ACTION)
-async def decision(
-    reference: Reference, body: DecisionIn, ctx: CallerCtx, idempotency_key: IdempotencyKey = None
-) -> ClaimOut:
-    message = Decision(
-        actor=ctx.principal.actor, outcome=body.outcome, note=body.note, amount=body.amount
-    )
-    return await _act(
-        ctx,
-        reference,
-        Action.DECISION,
-        ClaimWorkflow.decide,
-        message,
-        idempotency_key=idempotency_key,
-    )
+async def decision(body: DecisionIn, act: ClaimActionDep) -> ClaimOut:
+    message = Decision(actor=act.actor, outcome=body.outcome, note=body.note, amount=body.amount)
+    return await act.send(Action.DECISION, ClaimWorkflow.decide, message)
 
 
 @router.post(
     "/{reference}/request-info", summary="Ask the customer for information", responses=_ACTION
 )
-async def request_info(
-    reference: Reference,
-    body: InfoRequestIn,
-    ctx: CallerCtx,
-    idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    message = InfoRequest(actor=ctx.principal.actor, question=body.question)
-    return await _act(
-        ctx,
-        reference,
-        Action.REQUEST_INFO,
-        ClaimWorkflow.request_info,
-        message,
-        idempotency_key=idempotency_key,
-    )
-
-
-async def _act(
-    ctx: Caller,
-    reference: str,
-    action: Action,
-    update: UpdateMethodMultiParam[[ClaimWorkflow, M], ClaimView],
-    message: M,
-    *,
-    idempotency_key: str | None,
-) -> ClaimOut:
-    claim = await acting.act(
-        engine=ctx.engine,
-        client=ctx.client,
-        principal=ctx.principal,
-        reference=reference.upper(),
-        action=action,
-        update=update,
-        message=message,
-        idempotency_key=idempotency_key,
-    )
-    return _out(claim, ctx.principal)
+async def request_info(body: InfoRequestIn, act: ClaimActionDep) -> ClaimOut:
+    message = InfoRequest(actor=act.actor, question=body.question)
+    return await act.send(Action.REQUEST_INFO, ClaimWorkflow.request_info, message)

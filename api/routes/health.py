@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from api.deps import SessionDep, TemporalDep
 from api.errors import RETRY_AFTER_SECONDS, problem_responses
 from api.schemas import Health
-from claimdesk.store import queries
+from claimdesk.store.db import ping
 
 # Only what the middleware answers any request with (NUL characters, a huge body).
 router = APIRouter(tags=["health"], responses=problem_responses(400, 413))
@@ -34,7 +34,7 @@ async def healthz() -> Health:
 )
 async def readyz(session: SessionDep, client: TemporalDep) -> JSONResponse:
     checks = {
-        "database": await _check("database", queries.ping(session=session)),
+        "database": await _check("database", ping(session=session)),
         "temporal": await _check(
             "temporal", client.service_client.check_health(timeout=CHECK_TIMEOUT)
         ),

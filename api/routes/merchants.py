@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api import records
-from api.auth import CallerDep, Principal, require_role
+from api.auth import Principal, PrincipalDep, require_role
 from api.deps import SessionDep
 from api.errors import problem_responses
 from api.schemas import MerchantIn, MerchantOut
 from claimdesk.core.domain import Role
-from claimdesk.store import queries
+from claimdesk.store import merchants
 
 router = APIRouter(
     prefix="/merchants", tags=["merchants"], responses=problem_responses(400, 401, 413, 422)
@@ -29,10 +29,10 @@ MerchantId = Annotated[str, Path(max_length=64)]
     responses={200: {"model": MerchantOut, "description": "Updated"}, **problem_responses(403)},
 )
 async def register_merchant(
-    body: MerchantIn, caller: CallerDep, session: SessionDep, response: Response
+    body: MerchantIn, principal: PrincipalDep, session: SessionDep, response: Response
 ) -> MerchantOut:
-    require_role(caller, Role.OPERATOR)
-    merchant, created = await queries.upsert_merchant(
+    require_role(principal, Role.OPERATOR)
+    merchant, created = await merchants.upsert_merchant(
         session=session, merchant_id=body.id, name=body.name, email=body.email, at=datetime.now(UTC)
     )
     await session.commit()
@@ -48,10 +48,10 @@ async def register_merchant(
     responses=problem_responses(404),
 )
 async def get_merchant(
-    merchant_id: MerchantId, caller: CallerDep, session: SessionDep
+    merchant_id: MerchantId, principal: PrincipalDep, session: SessionDep
 ) -> MerchantOut:
     merchant = await records.visible_merchant(
-        session=session, principal=caller, merchant_id=merchant_id
+        session=session, principal=principal, merchant_id=merchant_id
     )
     return await records.merchant_record(session=session, merchant=merchant)
 
@@ -61,8 +61,10 @@ async def get_merchant(
     summary="Restrict a merchant",
     responses=problem_responses(403, 404),
 )
-async def restrict(merchant_id: MerchantId, caller: CallerDep, session: SessionDep) -> MerchantOut:
-    return await _set_status(merchant_id, caller, session, "restricted")
+async def restrict(
+    merchant_id: MerchantId, principal: PrincipalDep, session: SessionDep
+) -> MerchantOut:
+    return await _set_status(merchant_id, principal, session, "restricted")
 
 
 @router.post(
@@ -70,16 +72,18 @@ async def restrict(merchant_id: MerchantId, caller: CallerDep, session: SessionD
     summary="Lift a merchant's restriction",
     responses=problem_responses(403, 404),
 )
-async def reinstate(merchant_id: MerchantId, caller: CallerDep, session: SessionDep) -> MerchantOut:
-    return await _set_status(merchant_id, caller, session, "active")
+async def reinstate(
+    merchant_id: MerchantId, principal: PrincipalDep, session: SessionDep
+) -> MerchantOut:
+    return await _set_status(merchant_id, principal, session, "active")
 
 
 async def _set_status(
-    merchant_id: str, caller: Principal, session: SessionDep, status: str
+    merchant_id: str, principal: Principal, session: SessionDep, status: str
 ) -> MerchantOut:
-    await records.visible_merchant(session=session, principal=caller, merchant_id=merchant_id)
-    require_role(caller, Role.OPERATOR)
-    merchant = await queries.set_merchant_status(
+    await records.visible_merchant(session=session, principal=principal, merchant_id=merchant_id)
+    require_role(principal, Role.OPERATOR)
+    merchant = await merchants.set_merchant_status(
         session=session, merchant_id=merchant_id, status=status, at=datetime.now(UTC)
     )
     await session.commit()

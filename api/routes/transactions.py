@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from api import records
-from api.auth import CallerDep, require_role
+from api.auth import PrincipalDep, require_role
 from api.deps import SessionDep
 from api.errors import NotFound, problem_responses
 from api.schemas import MAX_OFFSET, TransactionIn, TransactionOut, TransactionPage
 from claimdesk.core.domain import Role
-from claimdesk.store import queries
+from claimdesk.store import transactions
 
 router = APIRouter(
     prefix="/transactions",
@@ -31,9 +31,9 @@ router = APIRouter(
     },
 )
 async def record_transaction(
-    body: TransactionIn, caller: CallerDep, session: SessionDep, response: Response
+    body: TransactionIn, principal: PrincipalDep, session: SessionDep, response: Response
 ) -> TransactionOut:
-    require_role(caller, Role.OPERATOR)
+    require_role(principal, Role.OPERATOR)
     stored, created = await records.record_transaction(session=session, body=body)
     await session.commit()
     if not created:
@@ -44,20 +44,20 @@ async def record_transaction(
 
 @router.get("", summary="The transactions you may see, newest first")
 async def list_transactions(
-    caller: CallerDep,
+    principal: PrincipalDep,
     session: SessionDep,
     merchant_id: Annotated[str | None, Query(max_length=64)] = None,
     customer_email: Annotated[str | None, Query(max_length=254)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TransactionPage:
-    if caller.role is not Role.OPERATOR and (merchant_id or customer_email):
+    if principal.role is not Role.OPERATOR and (merchant_id or customer_email):
         # Only operators filter by owner; everyone else already sees only their own.
         merchant_id = customer_email = None
-    rows = await queries.list_transactions(
+    rows = await transactions.list_transactions(
         session=session,
-        customer_email=caller.customer_filter or (customer_email or "").lower() or None,
-        merchant_id=caller.merchant_filter or merchant_id,
+        customer_email=principal.customer_filter or (customer_email or "").lower() or None,
+        merchant_id=principal.merchant_filter or merchant_id,
         limit=limit + 1,
         offset=offset,
     )
@@ -71,13 +71,15 @@ async def list_transactions(
 
 @router.get("/{transaction_id}", summary="One transaction", responses=problem_responses(404))
 async def get_transaction(
-    transaction_id: Annotated[str, Path(max_length=64)], caller: CallerDep, session: SessionDep
+    transaction_id: Annotated[str, Path(max_length=64)],
+    principal: PrincipalDep,
+    session: SessionDep,
 ) -> TransactionOut:
-    row = await queries.get_transaction(
+    row = await transactions.get_transaction(
         session=session,
         transaction_id=transaction_id,
-        customer_email=caller.customer_filter,
-        merchant_id=caller.merchant_filter,
+        customer_email=principal.customer_filter,
+        merchant_id=principal.merchant_filter,
     )
     if row is None:
         raise NotFound(f"transaction {transaction_id}")

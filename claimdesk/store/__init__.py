@@ -1,1 +1,1 @@
-"""The relational store: tables, engine, and every query claimdesk runs."""
+"""The relational store: tables, engine, and the queries, one module per thing stored."""

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -37,3 +38,8 @@ async def unit_of_work(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """A session whose work commits at the end, or rolls back on error."""
     async with sessions(engine)() as session, session.begin():
         yield session
+
+
+async def ping(*, session: AsyncSession) -> None:
+    """Fails unless the database answers."""
+    await session.exec(select(1))

@@ -6,11 +6,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Numeric, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, Numeric, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # The operation of an `IdempotencyRecord` that opened a claim (the others name an Action).
 OPENING = "open"
+
+
+def table_of(model: type[Any]) -> Table:
+    """The model's table, typed: SQLModel does not declare `__table__`."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _tz(**kwargs: Any) -> Any:

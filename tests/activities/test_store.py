@@ -21,9 +21,9 @@ from claimdesk.core.domain import (
     StrikeInput,
     TimelineEvent,
 )
+from claimdesk.store.claims import claim_row, get_claim_view
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import Claim, Merchant
-from claimdesk.store.projection import claim_row, get_claim
 from tests.support.samples import OPENED, sample_claim
 
 
@@ -102,7 +102,7 @@ async def test_proposal_and_outcome_round_trip_with_exact_amounts(engine: AsyncE
     assert rows[0]["proposal"] == {"kind": "refund", "amount": "49.90"}
     assert rows[0]["outcome"]["amount"] == "49.90"
     async with unit_of_work(engine) as session:
-        assert await get_claim(session=session, reference=claim.reference) == claim
+        assert await get_claim_view(session=session, reference=claim.reference) == claim
 
 
 def strike(reference: str, merchant_id: str = "M-SILENT", limit: int = 2) -> StrikeInput:

@@ -12,7 +12,7 @@ import httpx
 from api import filing
 from api.app import create_app
 from api.schemas import ClaimCreate
-from claimdesk.store import queries
+from claimdesk.store import claims, idempotency, transactions
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import IdempotencyRecord
 from tests.support.api import Api, claim_body
@@ -468,16 +468,17 @@ async def test_a_reservation_whose_workflow_never_started_heals_on_replay(api: A
     body = claim_body()
     now = datetime.now(UTC)
     async with unit_of_work(api.engine) as session:
-        transaction = await queries.get_transaction(session=session, transaction_id="T1")
+        transaction = await transactions.get_transaction(session=session, transaction_id="T1")
         assert transaction is not None
-        reservation = filing._reservation(
+        claim_input = filing.opening_input(
             body=ClaimCreate.model_validate(body),
             transaction=transaction,
             reference="CLM-HEAL-0001",
-            now=now,
+            opened_at=now,
+            settings=api.settings,
         )
-        assert await queries.reserve_claim(session=session, claim=reservation)
-        await queries.insert_idempotency_record(
+        assert await claims.reserve_claim(session=session, view=filing.reservation(claim_input))
+        await idempotency.insert_idempotency_record(
             session=session,
             record=IdempotencyRecord(
                 api_key_id=ana["X-Key-Id"],

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from api import idempotency
-from claimdesk.store import queries
+from claimdesk.store import idempotency as stored_keys
 from tests.support.api import Api, claim_body
 
 ANA = "ana@example.com"
@@ -208,14 +208,14 @@ def stall_refusals(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, th
     """Holds the API's next refusal before it is kept: the first event says one is held,
     setting the second lets it go on."""
     recording, go_on = threading.Event(), threading.Event()
-    record_refusal = queries.record_refusal
+    record_refusal = stored_keys.record_refusal
 
     async def stalled_record_refusal(**kwargs: Any) -> bool:  # in the API's thread
         recording.set()
         await asyncio.to_thread(go_on.wait, 30)
         return await record_refusal(**kwargs)
 
-    monkeypatch.setattr(queries, "record_refusal", stalled_record_refusal)
+    monkeypatch.setattr(stored_keys, "record_refusal", stalled_record_refusal)
     return recording, go_on
 
 

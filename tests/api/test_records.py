@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from claimdesk.core.settings import Settings
-from claimdesk.store import queries
+from claimdesk.store import keys
 from claimdesk.store.db import unit_of_work
 from tests.support.api import Api
 from tests.support.mailbox import Mailbox
@@ -54,7 +54,7 @@ async def test_revoked_key_is_refused_on_the_next_request(api: Api) -> None:
     headers = await api.key("operator")
     assert (await api.http.get("/claims", headers=headers)).status_code == 200
     async with unit_of_work(api.engine) as session:
-        assert await queries.revoke_api_key(
+        assert await keys.revoke_api_key(
             session=session, key_id=headers["X-Key-Id"], at=datetime.now(UTC)
         )
     response = await api.http.get("/claims", headers=headers)

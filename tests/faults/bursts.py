@@ -23,7 +23,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.domain import ClaimView, MailBatch, MailOrder, Projection, TimelineEvent
-from claimdesk.store.projection import claim_row
+from claimdesk.store.claims import claim_row
 from tests.faults.accounts import Batch, mail_batches
 from tests.faults.claims import Actors, Claim, Headers, actors, open_claim
 from tests.faults.stack import FaultStack

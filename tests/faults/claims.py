@@ -18,8 +18,10 @@ from typing import Any
 import httpx
 
 from api.auth import issue_api_key
-from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
+from claimdesk.store.keys import insert_api_key
+from claimdesk.store.merchants import upsert_merchant
+from claimdesk.store.transactions import TransactionRow, upsert_transactions
 from tests.faults.accounts import CUSTOMER, Ledger, ledger
 from tests.faults.stack import FaultStack
 
@@ -50,7 +52,7 @@ async def api_key(
 ) -> Headers:
     key, secret = issue_api_key(role, email=email, merchant_id=merchant_id)
     async with unit_of_work(stack.engine) as session:
-        await queries.insert_api_key(session=session, key=key)
+        await insert_api_key(session=session, key=key)
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -67,17 +69,17 @@ async def transaction(stack: FaultStack) -> tuple[str, str]:
     transaction_id, merchant_id = f"T-{suffix}", f"M-{suffix}"
     now = datetime.now(UTC)
     async with unit_of_work(stack.engine) as session:
-        await queries.upsert_merchant(
+        await upsert_merchant(
             session=session,
             merchant_id=merchant_id,
             name="Shop",
             email=f"shop-{suffix}@example.com",
             at=now,
         )
-        await queries.upsert_transactions(
+        await upsert_transactions(
             session=session,
             rows=[
-                queries.TransactionRow(
+                TransactionRow(
                     id=transaction_id,
                     merchant_id=merchant_id,
                     customer_email=CUSTOMER,

@@ -20,8 +20,8 @@ from claimdesk.core.domain import (
     TimelineEvent,
 )
 from claimdesk.core.report import render_report
+from claimdesk.store.claims import load_report
 from claimdesk.store.db import unit_of_work
-from claimdesk.store.projection import load_report
 from tests.support.samples import OPENED, sample_claim
 
 

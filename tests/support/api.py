@@ -18,8 +18,10 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from api.auth import issue_api_key
 from claimdesk.core.settings import Settings
-from claimdesk.store import queries
 from claimdesk.store.db import unit_of_work
+from claimdesk.store.keys import insert_api_key
+from claimdesk.store.merchants import upsert_merchant
+from claimdesk.store.transactions import TransactionRow, upsert_transactions
 from tests.support.mailbox import Mailbox
 from tests.support.serving import Server
 from worker import build_worker
@@ -42,7 +44,7 @@ class Api:
         """A fresh API key for `role`, as request headers."""
         key, secret = issue_api_key(role, email=email, merchant_id=merchant_id)
         async with unit_of_work(self.engine) as session:
-            await queries.insert_api_key(session=session, key=key)
+            await insert_api_key(session=session, key=key)
         return {"Authorization": f"Bearer {secret}", "X-Key-Id": key.id}
 
     async def transaction(
@@ -56,17 +58,17 @@ class Api:
     ) -> None:
         async with unit_of_work(self.engine) as session:
             now = datetime.now(UTC)
-            await queries.upsert_merchant(
+            await upsert_merchant(
                 session=session,
                 merchant_id=merchant_id,
                 name="Shop",
                 email="shop@example.com",
                 at=now,
             )
-            await queries.upsert_transactions(
+            await upsert_transactions(
                 session=session,
                 rows=[
-                    queries.TransactionRow(
+                    TransactionRow(
                         id=id,
                         merchant_id=merchant_id,
                         customer_email=customer_email,

@@ -15,8 +15,9 @@ import typer
 from api.auth import issue_api_key
 from claimdesk.core.settings import Settings
 from claimdesk.run.devstack import StackPaths, resolve_database
-from claimdesk.store import queries
 from claimdesk.store.db import make_engine, unit_of_work
+from claimdesk.store.keys import insert_api_key
+from claimdesk.store.merchants import upsert_merchant
 
 MERCHANT_ID = "DEMO-SHOP"
 MERCHANT_EMAIL = "orders@demo-shop.example"
@@ -43,9 +44,9 @@ async def _prepare(database_url: str) -> DemoKeys:
                 ("merchant", None, MERCHANT_ID),
             ):
                 row, key = issue_api_key(role, email=email, merchant_id=merchant_id)
-                await queries.insert_api_key(session=session, key=row)
+                await insert_api_key(session=session, key=row)
                 issued[role] = key
-            await queries.upsert_merchant(
+            await upsert_merchant(
                 session=session,
                 merchant_id=MERCHANT_ID,
                 name="Demo Shop",

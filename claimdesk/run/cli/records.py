@@ -16,10 +16,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from claimdesk.adapters.embedded import database_url
 from claimdesk.core.settings import Settings
-from claimdesk.store import queries
 from claimdesk.store.db import make_engine, unit_of_work
+from claimdesk.store.keys import insert_api_key, list_api_keys, revoke_api_key
+from claimdesk.store.merchants import ensure_merchant, upsert_merchant
 from claimdesk.store.migrate import upgrade
 from claimdesk.store.models import ApiKey
+from claimdesk.store.transactions import TransactionRow, upsert_transactions
 
 T = TypeVar("T")
 
@@ -97,7 +99,7 @@ def create_key(
     key, secret = issue_api_key(role.value, email=email, merchant_id=merchant_id)
 
     async def work(session: AsyncSession) -> None:
-        await queries.insert_api_key(session=session, key=key)
+        await insert_api_key(session=session, key=key)
 
     _run(work)
     typer.echo(f"created {role.value} key {key.id} ({_binding(key) or 'no binding'})")
@@ -110,7 +112,7 @@ def list_keys() -> None:
     """Every key: id, role, binding, created, revoked (never the secret)."""
 
     async def work(session: AsyncSession) -> list[ApiKey]:
-        return list(await queries.list_api_keys(session=session))
+        return list(await list_api_keys(session=session))
 
     keys = _run(work)
     rows = [("id", "role", "binding", "created", "revoked")] + [
@@ -135,7 +137,7 @@ def revoke_key(
     """Revoke a key: the API refuses it from the next request on."""
 
     async def work(session: AsyncSession) -> bool:
-        return await queries.revoke_api_key(session=session, key_id=key_id, at=datetime.now(UTC))
+        return await revoke_api_key(session=session, key_id=key_id, at=datetime.now(UTC))
 
     if not _run(work):
         raise _fail(f"no key {key_id}")
@@ -168,7 +170,7 @@ def add_merchant(
         raise _fail(_errors(error)) from error
 
     async def work(session: AsyncSession) -> bool:
-        _, created = await queries.upsert_merchant(
+        _, created = await upsert_merchant(
             session=session,
             merchant_id=merchant.id,
             name=merchant.name,
@@ -205,7 +207,7 @@ def import_transactions(
     """Load transactions (insert or update); one bad row and nothing is imported."""
     from api.schemas import TransactionIn
 
-    rows: list[queries.TransactionRow] = []
+    rows: list[TransactionRow] = []
     problems: list[str] = []
     with file.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
@@ -223,7 +225,7 @@ def import_transactions(
             except ValidationError as error:
                 problems.append(f"line {line}: {_errors(error)}")
                 continue
-            rows.append(queries.TransactionRow(**checked.model_dump()))
+            rows.append(TransactionRow(**checked.model_dump()))
     duplicates = _duplicate_ids(rows)
     if duplicates:
         problems.append(f"transaction ids repeated in the file: {', '.join(duplicates)}")
@@ -234,13 +236,13 @@ def import_transactions(
     async def work(session: AsyncSession) -> int:
         now = datetime.now(UTC)
         for merchant_id in sorted({row.merchant_id for row in rows}):
-            await queries.ensure_merchant(session=session, merchant_id=merchant_id, at=now)
-        return await queries.upsert_transactions(session=session, rows=rows)
+            await ensure_merchant(session=session, merchant_id=merchant_id, at=now)
+        return await upsert_transactions(session=session, rows=rows)
 
     typer.echo(f"imported {_run(work)} transaction(s) from {file}")
 
 
-def _duplicate_ids(rows: list[queries.TransactionRow]) -> list[str]:
+def _duplicate_ids(rows: list[TransactionRow]) -> list[str]:
     seen: set[str] = set()
     repeated: list[str] = []
     for row in rows:

@@ -1,0 +1,145 @@
+"""The fields of request bodies: amounts, e-mails, times, identifiers and free text, each
+checked as the OpenAPI schema documents it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
+_AMOUNT_MAX_CHARS = 32  # 14 digits and a point, with room for zeros a client pads with
+
+
+def _decimal_string(value: Any) -> Any:
+    """Amounts travel as decimal strings ("49.90"): a JSON number would lose cents to floats."""
+    if (
+        not isinstance(value, str)
+        or len(value) > _AMOUNT_MAX_CHARS
+        or not _DECIMAL.fullmatch(value)
+    ):
+        # No exponents, signs, spaces or NaN: the amount reads as it is written.
+        raise ValueError('an amount is a decimal string such as "49.90"')
+    return value
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string),
+    Field(gt=0, max_digits=14, decimal_places=2),
+    # What a client must send, said plainly (pydantic would document a number or any string).
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{_DECIMAL.pattern}$",
+            "maxLength": _AMOUNT_MAX_CHARS,
+            "description": "a decimal string, more than 0, at most 2 decimals and 14 digits",
+            "examples": ["49.90"],
+        }
+    ),
+]
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()  # after the length check: the bound holds for what was sent
+    if not _EMAIL.fullmatch(value):
+        raise ValueError("an e-mail address such as ana@example.com")
+    if not value.isascii():
+        # Sending to such an address needs SMTPUTF8 end to end, which claimdesk does not
+        # ask of the mail servers yet: refuse it here rather than fail every e-mail later.
+        raise ValueError("an e-mail address in ASCII characters (ana@example.com)")
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+# A transaction happened between the platform's first days and now (give or take a clock's
+# skew); outside that it is a typo or a probe, and year 1 at +14:00 is not even a UTC instant.
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_CLOCK_SKEW = timedelta(hours=1)
+
+
+def _plausible_instant(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not _EARLIEST <= utc <= datetime.now(UTC) + _CLOCK_SKEW:
+        raise ValueError("a time from 2000-01-01 up to now, with its offset")
+    return value
+
+
+# RFC 3339, which the schema's `format: date-time` names; pydantic alone also reads Unix times
+# (1700000000, "-2.9e-100") and looser spellings ("2026-01-01 10:00Z") the schema never offers.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, datetime) or (isinstance(value, str) and _RFC3339.fullmatch(value)):
+        return value
+    raise ValueError("a time as RFC 3339 writes it, such as 2026-01-01T10:00:00Z")
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+PastInstant = Annotated[Instant, AfterValidator(_plausible_instant)]
+Identifier = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+]
+
+
+@dataclass(frozen=True)
+class Trimmed:
+    """Free text: its bounds hold for what the client sent, then its ends are trimmed.
+
+    What must be left once trimmed (`min_length` characters, from the first one that is not
+    a space to the last) is the schema's `pattern`, checked with Python's `re` as a client or
+    a fuzzer reading the schema would: the OpenAPI says exactly what is accepted.
+    """
+
+    min_length: int
+    max_length: int
+
+    @property
+    def pattern(self) -> str:
+        if self.min_length == 1:
+            return r"\S"
+        return rf"\S[\s\S]{{{self.min_length - 2},}}\S"
+
+    def _trim(self, value: str) -> str:
+        if not re.search(self.pattern, value):
+            least = "a character" if self.min_length == 1 else f"{self.min_length} characters"
+            raise ValueError(f"at least {least} once the spaces around are trimmed")
+        return value.strip()
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        limits = core_schema.str_schema(min_length=self.min_length, max_length=self.max_length)
+        return core_schema.no_info_after_validator_function(self._trim, limits)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": self.pattern}
+
+
+Name = Annotated[str, Trimmed(1, 200)]
+Text = Annotated[str, Trimmed(1, 5000)]
+ShortText = Annotated[str, Trimmed(1, 2000)]
+Phone = Annotated[str, Trimmed(3, 32)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]

@@ -1,0 +1,163 @@
+"""Merchants: their record and contact, their strikes and standing, their open claims."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from claimdesk.core.domain import Standing, Status, StrikeInput, StrikeResult
+from claimdesk.core.permissions import strike_restricts
+from claimdesk.store.models import Claim, Merchant, MerchantStrike, table_of
+
+# ---- the record ----
+
+
+async def get_merchant(*, session: AsyncSession, merchant_id: str) -> Merchant | None:
+    return await session.get(Merchant, merchant_id)
+
+
+async def upsert_merchant(
+    *, session: AsyncSession, merchant_id: str, name: str, email: str | None, at: datetime
+) -> tuple[Merchant, bool]:
+    """Creates or renames the merchant; returns it and whether it was created."""
+    existed = await session.get(Merchant, merchant_id) is not None
+    statement = (
+        insert(Merchant)
+        .values(
+            id=merchant_id,
+            name=name,
+            email=email,
+            strikes=0,
+            status=Standing.ACTIVE.value,
+            updated_at=at,
+        )
+        .on_conflict_do_update(
+            index_elements=["id"], set_={"name": name, "email": email, "updated_at": at}
+        )
+    )
+    await session.exec(statement)
+    merchant = await session.get(Merchant, merchant_id, populate_existing=True)
+    assert merchant is not None
+    return merchant, not existed
+
+
+async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: datetime) -> None:
+    """A placeholder merchant (named after its id, no e-mail) unless one exists."""
+    statement = (
+        insert(Merchant)
+        .values(
+            id=merchant_id,
+            name=merchant_id,
+            email=None,
+            strikes=0,
+            status=Standing.ACTIVE.value,
+            updated_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    await session.exec(statement)
+
+
+async def merchant_contact(*, session: AsyncSession, merchant_id: str) -> str | None:
+    found = await session.exec(select(Merchant.email).where(Merchant.id == merchant_id))
+    return found.one_or_none() or None
+
+
+# ---- standing ----
+
+
+async def set_merchant_status(
+    *, session: AsyncSession, merchant_id: str, status: str, at: datetime
+) -> Merchant | None:
+    statement = (
+        update(Merchant).where(col(Merchant.id) == merchant_id).values(status=status, updated_at=at)
+    )
+    await session.exec(statement)
+    return await session.get(Merchant, merchant_id, populate_existing=True)
+
+
+async def merchant_strikes(*, session: AsyncSession, merchant_id: str) -> Sequence[MerchantStrike]:
+    query = (
+        select(MerchantStrike)
+        .where(col(MerchantStrike.merchant_id) == merchant_id)
+        .order_by(col(MerchantStrike.at))
+    )
+    return (await session.exec(query)).all()
+
+
+async def record_strike(*, session: AsyncSession, strike: StrikeInput) -> StrikeResult:
+    """One non-cooperation strike per (merchant, claim); restricts the merchant at the limit.
+
+    A replay (the strike is already there) changes nothing, so an operator who
+    reinstated the merchant meanwhile is not overruled by a retried activity.
+    """
+    await ensure_merchant(session=session, merchant_id=strike.merchant_id, at=strike.at)
+    merchants = table_of(Merchant)
+    # Lock the merchant so concurrent strikes from two claims count in turn.
+    status = (
+        await session.exec(
+            select(Merchant.status).where(Merchant.id == strike.merchant_id).with_for_update()
+        )
+    ).one()
+    strikes_table = table_of(MerchantStrike)
+    inserted = (
+        await session.exec(
+            insert(strikes_table)
+            .values(merchant_id=strike.merchant_id, reference=strike.reference, at=strike.at)
+            .on_conflict_do_nothing(index_elements=["merchant_id", "reference"])
+            .returning(strikes_table.c.reference)
+        )
+    ).first() is not None
+    count = (
+        await session.exec(
+            select(func.count())
+            .select_from(MerchantStrike)
+            .where(MerchantStrike.merchant_id == strike.merchant_id)
+        )
+    ).one()
+    newly_restricted = inserted and strike_restricts(
+        strikes=count, limit=strike.limit, standing=Standing(status)
+    )
+    values: dict[str, Any] = {"strikes": count}
+    if inserted:
+        values["updated_at"] = strike.at
+    if newly_restricted:
+        values["status"] = Standing.RESTRICTED.value
+    await session.exec(
+        merchants.update().where(merchants.c.id == strike.merchant_id).values(**values)
+    )
+    return StrikeResult(
+        strikes=count,
+        restricted=newly_restricted or status == Standing.RESTRICTED,
+        newly_restricted=newly_restricted,
+    )
+
+
+@dataclass(frozen=True)
+class MerchantClaims:
+    """A merchant's claims not closed yet, as an operator weighs them."""
+
+    open: int
+    breached: int
+    by_level: dict[int, int]
+
+
+async def merchant_claims(*, session: AsyncSession, merchant_id: str) -> MerchantClaims:
+    query = (
+        select(col(Claim.escalation_level), col(Claim.sla_breached), func.count())
+        .where(col(Claim.merchant_id) == merchant_id, col(Claim.status) != Status.CLOSED.value)
+        .group_by(col(Claim.escalation_level), col(Claim.sla_breached))
+    )
+    by_level: dict[int, int] = {}
+    breached = 0
+    for level, is_breached, count in (await session.exec(query)).all():
+        by_level[level] = by_level.get(level, 0) + count
+        breached += count if is_breached else 0
+    return MerchantClaims(open=sum(by_level.values()), breached=breached, by_level=by_level)
