@@ -43,30 +43,38 @@ class TimelineEventOut(BaseModel):
 class ClaimOut(BaseModel):
     """A claim as the store holds it, with what the caller may do to it now."""
 
-    reference: str
-    transaction_id: str
-    merchant_id: str
-    customer_email: str
-    customer_name: str
-    subject: Subject
-    category: Category
-    description: str
-    locale: Locale
-    amount: Decimal
-    currency: str
-    status: Status
-    escalation_level: int
-    sla_breached: bool
-    next_deadline: datetime | None
-    next_deadline_kind: str | None
-    proposal: ProposalOut | None
-    outcome: OutcomeOut | None
-    closed_reason: ClosedReason | None
-    opened_at: datetime
-    updated_at: datetime
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    allowed_actions: list[str]
+    reference: str = Field(description="the claim's reference, e.g. CLM-7Q2M4X9KTD")
+    transaction_id: str = Field(description="the transaction the claim is about")
+    merchant_id: str = Field(description="the merchant of that transaction")
+    customer_email: str = Field(description="the customer's address (the purchase's)")
+    customer_name: str = Field(description="the customer's name as they gave it")
+    subject: Subject = Field(description="payment (platform handles) or delivery (merchant)")
+    category: Category = Field(description="what went wrong, within the subject")
+    description: str = Field(description="the customer's account of the problem")
+    locale: Locale = Field(description="the language the customer is written to in")
+    amount: Decimal = Field(description="the transaction's amount, a decimal string")
+    currency: str = Field(description="the transaction's ISO 4217 currency code")
+    status: Status = Field(description="open, awaiting_customer, resolved or closed")
+    escalation_level: int = Field(description="1 merchant, 2 platform, 3 customer experience")
+    sla_breached: bool = Field(description="true once the resolution target has passed")
+    next_deadline: datetime | None = Field(
+        description="when the claim next moves by itself if nobody acts, or null"
+    )
+    next_deadline_kind: str | None = Field(
+        description="which deadline that is: level2, level3, resolution_target, "
+        "satisfaction, inactivity or transaction_horizon"
+    )
+    proposal: ProposalOut | None = Field(description="the merchant's pending proposal, if any")
+    outcome: OutcomeOut | None = Field(description="how the claim was resolved, once it is")
+    closed_reason: ClosedReason | None = Field(description="why the claim closed, once it did")
+    opened_at: datetime = Field(description="when the customer filed the claim")
+    updated_at: datetime = Field(description="when the claim last changed")
+    resolved_at: datetime | None = Field(description="when it was resolved, while it is")
+    closed_at: datetime | None = Field(description="when it closed, once it did")
+    allowed_actions: list[str] = Field(
+        description="what the caller may do to the claim now: message, merchant_response, "
+        "accept_proposal, reject_proposal, close, withdraw, satisfaction, decision, request_info"
+    )
 
     @classmethod
     def of(cls, claim: Claim, *, role: str) -> Self:
