@@ -20,7 +20,7 @@ from claimdesk.core.domain import (
     Recipient,
     Template,
 )
-from claimdesk.core.mail import build_message, message_id, render
+from claimdesk.core.mail import RenderedMail, build_message, message_id, render
 from claimdesk.core.report import render_report
 from claimdesk.core.settings import Settings
 from claimdesk.store import mail_log, merchants
@@ -136,18 +136,7 @@ class MailActivities:
         """
         async with session.begin():
             address = await self._address(session, order, contacts)
-            report = None
-            if order.template is Template.CLOSED:
-                # The workflow writes the projection before it sends mail, so the store
-                # holds the closed claim and its full timeline by now.
-                found = await load_report(session=session, reference=order.claim.reference)
-                report = None if found is None else render_report(found)
-            rendered = render(
-                order,
-                settings=self._settings,
-                report=report,
-                merchant_without_contact=address.merchant_without_contact,
-            )
+            rendered = await self._render(order, session, address)
             now = datetime.now(UTC)
             try:
                 message = build_message(
@@ -157,11 +146,7 @@ class MailActivities:
                 if await mail_log.mail_already_sent(session=session, key=order.key):
                     return False  # sent before the merchant's address changed to this one
                 # An address no message can be written to will not improve on retry.
-                raise ApplicationError(
-                    f"cannot write to {address.email!r}: {unusable}",
-                    type=MAIL_REFUSED,
-                    non_retryable=True,
-                ) from unusable
+                raise _refusal(f"cannot write to {address.email!r}: {unusable}") from unusable
             claimed = await mail_log.log_sent_mail(
                 session=session,
                 key=order.key,
@@ -175,24 +160,24 @@ class MailActivities:
             if not claimed:
                 activity.logger.info("mail %s already sent, skipping", order.key)
                 return False
-            try:
-                await smtp.send(message)
-            except aiosmtplib.SMTPResponseException as refused:
-                if refused.code < 500:
-                    raise  # a temporary failure: Temporal retries
-                # A permanent refusal (no such mailbox, say) will not change on retry.
-                raise ApplicationError(
-                    f"{address.email} refused: {refused.code} {refused.message}",
-                    type=MAIL_REFUSED,
-                    non_retryable=True,
-                ) from refused
-            except aiosmtplib.SMTPRecipientsRefused as refused:
-                raise ApplicationError(
-                    f"{address.email} refused: {refused.recipients}",
-                    type=MAIL_REFUSED,
-                    non_retryable=True,
-                ) from refused
+            await _deliver(smtp, message, address.email)
             return True
+
+    async def _render(
+        self, order: MailOrder, session: AsyncSession, address: Address
+    ) -> RenderedMail:
+        report = None
+        if order.template is Template.CLOSED:
+            # The workflow writes the projection before it sends mail, so the store
+            # holds the closed claim and its full timeline by now.
+            found = await load_report(session=session, reference=order.claim.reference)
+            report = None if found is None else render_report(found)
+        return render(
+            order,
+            settings=self._settings,
+            report=report,
+            merchant_without_contact=address.merchant_without_contact,
+        )
 
     async def _address(
         self, session: AsyncSession, order: MailOrder, contacts: dict[str, str | None]
@@ -210,3 +195,20 @@ class MailActivities:
                 return Address(email)
             return Address(self._settings.operator_email, merchant_without_contact=True)
         return Address(self._settings.operator_email)
+
+
+async def _deliver(smtp: Connection, message: EmailMessage, to: str) -> None:
+    """Sends `message`; a temporary failure raises as it is (Temporal retries), a permanent
+    refusal (no such mailbox, say) as `MAIL_REFUSED`, which no retry would change."""
+    try:
+        await smtp.send(message)
+    except aiosmtplib.SMTPResponseException as refused:
+        if refused.code < 500:
+            raise
+        raise _refusal(f"{to} refused: {refused.code} {refused.message}") from refused
+    except aiosmtplib.SMTPRecipientsRefused as refused:
+        raise _refusal(f"{to} refused: {refused.recipients}") from refused
+
+
+def _refusal(reason: str) -> ApplicationError:
+    return ApplicationError(reason, type=MAIL_REFUSED, non_retryable=True)
