@@ -40,7 +40,7 @@ from claimdesk.core.domain import (
     Template,
     TimelineEvent,
 )
-from claimdesk.core.permissions import LIVE, Message, content_refusal, why_not
+from claimdesk.core.permissions import LIVE, ActionInput, content_refusal, why_not
 
 TOP_LEVEL = 3
 LADDER = (Deadline.LEVEL2, Deadline.LEVEL3, Deadline.RESOLUTION_TARGET)
@@ -198,13 +198,13 @@ class ClaimState:
     def allowed_actions(self, role: Role) -> list[Action]:
         return [action for action in Action if why_not(self, action, role) is None]
 
-    def refusal(self, action: Action, message: Message) -> str | None:
+    def refusal(self, action: Action, message: ActionInput) -> str | None:
         """Why `message` cannot be carried out as `action` now, or None if it can."""
         return why_not(self, action, message.actor.role) or content_refusal(self, message)
 
     # ---- actions ----
 
-    def act(self, action: Action, message: Message, now: datetime) -> Step:
+    def act(self, action: Action, message: ActionInput, now: datetime) -> Step:
         """Carries out `message` as `action`, or raises `Refused` leaving the claim as it was."""
         why = self.refusal(action, message)
         if why is not None:
