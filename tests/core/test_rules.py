@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -13,6 +15,8 @@ from hypothesis import strategies as st
 from claimdesk.core.domain import (
     Action,
     Actor,
+    Answered,
+    CarriedState,
     Category,
     ClaimInput,
     ClosedReason,
@@ -471,9 +475,44 @@ def test_a_claim_handed_to_a_fresh_run_is_the_same_claim() -> None:
     state.advance(OPENED + 25 * HOUR)
     state.act(Action.MESSAGE, PostMessage(CUSTOMER, "Still nothing."), OPENED + 26 * HOUR)
     resumed = ClaimState.resume(state.handover())
+    assert resumed == state
     assert resumed.view() == state.view()
     assert resumed.deadlines() == state.deadlines()
     later = OPENED + 5 * DAY
     assert [e.kind for e in resumed.advance(later).events] == [
         e.kind for e in state.advance(later).events
     ]
+
+
+def test_every_field_a_run_hands_over_is_a_field_of_the_claim_state() -> None:
+    state_fields = {f.name for f in dataclasses.fields(ClaimState)}
+    carried = {f.name for f in dataclasses.fields(CarriedState)} - {"answered"}
+    assert carried <= state_fields
+
+
+def test_the_updates_answered_lately_go_with_the_hand_over() -> None:
+    answered = [Answered("update-1", OPENED + HOUR)]
+    carried = opened().handover(answered).carried
+    assert carried is not None and carried.answered == answered
+
+
+@settings(max_examples=200, deadline=None)
+@given(subject=st.sampled_from(list(Subject)), moves=MOVES)
+def test_any_claim_handed_over_and_resumed_is_the_same_claim(
+    subject: Subject, moves: list[object]
+) -> None:
+    state = opened(subject, bought=DAY)
+    now = OPENED
+    for move in moves:
+        if isinstance(move, timedelta):
+            now += move
+            state.advance(now)
+        else:
+            action, message = move  # type: ignore[misc]
+            with contextlib.suppress(Refused):
+                state.act(action, message, now)
+    if state.is_closed:
+        return  # a closed claim never hands over
+    resumed = ClaimState.resume(state.handover())
+    assert resumed == state
+    assert resumed.view() == state.view() and resumed.deadlines() == state.deadlines()

@@ -85,7 +85,11 @@ class Outcome:
 
 @dataclass
 class CarriedState:
-    """What one run of a claim hands to the next when its history grows long."""
+    """What one run of a claim hands to the next when its history grows long.
+
+    Every field but `answered` is the `ClaimState` field of the same name: the rules hand
+    over and resume from this list (claimdesk.core.rules.state).
+    """
 
     status: Status
     level: int

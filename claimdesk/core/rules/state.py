@@ -4,7 +4,7 @@ transition leaves behind (timeline events, e-mails, a strike) with the view afte
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 from claimdesk.core.domain import (
@@ -30,6 +30,10 @@ from claimdesk.core.domain import (
 from claimdesk.core.permissions import ActionInput, content_refusal, why_not
 from claimdesk.core.rules import actions, ladder, results
 from claimdesk.core.rules.step import Refused, Step, iso, text
+
+# What a run hands the next: CarriedState's fields, each the ClaimState field of the same
+# name, but `answered` (the Updates answered lately, which the workflow keeps).
+_CARRIED = tuple(f.name for f in fields(CarriedState) if f.name != "answered")
 
 
 @dataclass
@@ -103,22 +107,9 @@ class ClaimState:
         """The claim as the previous run handed it over (continue-as-new)."""
         carried = claim.carried
         assert carried is not None and carried.status is not Status.CLOSED
-        return cls(
-            input=replace(claim, carried=None),
-            status=carried.status,
-            level=carried.level,
-            sla_breached=carried.sla_breached,
-            merchant_answered=carried.merchant_answered,
-            customer_owed_answer=carried.customer_owed_answer,
-            proposal=carried.proposal,
-            outcome=carried.outcome,
-            resolved_at=carried.resolved_at,
-            last_activity_at=carried.last_activity_at,
-            updated_at=carried.updated_at,
-            ladder_done=set(carried.ladder_done),
-            seq=carried.seq,
-            version=carried.version,
-        )
+        values = {name: getattr(carried, name) for name in _CARRIED}
+        values["ladder_done"] = set(carried.ladder_done)
+        return cls(input=replace(claim, carried=None), **values)
 
     def handover(self, answered: Sequence[Answered] = ()) -> ClaimInput:
         """The next run's input: the claim as it stands (a closed claim never continues).
@@ -127,23 +118,10 @@ class ClaimState:
         """
         assert not self.is_closed and self.last_activity_at and self.updated_at
         assert not (self._events or self._mails or self._wants_strike)
-        carried = CarriedState(
-            status=self.status,
-            level=self.level,
-            sla_breached=self.sla_breached,
-            merchant_answered=self.merchant_answered,
-            customer_owed_answer=self.customer_owed_answer,
-            proposal=self.proposal,
-            outcome=self.outcome,
-            resolved_at=self.resolved_at,
-            last_activity_at=self.last_activity_at,
-            updated_at=self.updated_at,
-            ladder_done=sorted(self.ladder_done, key=list(Deadline).index),
-            seq=self.seq,
-            version=self.version,
-            answered=list(answered),
-        )
-        return replace(self.input, carried=carried)
+        values = {name: getattr(self, name) for name in _CARRIED}
+        # A list in Deadline order: the same set always hands over the same payload.
+        values["ladder_done"] = sorted(self.ladder_done, key=list(Deadline).index)
+        return replace(self.input, carried=CarriedState(**values, answered=list(answered)))
 
     # ---- what may be done now ----
 
