@@ -465,7 +465,11 @@ def test_any_history_keeps_the_claim_consistent(subject: Subject, moves: list[ob
         assert (state.closed_reason is not None) == state.is_closed
         assert (state.outcome is not None) == (state.status is Status.RESOLVED) or state.is_closed
         deadline = state.next_timer()
-        assert state.is_closed or (deadline is not None and deadline > now)
+        assert state.is_closed or deadline is not None
+        if isinstance(move, timedelta):
+            # Only advancing fires deadlines: an action may leave one due (an answer owed to
+            # the customer given past the transaction horizon), which the workflow fires at once.
+            assert state.is_closed or deadline > now
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
     assert levels_announced == sorted(set(levels_announced))  # each level announced once
 
