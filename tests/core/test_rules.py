@@ -5,31 +5,27 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claimdesk.core.details import EVENT_DETAILS, MAIL_DETAILS, DetailsMismatch
 from claimdesk.core.domain import (
     Action,
-    Actor,
     Answered,
     CarriedState,
-    Category,
-    ClaimInput,
     ClosedReason,
     CloseRequest,
-    Contact,
     Deadline,
     Decision,
     DecisionOutcome,
+    EventKind,
     InfoRequest,
-    Locale,
     MerchantAction,
     MerchantResponse,
-    Policy,
     PostMessage,
     Proposal,
     ProposalAnswer,
@@ -43,44 +39,17 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.rules import ClaimState, Refused, Step
-
-OPENED = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
-HOUR = timedelta(hours=1)
-DAY = timedelta(days=1)
-POLICY = Policy(
-    level2_after=24 * HOUR,
-    level3_after=48 * HOUR,
-    resolution_target=5 * DAY,
-    inactivity_close_after=120 * DAY,
-    transaction_close_after=180 * DAY,
-    satisfaction_window=7 * DAY,
-    merchant_strike_limit=3,
+from tests.support.claims import (
+    CUSTOMER,
+    DAY,
+    HOUR,
+    MERCHANT,
+    OPENED,
+    OPERATOR,
+    claim_input,
+    every_path,
+    opened,
 )
-CUSTOMER = Actor(Role.CUSTOMER, "ana@example.com")
-MERCHANT = Actor(Role.MERCHANT, "M1")
-OPERATOR = Actor(Role.OPERATOR, "key_op")
-
-
-def claim_input(subject: Subject = Subject.DELIVERY, bought: timedelta = 10 * DAY) -> ClaimInput:
-    from claimdesk.core.domain import TransactionRef
-
-    category = Category.NOT_RECEIVED if subject is Subject.DELIVERY else Category.UNAUTHORIZED
-    return ClaimInput(
-        reference="CLM-TEST-0001",
-        transaction=TransactionRef("T1", "M1", Decimal("49.90"), "EUR", OPENED - bought),
-        subject=subject,
-        category=category,
-        description="The parcel never came.",
-        contact=Contact("Ana", "ana@example.com"),
-        locale=Locale.EN,
-        opened_at=OPENED,
-        policy=POLICY,
-    )
-
-
-def opened(subject: Subject = Subject.DELIVERY, bought: timedelta = 10 * DAY) -> ClaimState:
-    state, _ = ClaimState.open(claim_input(subject, bought))
-    return state
 
 
 def mails(step: Step) -> set[tuple[Template, Recipient]]:
@@ -411,6 +380,35 @@ def test_transaction_horizon_waits_while_the_customer_is_owed_an_answer() -> Non
     assert state.closed_reason is ClosedReason.TRANSACTION_HORIZON
 
 
+# ---- details: what each event and e-mail carries is declared ----
+
+
+def assert_declared(step: Step) -> None:
+    for event in step.events:
+        EVENT_DETAILS[event.kind].check(event.details, event)
+    for order in step.mails:
+        MAIL_DETAILS[order.template].check(order.details, order.key)
+
+
+def test_the_rules_record_every_event_kind_with_every_detail_it_may_carry() -> None:
+    carried: dict[EventKind, set[str]] = {}
+    for step in every_path():
+        assert_declared(step)
+        for event in step.events:
+            carried.setdefault(event.kind, set()).update(event.details)
+    assert carried == {kind: set(keys.names) for kind, keys in EVENT_DETAILS.items()}
+
+
+def test_details_the_rules_do_not_declare_fail_at_once() -> None:
+    state = opened()
+    with pytest.raises(DetailsMismatch, match="event message: missing \\['body'\\]"):
+        state.record_event(OPENED, Role.CUSTOMER, EventKind.MESSAGE, text="hello")
+    with pytest.raises(DetailsMismatch, match="not declared \\['reply_by'\\]"):
+        state.order_mail(
+            1, Template.MERCHANT_REMINDER, Recipient.MERCHANT, respond_by="x", reply_by="y"
+        )
+
+
 # ---- properties ----
 
 ACTORS = st.sampled_from([CUSTOMER, MERCHANT, OPERATOR])
@@ -458,6 +456,7 @@ def test_any_history_keeps_the_claim_consistent(subject: Subject, moves: list[ob
                 continue
             assert allowed and refusal is None
         seqs += [e.seq for e in step.events]
+        assert_declared(step)
         levels_announced += [
             int(e.details["level"]) for e in step.events if e.kind in ("escalated", "reopened")
         ]

@@ -115,7 +115,7 @@ class Deadline(StrEnum):
 
 
 class EventKind(StrEnum):
-    """What a timeline event records; its details are strings (see claimdesk.core.rules)."""
+    """What a timeline event records; its details are strings (see claimdesk.core.details)."""
 
     OPENED = "opened"
     ROUTED = "routed"  # payment claim: to the customer-service queue

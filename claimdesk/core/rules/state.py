@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
+from claimdesk.core.details import EVENT_DETAILS, MAIL_DETAILS
 from claimdesk.core.domain import (
     Action,
     Answered,
@@ -183,16 +184,23 @@ class ClaimState:
     # ---- what a transition leaves behind (for the rules' modules) ----
 
     def record_event(self, at: datetime, actor: Role, kind: EventKind, /, **details: object) -> int:
-        """Adds a timeline event to the transition under way; its sequence number."""
+        """Adds a timeline event to the transition under way; its sequence number.
+
+        Raises `DetailsMismatch` if the details are not those declared for `kind`.
+        """
+        written = text(**details)
+        EVENT_DETAILS[kind].check(written, f"event {kind.value}")
         self.seq += 1
-        self._events.append(TimelineEvent(self.seq, at, actor, kind, text(**details)))
+        self._events.append(TimelineEvent(self.seq, at, actor, kind, written))
         return self.seq
 
     def order_mail(
         self, seq: int, template: Template, recipient: Recipient, /, **details: object
     ) -> None:
         """Adds an e-mail about event `seq` to the transition under way."""
-        self._mails.append(_Mail(seq, template, recipient, text(**details)))
+        written = text(**details)
+        MAIL_DETAILS[template].check(written, f"e-mail {template.value}")
+        self._mails.append(_Mail(seq, template, recipient, written))
 
     def order_strike(self) -> None:
         """Asks the workflow to record a non-cooperation strike against the merchant."""
