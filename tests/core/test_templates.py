@@ -16,7 +16,7 @@ import pytest
 from jinja2 import nodes
 
 from claimdesk.core.details import MAIL_DETAILS, DetailsMismatch
-from claimdesk.core.domain import Locale, Outcome, Recipient, Role, Status, Template
+from claimdesk.core.domain import Locale, MailOrder, Outcome, Recipient, Role, Status, Template
 from claimdesk.core.mail import (
     TEMPLATES,
     build_message,
@@ -26,7 +26,7 @@ from claimdesk.core.mail import (
     template_details,
 )
 from claimdesk.core.settings import Settings
-from claimdesk.core.wording import format_when
+from claimdesk.core.wording import format_money, format_when, label
 from tests.support.claims import every_path
 from tests.support.samples import SAMPLE_DETAILS, sample_claim, sample_order
 
@@ -261,9 +261,20 @@ def test_an_order_without_a_required_key_does_not_render() -> None:
         render(order, settings=SETTINGS)
 
 
-# ---- the e-mails the rules send ----
+# ---- every e-mail the rules send shows what its details carry ----
 
+# Details that choose the wording rather than show as themselves.
+WORDING_CHOICES = {"queue", "action", "answer", "merchant_silent", "restricted"}
 MAILS = [order for step in every_path() for order in step.mails]
+
+
+def shown(key: str, value: str, locale: Locale) -> str:
+    """How a detail reads in an e-mail."""
+    if key == "amount":
+        return format_money(value, "EUR", locale)
+    if key in ("respond_by", "satisfaction_by"):
+        return format_when(value, locale)
+    return label(value, locale)  # an enum value in words; a free text as written
 
 
 def test_the_rules_send_every_template_with_every_detail_it_may_carry() -> None:
@@ -271,3 +282,16 @@ def test_the_rules_send_every_template_with_every_detail_it_may_carry() -> None:
     for order in MAILS:
         carried.setdefault(order.template, set()).update(order.details)
     assert carried == {template: set(keys.names) for template, keys in MAIL_DETAILS.items()}
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+@pytest.mark.parametrize(
+    "order", MAILS, ids=[f"{n}-{order.template}-{order.recipient}" for n, order in enumerate(MAILS)]
+)
+def test_every_mail_the_rules_send_shows_what_it_is_about(order: MailOrder, locale: Locale) -> None:
+    order = replace(order, claim=replace(order.claim, locale=locale))
+    mail = render(order, settings=SETTINGS, report="REPORT")
+    text = f"{mail.subject}\n{mail.body}".lower()
+    for key, value in order.details.items():
+        if key not in WORDING_CHOICES:
+            assert shown(key, value, locale).lower() in text, f"{key}={value!r} not shown"
