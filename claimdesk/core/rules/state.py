@@ -1,5 +1,8 @@
-"""A claim as its workflow holds it: its fields, its opening and hand-over, and what each
-transition leaves behind (timeline events, e-mails, a strike) with the view after it."""
+"""A claim as its workflow holds it: fields, opening, hand-over, and each transition's output.
+
+A transition leaves behind timeline events, e-mails and perhaps a strike, which `_finish`
+hands the workflow as a `Step`, with the view of the claim after it.
+"""
 
 from __future__ import annotations
 
