@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         StrikeInput,
         StrikeResult,
     )
-    from claimdesk.core.permissions import Message
+    from claimdesk.core.permissions import ActionInput
     from claimdesk.core.rules import ClaimState, Refused, Step
     from claimdesk.core.standing import visibility
     from workflows import search
@@ -265,7 +265,7 @@ class ClaimWorkflow:
                 step = self._state.mail_undeliverable(refusal.order, refusal.reason, workflow.now())
                 await self._carry_out(step)
 
-    async def _act(self, action: Action, message: Message) -> ClaimView:
+    async def _act(self, action: Action, message: ActionInput) -> ClaimView:
         await workflow.wait_condition(lambda: self._opened)
         update = workflow.current_update_info()
         async with self._lock:
@@ -278,7 +278,7 @@ class ClaimWorkflow:
             await self._carry_out(step, answers=update.id if update else None)
             return self._state.view()
 
-    def _validate(self, action: Action, message: Message) -> None:
+    def _validate(self, action: Action, message: ActionInput) -> None:
         update = workflow.current_update_info()
         if update is not None and update.id in self._answered:
             # First: a run handing over must not send it on to be carried out again.

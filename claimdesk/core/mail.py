@@ -11,9 +11,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 
+from claimdesk.core.details import MAIL_DETAILS
 from claimdesk.core.domain import Locale, MailOrder, Recipient
 from claimdesk.core.settings import Settings
 from claimdesk.core.wording import format_money, format_when, label
@@ -57,6 +59,12 @@ def template_name(order: MailOrder) -> str:
     return f"{order.claim.locale}/{order.template}.txt.j2"
 
 
+def template_details(order: MailOrder) -> SimpleNamespace:
+    """What a template reads as `details`: each key declared for it, None for an optional one
+    the order leaves out. Any other name, `details.get` included, is undefined and fails."""
+    return SimpleNamespace(**MAIL_DETAILS[order.template].complete(order.details))
+
+
 def render(
     order: MailOrder,
     *,
@@ -82,7 +90,7 @@ def render(
         .get_template(template_name(order))
         .render(
             claim=claim,
-            details=dict(order.details),
+            details=template_details(order),
             recipient=str(order.recipient),
             report=report,
             when=when,

@@ -46,7 +46,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
 }
 _ARTICLE = {Role.CUSTOMER: "a", Role.MERCHANT: "a", Role.OPERATOR: "an"}
 
-Message = (
+# Any workflow input asking for an action: the messages' dataclasses, `PostMessage` among them.
+ActionInput = (
     PostMessage
     | MerchantResponse
     | ProposalAnswer
@@ -107,7 +108,7 @@ def _operator_may(claim: ClaimFacts, action: Action) -> str | None:
     return None
 
 
-def content_refusal(claim: ClaimFacts, message: Message) -> str | None:
+def content_refusal(claim: ClaimFacts, message: ActionInput) -> str | None:
     """What is wrong with what the message asks for (an amount, a missing reason), if anything."""
     if isinstance(message, MerchantResponse):
         return _merchant_response_refusal(claim, message)

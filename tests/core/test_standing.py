@@ -17,7 +17,7 @@ from claimdesk.core.domain import (
 )
 from claimdesk.core.rules import ClaimState
 from claimdesk.core.standing import details, opening_details, summary, visibility
-from tests.core.test_rules import CUSTOMER, DAY, HOUR, MERCHANT, OPENED, claim_input
+from tests.support.claims import CUSTOMER, DAY, HOUR, MERCHANT, OPENED, claim_input
 from workflows import search
 
 

@@ -1,4 +1,5 @@
-"""Every e-mail template renders in every locale, with the reference and zoned deadlines."""
+"""Every e-mail template renders in every locale, with the reference and zoned deadlines, and
+reads exactly the details declared for it (claimdesk.core.details), each shown."""
 
 from __future__ import annotations
 
@@ -12,11 +13,21 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from jinja2 import nodes
 
-from claimdesk.core.domain import Locale, Outcome, Recipient, Role, Status, Template
-from claimdesk.core.mail import TEMPLATES, build_message, environment, message_id, render
+from claimdesk.core.details import MAIL_DETAILS, DetailsMismatch
+from claimdesk.core.domain import Locale, MailOrder, Outcome, Recipient, Role, Status, Template
+from claimdesk.core.mail import (
+    TEMPLATES,
+    build_message,
+    environment,
+    message_id,
+    render,
+    template_details,
+)
 from claimdesk.core.settings import Settings
-from claimdesk.core.wording import format_when
+from claimdesk.core.wording import format_money, format_when, label
+from tests.support.claims import every_path
 from tests.support.samples import SAMPLE_DETAILS, sample_claim, sample_order
 
 SETTINGS = Settings(mediator_name="Médiateur Exemple", mediator_url="https://mediateur.example")
@@ -143,7 +154,7 @@ def test_a_long_subject_travels_on_one_line(locale: Locale) -> None:
     order = sample_order(
         Template.RESOLVED,
         claim=replace(sample_claim(), locale=locale),
-        details=SAMPLE_DETAILS[Template.RESOLVED],
+        details=SAMPLE_DETAILS[Template.RESOLVED][0][1],
     )
     mail = render(order, settings=SETTINGS)
     raw = build_message(order, mail, to="jane@example.org", settings=SETTINGS).as_bytes()
@@ -178,3 +189,109 @@ def test_accepted_proposal_tells_the_merchant_what_to_carry_out(locale: Locale) 
     body = render(order, settings=SETTINGS).body
     expected = {Locale.EN: "Refund of 49.90 EUR", Locale.FR: "Remboursement de 49,90 EUR"}
     assert expected[locale] in body
+
+
+# ---- the details each template reads are those declared for it ----
+
+
+def details_read(env: jinja2.Environment, name: str) -> set[str]:
+    """The keys `name` reads of `details`, itself and in the partials it includes."""
+    assert env.loader is not None
+    tree = env.parse(env.loader.get_source(env, name)[0])
+    reads = [
+        node
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem))
+        if isinstance(node.node, nodes.Name) and node.node.name == "details"
+    ]
+    uses = [node for node in tree.find_all(nodes.Name) if node.name == "details"]
+    assert len(reads) == len(uses), f"{name} uses `details` other than to read one key"
+    keys = set()
+    for node in reads:
+        if isinstance(node, nodes.Getattr):
+            keys.add(node.attr)
+        else:
+            assert isinstance(node.arg, nodes.Const), f"{name} reads a key of `details` by name"
+            keys.add(node.arg.value)
+    hiding = [
+        node.name
+        for node in tree.find_all((nodes.Filter, nodes.Test))
+        if node.name in ("default", "d", "defined", "undefined") and node.node in reads
+    ]
+    assert not hiding, f"{name} hides a missing key of `details` with {hiding}"
+    for include in tree.find_all(nodes.Include):
+        assert isinstance(include.template, nodes.Const)
+        keys |= details_read(env, include.template.value)
+    return keys
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+@pytest.mark.parametrize("template", list(Template))
+def test_a_template_reads_exactly_the_details_declared_for_it(
+    template: Template, locale: Locale
+) -> None:
+    read = details_read(environment(), f"{locale}/{template}.txt.j2")
+    assert read == set(MAIL_DETAILS[template].names)
+
+
+def test_the_keys_a_partial_reads_count_for_the_template_including_it(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "_part.txt.j2").write_text("{% if details.comment %}x{% endif %}\n")
+    (tmp_path / "en" / "main.txt.j2").write_text(
+        'Subject: {{ details["level"] }}\n{% include "en/_part.txt.j2" %}\n'
+    )
+    assert details_read(environment(tmp_path), "en/main.txt.j2") == {"level", "comment"}
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["{{ details.nope }}", '{{ details.get("comment") }}', "{% if details.nope %}{% endif %}"],
+)
+def test_a_template_reading_an_undeclared_key_fails_to_render(tmp_path: Path, source: str) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "mediation.txt.j2").write_text(f"Subject: x\n{source}\n")
+    order = sample_order(Template.MEDIATION, details={})
+    page = environment(tmp_path).get_template("en/mediation.txt.j2")
+    with pytest.raises(jinja2.UndefinedError):
+        page.render(details=template_details(order))
+
+
+def test_an_order_without_a_required_key_does_not_render() -> None:
+    order = sample_order(Template.MERCHANT_REMINDER, recipient=Recipient.MERCHANT, details={})
+    with pytest.raises(DetailsMismatch, match="respond_by"):
+        render(order, settings=SETTINGS)
+
+
+# ---- every e-mail the rules send shows what its details carry ----
+
+# Details that choose the wording rather than show as themselves.
+WORDING_CHOICES = {"queue", "action", "answer", "merchant_silent", "restricted"}
+MAILS = [order for step in every_path() for order in step.mails]
+
+
+def shown(key: str, value: str, locale: Locale) -> str:
+    """How a detail reads in an e-mail."""
+    if key == "amount":
+        return format_money(value, "EUR", locale)
+    if key in ("respond_by", "satisfaction_by"):
+        return format_when(value, locale)
+    return label(value, locale)  # an enum value in words; a free text as written
+
+
+def test_the_rules_send_every_template_with_every_detail_it_may_carry() -> None:
+    carried: dict[Template, set[str]] = {}
+    for order in MAILS:
+        carried.setdefault(order.template, set()).update(order.details)
+    assert carried == {template: set(keys.names) for template, keys in MAIL_DETAILS.items()}
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+@pytest.mark.parametrize(
+    "order", MAILS, ids=[f"{n}-{order.template}-{order.recipient}" for n, order in enumerate(MAILS)]
+)
+def test_every_mail_the_rules_send_shows_what_it_is_about(order: MailOrder, locale: Locale) -> None:
+    order = replace(order, claim=replace(order.claim, locale=locale))
+    mail = render(order, settings=SETTINGS, report="REPORT")
+    text = f"{mail.subject}\n{mail.body}".lower()
+    for key, value in order.details.items():
+        if key not in WORDING_CHOICES:
+            assert shown(key, value, locale).lower() in text, f"{key}={value!r} not shown"

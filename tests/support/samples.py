@@ -155,10 +155,11 @@ def sample_order(
     claim: ClaimView | None = None,
     details: dict[str, str] | None = None,
 ) -> MailOrder:
+    """A mail order; without `details`, those of the template's first sample."""
     return MailOrder(
         key=key,
         template=template,
         recipient=recipient,
         claim=claim or sample_claim(),
-        details=details or {},
+        details=SAMPLE_DETAILS[template][0][1] if details is None else details,
     )

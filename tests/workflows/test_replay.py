@@ -8,6 +8,7 @@ workflow safely", before re-recording.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -15,8 +16,13 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from claimdesk.adapters.temporal import data_converter
-from claimdesk.core.domain import ClaimView, ClosedReason
+from claimdesk.core.details import EVENT_DETAILS
+from claimdesk.core.domain import ClaimView, ClosedReason, MailBatch, Projection
+from claimdesk.core.mail import render
+from claimdesk.core.settings import Settings
 from workflows.claim import ClaimWorkflow
+
+T = TypeVar("T")
 
 # One folder per recording, never rewritten: claims started under older code still run.
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
@@ -47,3 +53,27 @@ async def test_recorded_history_replays_on_the_current_workflow(name: str) -> No
     history = WorkflowHistory.from_json(name, RECORDED[name])
     replayer = Replayer(workflows=[ClaimWorkflow], data_converter=data_converter)
     await replayer.replay_workflow(history)  # raises on any nondeterminism
+
+
+def _scheduled(history: WorkflowHistory, activity: str, kind: type[T]) -> list[T]:
+    """The inputs of the activities named `activity` the history scheduled."""
+    found: list[T] = []
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attributes = event.activity_task_scheduled_event_attributes
+            if attributes.activity_type.name == activity:
+                payloads = attributes.input.payloads
+                found += data_converter.payload_converter.from_payloads(payloads, [kind])
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_recorded_mails_and_events_carry_the_details_declared_today(name: str) -> None:
+    """An e-mail ordered before a deploy may be sent after it (a retried activity)."""
+    history = WorkflowHistory.from_json(name, RECORDED[name])
+    for batch in _scheduled(history, "send_mails", MailBatch):
+        for order in batch.orders:
+            render(order, settings=Settings())  # raises on details that do not fit
+    for projection in _scheduled(history, "record_claim", Projection):
+        for event in projection.events:
+            EVENT_DETAILS[event.kind].check(event.details, f"{name}: {event}")

@@ -1,0 +1,103 @@
+"""The details each timeline event and each e-mail carries: its keys, required or optional.
+
+One declaration for both ends. The rules check every event and e-mail they write against
+it, so a key they leave out or do not declare fails at once; the renderer hands a template
+every key declared for it (None for an optional one left out) and no other, so a template
+reading a key that is not there fails under StrictUndefined instead of rendering blank.
+On the wire details stay what they were: `dict[str, str]`, absent keys left out. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from claimdesk.core.domain import EventKind, Template
+
+
+class DetailsMismatch(ValueError):
+    """Details that do not fit their declaration: a programming error, never a user's."""
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The detail keys of one event kind or one e-mail template."""
+
+    required: frozenset[str]
+    optional: frozenset[str]
+
+    @property
+    def names(self) -> frozenset[str]:
+        return self.required | self.optional
+
+    def check(self, details: Mapping[str, str], what: object) -> None:
+        """Raises `DetailsMismatch` unless `details` has every required key and no other."""
+        missing = self.required - details.keys()
+        undeclared = details.keys() - self.names
+        if missing or undeclared:
+            raise DetailsMismatch(
+                f"{what}: missing {sorted(missing)}, not declared {sorted(undeclared)}"
+            )
+
+    def complete(self, details: Mapping[str, str]) -> dict[str, str | None]:
+        """Every declared key, None for an optional one the details leave out."""
+        self.check(details, "details")
+        return {name: details.get(name) for name in sorted(self.names)}
+
+
+def _keys(*required: str, optional: tuple[str, ...] = ()) -> Keys:
+    return Keys(frozenset(required), frozenset(optional))
+
+
+# The same details go in the event and in the e-mail that tells of it.
+_PROPOSAL = _keys("kind", optional=("amount", "message"))
+_DECISION = _keys("outcome", "note", optional=("amount",))
+_RESOLUTION = _keys("outcome", "satisfaction_by", optional=("amount", "note"))
+
+EVENT_DETAILS: dict[EventKind, Keys] = {
+    EventKind.OPENED: _keys("subject"),
+    EventKind.ROUTED: _keys("queue", "level"),
+    EventKind.MERCHANT_NOTIFIED: _keys("respond_by"),
+    EventKind.MESSAGE: _keys("body"),
+    EventKind.PROPOSAL_MADE: _PROPOSAL,
+    EventKind.INFO_REQUESTED: _keys("question"),
+    EventKind.MERCHANT_ACKNOWLEDGED: _keys(optional=("message", "reason")),
+    EventKind.MERCHANT_REJECTED: _keys("reason", optional=("message",)),
+    EventKind.PROPOSAL_ACCEPTED: _keys("kind", optional=("reason",)),
+    EventKind.PROPOSAL_REJECTED: _keys(optional=("reason",)),
+    # Up a rung of the ladder (team, merchant_silent) or after a rejected proposal (cause).
+    EventKind.ESCALATED: _keys("level", optional=("team", "merchant_silent", "cause")),
+    EventKind.SATISFACTION: _keys("verdict", optional=("comment",)),
+    EventKind.REFERRED_TO_MEDIATION: _keys(optional=("comment",)),
+    EventKind.DECISION: _DECISION,
+    EventKind.RESOLVED: _RESOLUTION,
+    EventKind.REOPENED: _keys("level", optional=("comment",)),
+    EventKind.CLOSED: _keys("reason", optional=("note",)),
+    EventKind.DEADLINE_REACHED: _keys("deadline"),
+    EventKind.SLA_BREACHED: _keys("merchant_silent"),
+    EventKind.MERCHANT_REMINDED: _keys("respond_by"),
+    EventKind.MERCHANT_STRIKE: _keys("strikes", "limit", "restricted"),
+    EventKind.MERCHANT_RESTRICTED: _keys("strikes"),
+    EventKind.MAIL_UNDELIVERABLE: _keys("template", "recipient", "reason"),
+}
+
+MAIL_DETAILS: dict[Template, Keys] = {
+    Template.ACKNOWLEDGEMENT: _keys(optional=("respond_by",)),  # delivery claims only
+    Template.NEW_CLAIM_OPERATORS: _keys("queue"),
+    Template.NEW_CLAIM_MERCHANT: _keys("respond_by"),
+    Template.ESCALATED: _keys("level", "merchant_silent"),
+    Template.MERCHANT_REMINDER: _keys("respond_by"),
+    Template.SLA_BREACHED: _keys("merchant_silent"),
+    Template.MERCHANT_STRIKE: _keys("strikes", "limit", "restricted"),
+    Template.MESSAGE: _keys("author", "body"),
+    Template.INFO_REQUESTED: _keys("author", "question"),
+    Template.MERCHANT_ANSWERED: _keys("action", optional=("message", "reason")),
+    Template.PROPOSAL: _PROPOSAL,
+    Template.PROPOSAL_ANSWERED: _keys("answer", optional=("reason",)),
+    Template.RESOLVED: _RESOLUTION,
+    Template.DECISION: _DECISION,
+    Template.REOPENED: _keys("level", optional=("comment",)),
+    Template.MEDIATION: _keys(optional=("comment",)),
+    Template.CLOSED: _keys("reason"),
+    Template.CLOSED_NOTICE: _keys("reason"),
+}

@@ -1,0 +1,175 @@
+"""What goes into a claim's workflow: its input, what a run hands over, each message."""
+
+# Annotations are evaluated here, not deferred: see the package's docstring.
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from claimdesk.core.domain.vocabulary import (
+    Category,
+    Deadline,
+    DecisionOutcome,
+    Locale,
+    MerchantAction,
+    ProposalKind,
+    Role,
+    Status,
+    Subject,
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The deadlines a claim runs on, fixed when it opens."""
+
+    level2_after: timedelta
+    level3_after: timedelta
+    resolution_target: timedelta
+    inactivity_close_after: timedelta
+    transaction_close_after: timedelta
+    satisfaction_window: timedelta
+    merchant_strike_limit: int
+    # A run hands over to a fresh one (continue-as-new) past this many history events,
+    # far below Temporal's 51,200-event limit.
+    history_events_per_run: int = 5000
+
+
+@dataclass
+class Contact:
+    name: str
+    email: str
+    phone: str | None = None
+
+
+@dataclass
+class TransactionRef:
+    id: str
+    merchant_id: str
+    amount: Decimal
+    currency: str
+    occurred_at: datetime
+
+
+@dataclass
+class Actor:
+    """Who did something: a customer's e-mail, a merchant id, an operator key id."""
+
+    role: Role
+    id: str
+
+
+@dataclass
+class Answered:
+    """An Update (an API action) a run of the claim answered, and when."""
+
+    id: str
+    at: datetime
+
+
+@dataclass
+class Proposal:
+    kind: ProposalKind
+    amount: Decimal | None = None
+
+
+@dataclass
+class Outcome:
+    """How a claim was resolved: an accepted proposal or a platform decision."""
+
+    kind: str  # a ProposalKind (accepted proposal) or a DecisionOutcome
+    amount: Decimal | None
+    note: str | None
+    decided_by: Role
+
+
+@dataclass
+class CarriedState:
+    """What one run of a claim hands to the next when its history grows long.
+
+    Every field but `answered` is the `ClaimState` field of the same name: the rules hand
+    over and resume from this list (claimdesk.core.rules.state).
+    """
+
+    status: Status
+    level: int
+    sla_breached: bool
+    merchant_answered: bool
+    customer_owed_answer: bool
+    proposal: Proposal | None
+    outcome: Outcome | None
+    resolved_at: datetime | None
+    last_activity_at: datetime
+    updated_at: datetime
+    ladder_done: list[Deadline]
+    seq: int
+    version: int
+    # The Update ids answered lately: the same id sent to a later run is refused.
+    answered: list[Answered] = field(default_factory=list)
+
+
+@dataclass
+class ClaimInput:
+    """The workflow's input: everything a claim needs for its whole life."""
+
+    reference: str
+    transaction: TransactionRef
+    subject: Subject
+    category: Category
+    description: str
+    contact: Contact
+    locale: Locale
+    opened_at: datetime
+    policy: Policy
+    carried: CarriedState | None = None  # set when a run continues as new
+
+
+# ---- messages into the workflow (one dataclass each) ----
+
+
+@dataclass
+class PostMessage:
+    actor: Actor
+    body: str
+
+
+@dataclass
+class MerchantResponse:
+    actor: Actor
+    action: MerchantAction
+    message: str | None = None
+    proposal: Proposal | None = None
+    reason: str | None = None
+
+
+@dataclass
+class ProposalAnswer:
+    actor: Actor
+    reason: str | None = None
+
+
+@dataclass
+class CloseRequest:
+    actor: Actor
+    note: str | None = None
+
+
+@dataclass
+class SatisfactionAnswer:
+    actor: Actor
+    satisfied: bool
+    comment: str | None = None
+
+
+@dataclass
+class Decision:
+    actor: Actor
+    outcome: DecisionOutcome
+    note: str
+    amount: Decimal | None = None
+
+
+@dataclass
+class InfoRequest:
+    actor: Actor
+    question: str

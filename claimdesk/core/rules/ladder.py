@@ -1,0 +1,136 @@
+"""A claim's deadlines: the escalation ladder, the closing horizons, and what each does when due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from claimdesk.core.domain import ClosedReason, Deadline, EventKind, Recipient, Role, Template
+from claimdesk.core.permissions import LIVE
+from claimdesk.core.rules.closing import close
+from claimdesk.core.rules.step import iso, yes
+
+if TYPE_CHECKING:
+    from claimdesk.core.rules.state import ClaimState
+
+TOP_LEVEL = 3
+LADDER = (Deadline.LEVEL2, Deadline.LEVEL3, Deadline.RESOLUTION_TARGET)
+_RUNG_LEVEL = {Deadline.LEVEL2: 2, Deadline.LEVEL3: 3}
+# The deadlines that close the claim when reached, and how.
+_CLOSING = {
+    Deadline.SATISFACTION: ClosedReason.BY_PLATFORM,
+    Deadline.INACTIVITY: ClosedReason.INACTIVITY,
+    Deadline.TRANSACTION_HORIZON: ClosedReason.TRANSACTION_HORIZON,
+}
+
+
+def deadlines(state: ClaimState) -> list[tuple[datetime, Deadline]]:
+    """Every timer the claim is waiting on, earliest first."""
+    if state.is_closed:
+        return []
+    claim, policy = state.input, state.input.policy
+    ladder_at = {
+        Deadline.LEVEL2: claim.opened_at + policy.level2_after,
+        Deadline.LEVEL3: claim.opened_at + policy.level3_after,
+        Deadline.RESOLUTION_TARGET: claim.opened_at + policy.resolution_target,
+    }
+    due = [(at, step) for step, at in ladder_at.items() if step not in state.ladder_done]
+    if state.resolved_at is not None:
+        due.append((state.resolved_at + policy.satisfaction_window, Deadline.SATISFACTION))
+    assert state.last_activity_at is not None
+    due.append((state.last_activity_at + policy.inactivity_close_after, Deadline.INACTIVITY))
+    if not state.customer_owed_answer:
+        horizon = claim.transaction.occurred_at + policy.transaction_close_after
+        due.append((horizon, Deadline.TRANSACTION_HORIZON))
+    return sorted(due, key=lambda item: (item[0], list(Deadline).index(item[1])))
+
+
+def next_deadline(state: ClaimState) -> tuple[datetime, Deadline] | None:
+    """The next deadline that will change something: what people are shown."""
+    for at, deadline in deadlines(state):
+        if deadline in LADDER and not _rung_matters(state, deadline):
+            continue
+        return at, deadline
+    return None
+
+
+def _rung_matters(state: ClaimState, deadline: Deadline) -> bool:
+    """Whether a rung of the ladder would still change the claim when reached."""
+    if state.status not in LIVE:
+        return False  # resolved: a rung reached now does nothing
+    if deadline is Deadline.RESOLUTION_TARGET:
+        return True
+    if deadline is Deadline.LEVEL2 and state.is_delivery and not state.merchant_answered:
+        return True  # a silent merchant is still reminded
+    return state.level < _RUNG_LEVEL[deadline]
+
+
+def fire_due(state: ClaimState, now: datetime) -> bool:
+    """Fires every deadline due at `now`, in order; whether any was."""
+    fired = False
+    while True:
+        due = deadlines(state)
+        if not due or due[0][0] > now:
+            return fired
+        at, deadline = due[0]
+        _fire(state, deadline, at)
+        fired = True
+
+
+def _fire(state: ClaimState, deadline: Deadline, at: datetime) -> None:
+    if deadline in LADDER:
+        state.ladder_done.add(deadline)
+        if state.status in LIVE:
+            _climb(state, deadline, at)
+        return
+    state.record_event(at, Role.SYSTEM, EventKind.DEADLINE_REACHED, deadline=deadline.value)
+    close(state, _CLOSING[deadline], at, Role.SYSTEM)
+
+
+def _climb(state: ClaimState, deadline: Deadline, at: datetime) -> None:
+    silent = state.is_delivery and not state.merchant_answered
+    if deadline is Deadline.RESOLUTION_TARGET:
+        _breach(state, at, silent)
+        return
+    level = _RUNG_LEVEL[deadline]
+    if state.level < level:
+        # A claim reopened or escalated past this rung already told the customer.
+        _escalate(state, level, at, silent)
+    if silent and level == 2:
+        _remind_merchant(state, at)
+
+
+def _breach(state: ClaimState, at: datetime, silent: bool) -> None:
+    state.sla_breached = True
+    seq = state.record_event(at, Role.SYSTEM, EventKind.SLA_BREACHED, merchant_silent=yes(silent))
+    state.order_mail(seq, Template.SLA_BREACHED, Recipient.OPERATORS, merchant_silent=yes(silent))
+    if silent:
+        state.order_strike()
+
+
+def _escalate(state: ClaimState, level: int, at: datetime, silent: bool) -> None:
+    state.level = level
+    team = "resolution" if level == 2 else "customer_experience"
+    seq = state.record_event(
+        at,
+        Role.SYSTEM,
+        EventKind.ESCALATED,
+        level=level,
+        team=team,
+        merchant_silent=yes(silent),
+    )
+    state.order_mail(
+        seq,
+        Template.ESCALATED,
+        Recipient.CUSTOMER,
+        level=str(level),
+        merchant_silent=yes(silent),
+    )
+
+
+def _remind_merchant(state: ClaimState, at: datetime) -> None:
+    breach_at = state.input.opened_at + state.input.policy.resolution_target
+    seq = state.record_event(
+        at, Role.SYSTEM, EventKind.MERCHANT_REMINDED, respond_by=iso(breach_at)
+    )
+    state.order_mail(seq, Template.MERCHANT_REMINDER, Recipient.MERCHANT, respond_by=iso(breach_at))

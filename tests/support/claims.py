@@ -1,0 +1,165 @@
+"""A claim's input, the people acting on it, and scripted paths through the real rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from claimdesk.core.domain import (
+    Action,
+    Actor,
+    Category,
+    ClaimInput,
+    CloseRequest,
+    Contact,
+    Decision,
+    DecisionOutcome,
+    InfoRequest,
+    Locale,
+    MerchantAction,
+    MerchantResponse,
+    Policy,
+    PostMessage,
+    Proposal,
+    ProposalAnswer,
+    ProposalKind,
+    Role,
+    SatisfactionAnswer,
+    StrikeResult,
+    Subject,
+    TransactionRef,
+)
+from claimdesk.core.permissions import ActionInput
+from claimdesk.core.rules import ClaimState, Step
+
+OPENED = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+POLICY = Policy(
+    level2_after=24 * HOUR,
+    level3_after=48 * HOUR,
+    resolution_target=5 * DAY,
+    inactivity_close_after=120 * DAY,
+    transaction_close_after=180 * DAY,
+    satisfaction_window=7 * DAY,
+    merchant_strike_limit=3,
+)
+CUSTOMER = Actor(Role.CUSTOMER, "ana@example.com")
+MERCHANT = Actor(Role.MERCHANT, "M1")
+OPERATOR = Actor(Role.OPERATOR, "key_op")
+
+
+def claim_input(subject: Subject = Subject.DELIVERY, bought: timedelta = 10 * DAY) -> ClaimInput:
+    category = Category.NOT_RECEIVED if subject is Subject.DELIVERY else Category.UNAUTHORIZED
+    return ClaimInput(
+        reference="CLM-TEST-0001",
+        transaction=TransactionRef("T1", "M1", Decimal("49.90"), "EUR", OPENED - bought),
+        subject=subject,
+        category=category,
+        description="The parcel never came.",
+        contact=Contact("Ana", "ana@example.com"),
+        locale=Locale.EN,
+        opened_at=OPENED,
+        policy=POLICY,
+    )
+
+
+def opened(subject: Subject = Subject.DELIVERY, bought: timedelta = 10 * DAY) -> ClaimState:
+    state, _ = ClaimState.open(claim_input(subject, bought))
+    return state
+
+
+def every_path() -> list[Step]:
+    """The steps of paths that, together, send every e-mail and record every event kind,
+    each with every detail it may carry (free texts are distinct, to be found again)."""
+    return (
+        _silent_merchant()
+        + _merchant_asks_proposes_and_is_accepted()
+        + _merchant_rejects()
+        + _platform_decides_until_mediation()
+        + _closings()
+    )
+
+
+def _silent_merchant() -> list[Step]:
+    state, opening = ClaimState.open(claim_input(Subject.DELIVERY))
+    ladder = state.advance(OPENED + 5 * DAY)  # reminded, level 2 and 3, breached
+    strike = state.strike_recorded(StrikeResult(3, True, True), OPENED + 5 * DAY)
+    [order, *_] = strike.mails
+    refused = state.mail_undeliverable(order, "550 mailbox unavailable", OPENED + 5 * DAY)
+    return [opening, ladder, strike, refused]
+
+
+def _merchant_asks_proposes_and_is_accepted() -> list[Step]:
+    state, opening = ClaimState.open(claim_input(Subject.DELIVERY))
+    moves: list[tuple[Action, ActionInput]] = [
+        (Action.MESSAGE, PostMessage(CUSTOMER, "Where is my parcel?")),
+        (
+            Action.MERCHANT_RESPONSE,
+            MerchantResponse(MERCHANT, MerchantAction.REQUEST_INFO, "Your tracking number?"),
+        ),
+        (
+            Action.MERCHANT_RESPONSE,
+            MerchantResponse(
+                MERCHANT, MerchantAction.ACKNOWLEDGE, "We ask the carrier.", None, "Held at depot."
+            ),
+        ),
+        (
+            Action.MERCHANT_RESPONSE,
+            MerchantResponse(
+                MERCHANT,
+                MerchantAction.PROPOSE,
+                "Sorry for the delay.",
+                Proposal(ProposalKind.REFUND, Decimal("20.00")),
+            ),
+        ),
+        (Action.REJECT_PROPOSAL, ProposalAnswer(CUSTOMER, "Too little, too late.")),
+        (
+            Action.MERCHANT_RESPONSE,
+            MerchantResponse(
+                MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.REPLACEMENT)
+            ),
+        ),
+        (Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER, "A new one will do.")),
+        (Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, True, "Thanks for the help.")),
+    ]
+    return [opening] + [state.act(action, message, OPENED + HOUR) for action, message in moves]
+
+
+def _merchant_rejects() -> list[Step]:
+    state, opening = ClaimState.open(claim_input(Subject.DELIVERY))
+    reject = MerchantResponse(
+        MERCHANT, MerchantAction.REJECT, "See the carrier's proof.", None, "Signed for on 12/11."
+    )
+    return [opening, state.act(Action.MERCHANT_RESPONSE, reject, OPENED + HOUR)]
+
+
+def _platform_decides_until_mediation() -> list[Step]:
+    state, opening = ClaimState.open(claim_input(Subject.PAYMENT))
+    steps = [opening]
+    now = OPENED + HOUR
+    for ask, say in (
+        (Action.REQUEST_INFO, InfoRequest(OPERATOR, "Could you send your bank statement?")),
+        (Action.MESSAGE, PostMessage(CUSTOMER, "Here is my statement.")),
+        (Action.MESSAGE, PostMessage(OPERATOR, "We are looking into it.")),
+    ):
+        steps.append(state.act(ask, say, now))
+    for comment in ("The refund never came.", "Still nothing on my account.", "I give up."):
+        decision = Decision(
+            OPERATOR, DecisionOutcome.PARTIAL_REFUND, "Half the shipping cost.", Decimal("20.00")
+        )
+        steps.append(state.act(Action.DECISION, decision, now))
+        unsatisfied = SatisfactionAnswer(CUSTOMER, False, comment)
+        steps.append(state.act(Action.SATISFACTION, unsatisfied, now))
+    return steps
+
+
+def _closings() -> list[Step]:
+    """A withdrawal with a note; a resolved claim closed when no answer came in time."""
+    withdrawn, first = ClaimState.open(claim_input(Subject.DELIVERY))
+    note = CloseRequest(CUSTOMER, "Found it at the neighbour's.")
+    steps = [first, withdrawn.act(Action.WITHDRAW, note, OPENED + HOUR)]
+    unanswered, second = ClaimState.open(claim_input(Subject.PAYMENT))
+    refund = Decision(OPERATOR, DecisionOutcome.REFUND, "Never delivered.", Decimal("49.90"))
+    steps += [second, unanswered.act(Action.DECISION, refund, OPENED + HOUR)]
+    return [*steps, unanswered.advance(OPENED + HOUR + POLICY.satisfaction_window)]
