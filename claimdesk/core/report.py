@@ -1,6 +1,6 @@
 """The documentation of a claim's process, rendered: sent on closing and served by the API.
 
-Pure: the store loads the claim and its timeline (`claimdesk.store.projection.load_report`)."""
+Pure: the store loads the claim and its timeline (`claimdesk.store.claims.load_report`)."""
 
 from __future__ import annotations
 
@@ -157,8 +157,14 @@ def _detail(value: str, locale: Locale) -> str:
         return " ".join(value.split())
 
 
-# What a timeline event's details are called in the report; details absent here are
-# internal (the team, the queue, whether the merchant was silent) and are left out.
+# The event details the report leaves out: internal routing and standing, or said by the
+# event's own words (the deadline reached, the subject opened on).
+LEFT_OUT = frozenset(
+    {"cause", "deadline", "limit", "merchant_silent", "queue", "restricted", "subject", "team"}
+)
+
+# What the other event details are called in the report (tests/core/test_report.py holds
+# these and LEFT_OUT to the keys `claimdesk.core.details` declares).
 _DETAILS: dict[Locale, dict[str, str]] = {
     Locale.EN: {
         "level": "level",
