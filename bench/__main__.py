@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from bench import report, scenarios
+from bench import footprint, report, scenarios
 from bench.stack import running_stack
 from claimdesk.store.db import make_engine
 
@@ -96,7 +96,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
                 async with engine.connect() as conn:
                     pg = (await conn.execute(text("SHOW server_version"))).scalar_one()
                 results["machine"] = report.machine(str(pg))
-                at_start = await scenarios.footprint(world)
+                at_start = await footprint.footprint(world)
 
                 _say(f"(a) {n} bare workflow starts at concurrency {c}")
                 a = await scenarios.ceiling(world, count=n, warmup=w, concurrency=c)
@@ -131,7 +131,7 @@ async def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
                 _say("(e) history events per lifecycle path (the breach path takes ~10 s)")
                 history = await scenarios.history_sizes(world, happy)
                 _say(f"(f) {args.open_claims} claims held open")
-                f, before, after = await scenarios.many_open_claims(
+                f, before, after = await footprint.many_open_claims(
                     world,
                     count=args.open_claims,
                     concurrency=args.open_concurrency,

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from bench import scenarios
+from bench import footprint, scenarios
 from bench.stack import Stack, running_stack
 from claimdesk.store.db import make_engine
 
@@ -97,7 +97,7 @@ async def profile(count: int, concurrency: int, out: Path) -> None:
                 world, count=count, warmup=0, concurrency=concurrency
             )
             # The claims' e-mails go out after the openings answered: count them too.
-            await scenarios.wait_idle(stack.pid("worker"))
+            await footprint.wait_idle(stack.pid("worker"))
             after = {name: cpu_seconds(group) for name, group in processes.items()}
             for process in spies.values():
                 process.send_signal(signal.SIGINT)
