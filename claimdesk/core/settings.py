@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from claimdesk.core.domain import Policy
+from claimdesk.core.domain import CURRENT_EDITION, Policy
 
 
 def _seconds_or_iso(value: Any) -> Any:
@@ -115,6 +115,7 @@ class Settings(BaseSettings):
             satisfaction_window=self.satisfaction_window,
             merchant_strike_limit=self.merchant_strike_limit,
             history_events_per_run=self.history_events_per_run,
+            edition=CURRENT_EDITION,
         )
 
     @property

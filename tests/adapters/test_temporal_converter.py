@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from claimdesk.adapters.temporal import _TYPE_ADAPTERS, data_converter
-from claimdesk.core.domain import Policy
+from claimdesk.core.domain import CURRENT_EDITION, Policy
 from claimdesk.core.settings import Settings
 
 
@@ -30,3 +31,14 @@ async def test_same_json_as_the_sdks_pydantic_converter() -> None:
     theirs = await pydantic_data_converter.encode([policy])
     assert ours == theirs
     assert await pydantic_data_converter.decode(ours, [Policy]) == [policy]
+
+
+async def test_a_policy_recorded_before_editions_reads_as_edition_1() -> None:
+    policy = Settings().policy
+    assert policy.edition == CURRENT_EDITION > 1
+    [payload] = await data_converter.encode([policy])
+    recorded = json.loads(payload.data)
+    del recorded["edition"]  # as claims opened before editions carry their policy
+    payload.data = json.dumps(recorded).encode()
+    [decoded] = await data_converter.decode([payload], [Policy])
+    assert decoded == dataclasses.replace(policy, edition=1)

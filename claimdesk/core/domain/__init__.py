@@ -15,6 +15,7 @@ the module that holds the class ("`TypeAdapter[ClaimInput]` is not fully defined
 from __future__ import annotations
 
 from claimdesk.core.domain.inputs import (
+    CURRENT_EDITION,
     Actor,
     Answered,
     CarriedState,
@@ -67,6 +68,7 @@ from claimdesk.core.domain.vocabulary import (
 
 __all__ = [
     "CATEGORIES",
+    "CURRENT_EDITION",
     "MONETARY_OUTCOMES",
     "Action",
     "Actor",

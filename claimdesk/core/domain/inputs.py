@@ -18,6 +18,11 @@ from claimdesk.core.domain.vocabulary import (
     Subject,
 )
 
+# The edition of the rules new claims open under; raise it with every change to what the
+# rules decide, and gate the change on `claimdesk.core.rules.editions`. 1: the rules
+# before editions; 2: the seeds' rules of issue 12 (see editions.py).
+CURRENT_EDITION = 2
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -33,6 +38,10 @@ class Policy:
     # A run hands over to a fresh one (continue-as-new) past this many history events,
     # far below Temporal's 51,200-event limit.
     history_events_per_run: int = 5000
+    # The edition of the rules the claim opened under, kept for its whole life: a claim
+    # opened before a rule changed replays and runs on the rules it started with
+    # (claimdesk/core/rules/editions.py). Claims started before editions existed read 1.
+    edition: int = 1
 
 
 @dataclass

@@ -1,0 +1,17 @@
+"""Which rules a claim runs on: each change to what the rules decide, by edition.
+
+A claim keeps the edition it opened under (`Policy.edition`) for its whole life, across
+continue-as-new, so its history replays and the claim goes on as it started: a merchant
+or a customer never sees the rules change under a claim in progress. A rule that changes
+what the workflow does gets a predicate here, raises `CURRENT_EDITION`, and the rules ask
+the predicate rather than compare numbers. Pure.
+"""
+
+from __future__ import annotations
+
+from claimdesk.core.domain import Policy
+
+
+def since(policy: Policy, edition: int) -> bool:
+    """Whether a claim under `policy` runs on the rules of `edition` or later."""
+    return policy.edition >= edition
