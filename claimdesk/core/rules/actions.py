@@ -27,6 +27,7 @@ from claimdesk.core.domain import (
     Status,
     Template,
 )
+from claimdesk.core.rules import editions
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.ladder import TOP_LEVEL
 from claimdesk.core.rules.step import iso, text
@@ -44,6 +45,8 @@ def on_message(state: ClaimState, message: PostMessage, now: datetime) -> None:
             state.status = Status.OPEN
     else:
         state.customer_owed_answer = False
+        if author is Role.MERCHANT and editions.any_merchant_action_answers(state.input.policy):
+            state.merchant_answered = True
     for recipient in _told_of_message(state, author):
         state.order_mail(seq, Template.MESSAGE, recipient, author=author.value, body=message.body)
 
