@@ -11,18 +11,21 @@ import pytest
 from claimdesk.core.domain import (
     Action,
     ClaimInput,
+    ClosedReason,
+    Deadline,
     MerchantAction,
     MerchantResponse,
     PostMessage,
     Proposal,
     ProposalKind,
     Recipient,
+    Status,
     Subject,
     Template,
 )
 from claimdesk.core.permissions import ActionInput
 from claimdesk.core.rules import ClaimState, Step
-from tests.support.claims import DAY, HOUR, MERCHANT, OPENED, POLICY, claim_input
+from tests.support.claims import DAY, HOUR, MERCHANT, OPENED, OPERATOR, POLICY, claim_input
 
 
 def under(edition: int, claim: ClaimInput) -> ClaimInput:
@@ -92,3 +95,61 @@ def test_edition_1_claims_still_take_a_merchant_message_for_silence() -> None:
         state.advance(OPENED + 24 * HOUR)
     )
     assert state.advance(OPENED + 5 * DAY).strike
+
+
+# ---- near the 180-day horizon: a claim just filed is a request ----
+
+
+def test_claim_filed_on_day_179_and_a_half_gets_the_merchants_deadline_and_the_ladder() -> None:
+    state = opened(bought=179 * DAY + 12 * HOUR)
+    assert state.view().next_deadline_kind is Deadline.LEVEL2
+    assert state.advance(OPENED + 12 * HOUR).events == []  # the horizon passes: still open
+    step = state.advance(OPENED + 24 * HOUR)
+    assert (Template.MERCHANT_REMINDER, Recipient.MERCHANT) in mails(step)
+    assert state.level == 2 and not state.is_closed
+
+
+def test_edition_1_claim_filed_on_day_179_and_a_half_closes_before_the_merchants_deadline() -> None:
+    state = opened(bought=179 * DAY + 12 * HOUR, edition=1)
+    state.advance(OPENED + 12 * HOUR)
+    assert state.closed_reason is ClosedReason.TRANSACTION_HORIZON
+
+
+def test_claim_filed_on_day_180_nobody_answers_is_not_closed_by_the_horizon() -> None:
+    state = opened(bought=180 * DAY)
+    step = state.advance(OPENED + 5 * DAY)
+    assert state.level == 3 and state.sla_breached and step.strike
+    state.advance(OPENED + 100 * DAY)
+    assert state.status is Status.OPEN  # the customer is still owed an answer
+    state.advance(OPENED + 120 * DAY)
+    assert state.closed_reason is ClosedReason.INACTIVITY
+
+
+def test_claim_filed_on_day_180_answered_at_once_closes_once_its_ladder_has_run() -> None:
+    state = opened(bought=180 * DAY)
+    state.act(*MERCHANT_ANSWERS["acknowledge"], OPENED + HOUR)
+    state.advance(OPENED + 5 * DAY - timedelta(seconds=1))
+    assert state.level == 3 and not state.is_closed
+    assert state.view().next_deadline == OPENED + 5 * DAY
+    state.advance(OPENED + 5 * DAY)
+    assert state.sla_breached and state.closed_reason is ClosedReason.TRANSACTION_HORIZON
+
+
+def test_payment_claim_filed_on_day_60_closes_at_the_horizon_once_answered() -> None:
+    state = opened(Subject.PAYMENT, bought=60 * DAY)
+    state.advance(OPENED + 119 * DAY)
+    assert not state.is_closed  # nobody has answered the customer yet
+    state.act(Action.MESSAGE, PostMessage(OPERATOR, "We are investigating."), OPENED + 119 * DAY)
+    assert state.view().next_deadline == OPENED + 120 * DAY
+    state.advance(OPENED + 120 * DAY)
+    assert state.closed_reason is ClosedReason.TRANSACTION_HORIZON
+    assert state.closed_at == OPENED + 120 * DAY
+
+
+def test_the_horizon_waits_for_an_answer_to_the_filing_itself() -> None:
+    state = opened(bought=100 * DAY)
+    state.advance(OPENED + 80 * DAY)
+    assert not state.is_closed
+    state.act(*MERCHANT_ANSWERS["message"], OPENED + 81 * DAY)
+    state.advance(OPENED + 81 * DAY)
+    assert state.closed_reason is ClosedReason.TRANSACTION_HORIZON

@@ -228,6 +228,8 @@ async def test_claim_closes_after_120_days_without_communication(claims: Claims)
 
 async def test_claim_closes_180_days_after_the_transaction(claims: Claims) -> None:
     handle = await claims.open(Subject.DELIVERY, bought_days_ago=100)
+    # Edition 2: the filing is a request; the horizon waits until a party answered it.
+    await handle.execute_update(ClaimWorkflow.post_message, PostMessage(MERCHANT, "Shipped."))
     result = await handle.result()
     assert result.closed_reason is ClosedReason.TRANSACTION_HORIZON
     assert result.closed_at == result.transaction_occurred_at + 180 * DAY

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from claimdesk.core.domain import Actor, PostMessage, Role, Subject
-from tests.support.workflows import DAY, Claims
+from claimdesk.core.domain import Actor, ClosedReason, PostMessage, Role, Status, Subject
+from tests.support.workflows import DAY, Claims, eventually
 from workflows.claim import ClaimWorkflow
 
 HOUR = timedelta(hours=1)
@@ -22,3 +22,22 @@ async def test_merchant_who_only_writes_messages_gets_no_reminder_and_no_strike(
     assert view.escalation_level == 3 and view.sla_breached
     assert await claims.strikes("M-WRITES") == 0
     assert "merchant_reminder" not in claims.templates(handle.id)
+
+
+async def test_claim_filed_on_day_179_and_a_half_gets_its_merchant_deadline_and_ladder(
+    claims: Claims,
+) -> None:
+    handle = await claims.open(Subject.DELIVERY, bought_days_ago=179.5)
+    await claims.env.sleep(24 * HOUR + HOUR)
+    view = await handle.query(ClaimWorkflow.view)
+    assert view.status is Status.OPEN and view.escalation_level == 2
+    await eventually(lambda: _reminded(claims, handle.id), what="the merchant's reminder")
+    message = PostMessage(Actor(Role.MERCHANT, "M1"), "Refunded today.")
+    await handle.execute_update(ClaimWorkflow.post_message, message)
+    result = await handle.result()
+    assert result.closed_reason is ClosedReason.TRANSACTION_HORIZON
+    assert result.closed_at == result.opened_at + 5 * DAY  # once its ladder has run
+
+
+async def _reminded(claims: Claims, reference: str) -> bool:
+    return "merchant_reminder" in claims.templates(reference)

@@ -1,0 +1,71 @@
+"""The filing windows' edges over real HTTP: a claim filed on the last day gets its ladder."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tests.support.api import DAY, Api, claim_body
+from tests.support.workflows import eventually
+
+ANA = "ana@example.com"
+SECOND = timedelta(seconds=1)
+# The API's clock runs on while the request travels: "exactly" is this close.
+EDGE = 5 * SECOND / DAY
+
+
+async def _file(api: Api, headers: dict[str, str], tx: str, **body: Any) -> Any:
+    return await api.http.post("/claims", json=claim_body(tx, **body), headers=headers)
+
+
+async def test_claims_may_be_filed_up_to_the_60th_and_180th_day_and_not_after(api: Api) -> None:
+    payment = {"subject": "payment", "category": "unauthorized"}
+    for tx, days in (("P-IN", 60 - EDGE), ("P-OUT", 60 + EDGE)):
+        await api.transaction(tx, days_ago=days)
+    for tx, days in (("D-IN", 180 - EDGE), ("D-OUT", 180 + EDGE)):
+        await api.transaction(tx, days_ago=days)
+    ana = await api.key("customer", email=ANA)
+    assert (await _file(api, ana, "P-IN", **payment)).status_code == 201
+    late = await _file(api, ana, "P-OUT", **payment)
+    assert late.status_code == 422 and "60 days" in late.json()["detail"]
+    too_late = await _file(api, ana, "D-OUT")
+    assert too_late.status_code == 422 and "180 days" in too_late.json()["detail"]
+    last_day = await _file(api, ana, "D-IN")
+    assert last_day.status_code == 201
+    claim = last_day.json()
+    # Filed seconds before the horizon, the claim waits for its merchant's 24 hours.
+    opened_at = datetime.fromisoformat(claim["opened_at"])
+    assert claim["status"] == "open"
+    assert claim["next_deadline_kind"] == "level2"
+    assert datetime.fromisoformat(claim["next_deadline"]) == opened_at + timedelta(hours=24)
+
+
+async def test_claim_filed_at_the_horizon_climbs_its_ladder_and_closes_once_answered(
+    fast_api: Api,
+) -> None:
+    api = fast_api  # level 2 at 2 s, level 3 at 4 s, breach at 6 s
+    await api.transaction("T-EDGE", days_ago=180 - 1.5 * SECOND / DAY, merchant_id="M-EDGE")
+    ana = await api.key("customer", email=ANA)
+    shop = await api.key("merchant", merchant_id="M-EDGE")
+    response = await _file(api, ana, "T-EDGE")
+    assert response.status_code == 201, response.text
+    reference = response.json()["reference"]
+
+    async def read() -> dict[str, Any]:
+        claim: dict[str, Any] = (await api.http.get(f"/claims/{reference}", headers=ana)).json()
+        return claim
+
+    async def breached() -> bool:
+        claim = await read()
+        assert claim["status"] != "closed", claim["closed_reason"]  # not before its ladder
+        return bool(claim["sla_breached"]) and claim["escalation_level"] == 3
+
+    await eventually(breached, within=20, what="the whole ladder")
+    answer = {"body": "Refunded today."}
+    written = await api.http.post(f"/claims/{reference}/messages", json=answer, headers=shop)
+    assert written.status_code == 200, written.text
+
+    async def closed() -> bool:
+        return (await read())["closed_reason"] == "transaction_horizon"
+
+    await eventually(closed, what="the horizon's close")
