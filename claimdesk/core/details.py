@@ -72,7 +72,8 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.DECISION: _DECISION,
     EventKind.RESOLVED: _RESOLUTION,
     EventKind.REOPENED: _keys("level", optional=("comment",)),
-    EventKind.CLOSED: _keys("reason", optional=("note",)),
+    # agreement: on a platform close, what the customer agreed to (edition 2).
+    EventKind.CLOSED: _keys("reason", optional=("note", "agreement")),
     EventKind.DEADLINE_REACHED: _keys("deadline"),
     EventKind.SLA_BREACHED: _keys("merchant_silent"),
     EventKind.MERCHANT_REMINDED: _keys("respond_by"),

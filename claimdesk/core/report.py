@@ -183,6 +183,7 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "strikes": "strikes",
         "template": "e-mail",
         "recipient": "to",
+        "agreement": "with the customer's agreement",
     },
     Locale.FR: {
         "level": "niveau",
@@ -201,6 +202,7 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "strikes": "avertissements",
         "template": "e-mail",
         "recipient": "destinataire",
+        "agreement": "avec l'accord du client",
     },
 }
 _VERDICTS = {
@@ -208,10 +210,23 @@ _VERDICTS = {
     Locale.FR: {"satisfied": "satisfait", "not_satisfied": "pas satisfait"},
 }
 
+_AGREEMENTS = {
+    Locale.EN: {
+        "proposal_accepted": "the proposal accepted",
+        "satisfaction_window_passed": "no answer within the satisfaction window",
+    },
+    Locale.FR: {
+        "proposal_accepted": "proposition acceptée",
+        "satisfaction_window_passed": "sans réponse dans le délai de satisfaction",
+    },
+}
+
 
 def _detail_value(key: str, value: str, locale: Locale) -> str:
     if key == "verdict":
         return _VERDICTS[locale].get(value, value)
+    if key == "agreement":
+        return _AGREEMENTS[locale].get(value, value)
     if key in ("kind", "outcome", "reason", "recipient"):
         return label(value, locale)
     return _detail(value, locale)

@@ -12,11 +12,15 @@ from claimdesk.core.domain import (
     Action,
     ClaimInput,
     ClosedReason,
+    CloseRequest,
     Deadline,
+    Decision,
+    DecisionOutcome,
     MerchantAction,
     MerchantResponse,
     PostMessage,
     Proposal,
+    ProposalAnswer,
     ProposalKind,
     Recipient,
     Status,
@@ -24,8 +28,17 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.permissions import ActionInput
-from claimdesk.core.rules import ClaimState, Step
-from tests.support.claims import DAY, HOUR, MERCHANT, OPENED, OPERATOR, POLICY, claim_input
+from claimdesk.core.rules import ClaimState, Refused, Step
+from tests.support.claims import (
+    CUSTOMER,
+    DAY,
+    HOUR,
+    MERCHANT,
+    OPENED,
+    OPERATOR,
+    POLICY,
+    claim_input,
+)
 
 
 def under(edition: int, claim: ClaimInput) -> ClaimInput:
@@ -153,3 +166,56 @@ def test_the_horizon_waits_for_an_answer_to_the_filing_itself() -> None:
     state.act(*MERCHANT_ANSWERS["message"], OPENED + 81 * DAY)
     state.advance(OPENED + 81 * DAY)
     assert state.closed_reason is ClosedReason.TRANSACTION_HORIZON
+
+
+# ---- the platform closes only in agreement with the customer ----
+
+REFUND = Decision(OPERATOR, DecisionOutcome.REFUND, note="Refund granted.", amount=Decimal("5"))
+
+
+def closing_event(step: Step) -> dict[str, str]:
+    return next(e.details for e in step.events if e.kind == "closed")
+
+
+def test_operator_may_not_close_a_claim_without_an_outcome() -> None:
+    state = opened(Subject.PAYMENT)
+    with pytest.raises(Refused, match="no outcome yet for the customer to agree to"):
+        state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + HOUR)
+
+
+def test_operator_may_not_close_after_its_own_decision_before_the_customer_agreed() -> None:
+    state = opened(Subject.PAYMENT)
+    state.act(Action.DECISION, REFUND, OPENED + HOUR)
+    assert "close" not in state.view().allowed_actions["operator"]
+    with pytest.raises(Refused, match="has not accepted the outcome nor said they are satisfied"):
+        state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + 2 * HOUR)
+    assert state.status is Status.RESOLVED
+
+
+def test_operator_closes_once_the_customer_accepted_the_proposal_and_says_so() -> None:
+    state = opened()
+    state.act(*MERCHANT_ANSWERS["propose"], OPENED + HOUR)
+    state.act(Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR)
+    assert "close" in state.view().allowed_actions["operator"]
+    step = state.act(Action.CLOSE, CloseRequest(OPERATOR, "Refund sent."), OPENED + 2 * HOUR)
+    assert state.closed_reason is ClosedReason.BY_PLATFORM
+    assert closing_event(step) == {
+        "reason": "by_platform",
+        "note": "Refund sent.",
+        "agreement": "proposal_accepted",
+    }
+
+
+def test_unanswered_satisfaction_window_closes_by_the_platform_saying_so() -> None:
+    state = opened(Subject.PAYMENT)
+    state.act(Action.DECISION, REFUND, OPENED + HOUR)
+    step = state.advance(OPENED + HOUR + POLICY.satisfaction_window)
+    assert state.closed_reason is ClosedReason.BY_PLATFORM
+    assert closing_event(step)["agreement"] == "satisfaction_window_passed"
+
+
+def test_edition_1_operator_still_closes_right_after_its_decision() -> None:
+    state = opened(Subject.PAYMENT, edition=1)
+    state.act(Action.DECISION, REFUND, OPENED + HOUR)
+    step = state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + 2 * HOUR)
+    assert closing_event(step) == {"reason": "by_platform"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -78,6 +79,7 @@ def every_path() -> list[Step]:
         + _merchant_rejects()
         + _platform_decides_until_mediation()
         + _closings()
+        + _platform_closes_with_agreement()
     )
 
 
@@ -163,3 +165,15 @@ def _closings() -> list[Step]:
     refund = Decision(OPERATOR, DecisionOutcome.REFUND, "Never delivered.", Decimal("49.90"))
     steps += [second, unanswered.act(Action.DECISION, refund, OPENED + HOUR)]
     return [*steps, unanswered.advance(OPENED + HOUR + POLICY.satisfaction_window)]
+
+
+def _platform_closes_with_agreement() -> list[Step]:
+    """Edition 2: an operator closes once the customer accepted the merchant's proposal."""
+    claim = claim_input(Subject.DELIVERY)
+    state, opening = ClaimState.open(replace(claim, policy=replace(POLICY, edition=2)))
+    refund = MerchantResponse(
+        MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.REFUND, Decimal("9"))
+    )
+    steps = [opening, state.act(Action.MERCHANT_RESPONSE, refund, OPENED + HOUR)]
+    steps.append(state.act(Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR))
+    return [*steps, state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + 2 * HOUR)]

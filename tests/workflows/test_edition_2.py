@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from claimdesk.core.domain import Actor, ClosedReason, PostMessage, Role, Status, Subject
+from sqlalchemy import text
+
+from claimdesk.core.domain import (
+    Actor,
+    ClosedReason,
+    CloseRequest,
+    MerchantAction,
+    MerchantResponse,
+    PostMessage,
+    Proposal,
+    ProposalAnswer,
+    ProposalKind,
+    Role,
+    Status,
+    Subject,
+)
 from tests.support.workflows import DAY, Claims, eventually
 from workflows.claim import ClaimWorkflow
 
@@ -41,3 +56,34 @@ async def test_claim_filed_on_day_179_and_a_half_gets_its_merchant_deadline_and_
 
 async def _reminded(claims: Claims, reference: str) -> bool:
     return "merchant_reminder" in claims.templates(reference)
+
+
+async def test_operator_closes_an_accepted_proposal_with_the_agreement_on_the_timeline(
+    claims: Claims,
+) -> None:
+    handle = await claims.open(Subject.DELIVERY)
+    replacement = MerchantResponse(
+        Actor(Role.MERCHANT, "M1"),
+        MerchantAction.PROPOSE,
+        proposal=Proposal(ProposalKind.REPLACEMENT),
+    )
+    await handle.execute_update(ClaimWorkflow.submit_merchant_response, replacement)
+    customer = Actor(Role.CUSTOMER, "ana@example.com")
+    await handle.execute_update(ClaimWorkflow.accept_proposal, ProposalAnswer(customer))
+    operator = Actor(Role.OPERATOR, "key_op")
+    view = await handle.execute_update(ClaimWorkflow.close, CloseRequest(operator, "Sent."))
+    assert view.closed_reason is ClosedReason.BY_PLATFORM
+    assert await claims.timeline(handle.id) == [
+        "opened",
+        "merchant_notified",
+        "proposal_made",
+        "proposal_accepted",
+        "resolved",
+        "closed",
+    ]
+    async with claims.engine.connect() as conn:
+        closing = await conn.execute(
+            text("SELECT details FROM claim_events WHERE reference = :r AND kind = 'closed'"),
+            {"r": handle.id},
+        )
+        assert closing.scalar_one()["agreement"] == "proposal_accepted"

@@ -27,6 +27,7 @@ from claimdesk.core.domain import (
     Status,
     Template,
 )
+from claimdesk.core.permissions import customer_agreement
 from claimdesk.core.rules import editions
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.ladder import TOP_LEVEL
@@ -143,7 +144,10 @@ def on_reject(state: ClaimState, answer: ProposalAnswer, now: datetime) -> None:
 def on_close(state: ClaimState, request: CloseRequest, now: datetime) -> None:
     by_customer = request.actor.role is Role.CUSTOMER
     reason = ClosedReason.BY_CUSTOMER if by_customer else ClosedReason.BY_PLATFORM
-    close(state, reason, now, request.actor.role, note=request.note)
+    agreement = None
+    if not by_customer and editions.platform_close_needs_agreement(state.input.policy):
+        agreement = customer_agreement(state)
+    close(state, reason, now, request.actor.role, note=request.note, agreement=agreement)
 
 
 def on_withdraw(state: ClaimState, request: CloseRequest, now: datetime) -> None:

@@ -29,3 +29,9 @@ def filing_is_a_request(policy: Policy) -> bool:
     """A claim just filed owes the customer an answer and its ladder, so the transaction
     horizon neither closes it before a party answered nor before its resolution target."""
     return since(policy, 2)
+
+
+def platform_close_needs_agreement(policy: Policy) -> bool:
+    """The platform closes a claim only once the customer agreed, or let their satisfaction
+    window pass; the close event says which (the permissions hold the refusal)."""
+    return since(policy, 2)

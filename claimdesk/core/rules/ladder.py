@@ -97,7 +97,12 @@ def _fire(state: ClaimState, deadline: Deadline, at: datetime) -> None:
             _climb(state, deadline, at)
         return
     state.record_event(at, Role.SYSTEM, EventKind.DEADLINE_REACHED, deadline=deadline.value)
-    close(state, _CLOSING[deadline], at, Role.SYSTEM)
+    agreement = None
+    if deadline is Deadline.SATISFACTION and editions.platform_close_needs_agreement(
+        state.input.policy
+    ):
+        agreement = "satisfaction_window_passed"
+    close(state, _CLOSING[deadline], at, Role.SYSTEM, agreement=agreement)
 
 
 def _climb(state: ClaimState, deadline: Deadline, at: datetime) -> None:

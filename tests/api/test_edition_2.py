@@ -1,4 +1,4 @@
-"""The filing windows' edges over real HTTP: a claim filed on the last day gets its ladder."""
+"""Edition 2 over real HTTP: the filing windows' edges, the platform's close by agreement."""
 
 from __future__ import annotations
 
@@ -69,3 +69,27 @@ async def test_claim_filed_at_the_horizon_climbs_its_ladder_and_closes_once_answ
         return (await read())["closed_reason"] == "transaction_horizon"
 
     await eventually(closed, what="the horizon's close")
+
+
+async def test_operator_closes_once_the_customer_accepted_and_the_timeline_says_so(
+    api: Api,
+) -> None:
+    await api.transaction("T1")
+    ana = await api.key("customer", email=ANA)
+    shop = await api.key("merchant", merchant_id="M1")
+    operator = await api.key("operator")
+    base = f"/claims/{(await _file(api, ana, 'T1')).json()['reference']}"
+    early = await api.http.post(f"{base}/close", json={}, headers=operator)
+    assert early.status_code == 409
+    assert "no outcome yet for the customer to agree to" in early.json()["detail"]
+    proposal = {"action": "propose", "proposal": {"kind": "replacement"}}
+    assert (
+        await api.http.post(f"{base}/merchant-response", json=proposal, headers=shop)
+    ).is_success
+    assert (await api.http.post(f"{base}/proposal/accept", json={}, headers=ana)).is_success
+    closed = await api.http.post(f"{base}/close", json={"note": "Sent."}, headers=operator)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["closed_reason"] == "by_platform"
+    timeline = (await api.http.get(base, headers=operator)).json()["timeline"]
+    closing = next(event for event in timeline if event["kind"] == "closed")
+    assert closing["details"]["agreement"] == "proposal_accepted"
