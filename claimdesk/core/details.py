@@ -72,8 +72,10 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.DECISION: _DECISION,
     EventKind.RESOLVED: _RESOLUTION,
     EventKind.REOPENED: _keys("level", optional=("comment",)),
-    # agreement: on a platform close, what the customer agreed to (edition 2).
-    EventKind.CLOSED: _keys("reason", optional=("note", "agreement")),
+    # agreement: on a platform close, what the customer agreed to; recourse: the claim
+    # ends without the customer's satisfaction, they are told of mediator and court
+    # (both edition 2).
+    EventKind.CLOSED: _keys("reason", optional=("note", "agreement", "recourse")),
     EventKind.DEADLINE_REACHED: _keys("deadline"),
     EventKind.SLA_BREACHED: _keys("merchant_silent"),
     EventKind.MERCHANT_REMINDED: _keys("respond_by"),
@@ -99,6 +101,6 @@ MAIL_DETAILS: dict[Template, Keys] = {
     Template.DECISION: _DECISION,
     Template.REOPENED: _keys("level", optional=("comment",)),
     Template.MEDIATION: _keys(optional=("comment",)),
-    Template.CLOSED: _keys("reason"),
+    Template.CLOSED: _keys("reason", optional=("recourse",)),
     Template.CLOSED_NOTICE: _keys("reason"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -93,3 +94,29 @@ async def test_operator_closes_once_the_customer_accepted_and_the_timeline_says_
     timeline = (await api.http.get(base, headers=operator)).json()["timeline"]
     closing = next(event for event in timeline if event["kind"] == "closed")
     assert closing["details"]["agreement"] == "proposal_accepted"
+
+
+async def test_a_rejected_customer_left_unsatisfied_is_told_of_the_mediator_and_the_court(
+    api: Api,
+) -> None:
+    await api.transaction("T1")
+    ana = await api.key("customer", email=ANA)
+    operator = await api.key("operator")
+    payment = {"subject": "payment", "category": "unauthorized"}
+    reference = (await _file(api, ana, "T1", **payment)).json()["reference"]
+    base = f"/claims/{reference}"
+    rejected = {"outcome": "rejected", "note": "Authorised with your card."}
+    for _ in range(3):
+        decided = await api.http.post(f"{base}/decision", json=rejected, headers=operator)
+        assert decided.status_code == 200, decided.text
+        answer = await api.http.post(f"{base}/satisfaction", json={"satisfied": False}, headers=ana)
+        assert answer.status_code == 200, answer.text
+    assert answer.json()["closed_reason"] == "referred_to_mediation"
+    report = (await api.http.get(f"{base}/report", headers=ana)).text
+    assert api.settings.mediator_name in report and api.settings.mediator_url in report
+    assert "competent court" in report
+    mails = await asyncio.to_thread(
+        api.mailbox.wait_for, 1, 15, X_Claimdesk_Reference=reference, X_Claimdesk_Template="closed"
+    )
+    body = mails[0].get_content()
+    assert api.settings.mediator_name in body and "competent court" in body

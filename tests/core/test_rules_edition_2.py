@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,6 +17,8 @@ from claimdesk.core.domain import (
     Deadline,
     Decision,
     DecisionOutcome,
+    Locale,
+    MailOrder,
     MerchantAction,
     MerchantResponse,
     PostMessage,
@@ -23,12 +26,16 @@ from claimdesk.core.domain import (
     ProposalAnswer,
     ProposalKind,
     Recipient,
+    SatisfactionAnswer,
     Status,
     Subject,
     Template,
 )
+from claimdesk.core.mail import render
 from claimdesk.core.permissions import ActionInput
+from claimdesk.core.report import ClaimReport, Mediator, render_report
 from claimdesk.core.rules import ClaimState, Refused, Step
+from claimdesk.core.settings import Settings
 from tests.support.claims import (
     CUSTOMER,
     DAY,
@@ -219,3 +226,101 @@ def test_edition_1_operator_still_closes_right_after_its_decision() -> None:
     state.act(Action.DECISION, REFUND, OPENED + HOUR)
     step = state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + 2 * HOUR)
     assert closing_event(step) == {"reason": "by_platform"}
+
+
+# ---- mediation and court for every customer whose claim ends unsatisfied ----
+
+REJECTION = Decision(OPERATOR, DecisionOutcome.REJECTED, note="Authorised with your card.")
+NOT_SATISFIED = SatisfactionAnswer(CUSTOMER, False)
+SETTINGS = Settings(mediator_name="Médiateur Exemple", mediator_url="https://mediateur.example")
+
+
+def _rejected_then_window(state: ClaimState) -> list[Step]:
+    return [
+        state.act(Action.DECISION, REJECTION, OPENED + HOUR),
+        state.advance(OPENED + HOUR + POLICY.satisfaction_window),
+    ]
+
+
+def _unsatisfied_three_times(state: ClaimState) -> list[Step]:
+    steps = []
+    for _ in range(3):
+        steps.append(state.act(Action.DECISION, REFUND, OPENED + HOUR))
+        steps.append(state.act(Action.SATISFACTION, NOT_SATISFIED, OPENED + HOUR))
+    return steps
+
+
+def _silence(state: ClaimState) -> list[Step]:
+    return [state.advance(OPENED + 120 * DAY)]
+
+
+def _satisfied(state: ClaimState) -> list[Step]:
+    state.act(Action.DECISION, REJECTION, OPENED + HOUR)
+    return [state.act(Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, True), OPENED + HOUR)]
+
+
+def _withdrawn(state: ClaimState) -> list[Step]:
+    return [state.act(Action.WITHDRAW, CloseRequest(CUSTOMER), OPENED + HOUR)]
+
+
+def _accepted_and_closed(state: ClaimState) -> list[Step]:
+    state.act(*MERCHANT_ANSWERS["propose"], OPENED + HOUR)
+    state.act(Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR)
+    return [state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + HOUR)]
+
+
+ENDINGS = {
+    "rejected, window passed": (_rejected_then_window, True),
+    "not satisfied at the last level": (_unsatisfied_three_times, True),
+    "120 days of silence": (_silence, True),
+    "satisfied with a rejection": (_satisfied, False),
+    "withdrawn": (_withdrawn, False),
+    "accepted proposal closed by the platform": (_accepted_and_closed, False),
+}
+
+
+def closing_mail(steps: list[Step]) -> MailOrder:
+    return next(m for step in steps for m in step.mails if m.template is Template.CLOSED)
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_a_claim_ending_without_satisfaction_gives_the_customer_their_recourse(
+    ending: str,
+) -> None:
+    path, owed = ENDINGS[ending]
+    state = opened(Subject.DELIVERY)
+    order = closing_mail(path(state))
+    assert state.is_closed
+    assert ("recourse" in order.details) is owed
+    mail = render(order, settings=SETTINGS, report="REPORT")
+    assert ("Médiateur Exemple" in mail.body and "competent court" in mail.body) is owed
+
+
+def test_edition_1_claims_close_without_the_recourse() -> None:
+    state = opened(Subject.PAYMENT, edition=1)
+    assert "recourse" not in closing_mail(_rejected_then_window(state)).details
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_the_report_of_an_unsatisfied_ending_names_the_mediator_and_the_court(
+    locale: Locale,
+) -> None:
+    state, opening = ClaimState.open(under(2, replace(claim_input(Subject.PAYMENT), locale=locale)))
+    steps = [opening, *_rejected_then_window(state)]
+    events = [event for step in steps for event in step.events]
+    text = render_report(ClaimReport(state.view(), events), Mediator.of(SETTINGS))
+    assert "Médiateur Exemple" in text and "https://mediateur.example" in text
+    assert ("competent court" if locale is Locale.EN else "juridiction compétente") in text
+
+
+def test_the_report_of_a_satisfied_ending_has_no_recourse_section() -> None:
+    state, opening = ClaimState.open(under(2, claim_input(Subject.PAYMENT)))
+    steps = [opening, *_satisfied(state)]
+    events = [event for step in steps for event in step.events]
+    text = render_report(ClaimReport(state.view(), events), Mediator.of(SETTINGS))
+    assert "Médiateur Exemple" not in text and "recourse" not in text.lower()
+
+
+def test_the_mediator_settings_are_placeholders_until_set() -> None:
+    assert Settings().placeholders() == ["CLAIMDESK_MEDIATOR_NAME", "CLAIMDESK_MEDIATOR_URL"]
+    assert SETTINGS.placeholders() == []

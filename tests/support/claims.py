@@ -168,12 +168,18 @@ def _closings() -> list[Step]:
 
 
 def _platform_closes_with_agreement() -> list[Step]:
-    """Edition 2: an operator closes once the customer accepted the merchant's proposal."""
+    """Edition 2: an operator closes once the customer accepted the merchant's proposal; a
+    decision left unanswered closes telling the customer of their recourse."""
+    edition_2 = replace(POLICY, edition=2)
+    unanswered, first = ClaimState.open(replace(claim_input(Subject.PAYMENT), policy=edition_2))
+    rejected = Decision(OPERATOR, DecisionOutcome.REJECTED, "Authorised with your card.")
+    steps = [first, unanswered.act(Action.DECISION, rejected, OPENED + HOUR)]
+    steps.append(unanswered.advance(OPENED + HOUR + POLICY.satisfaction_window))
     claim = claim_input(Subject.DELIVERY)
-    state, opening = ClaimState.open(replace(claim, policy=replace(POLICY, edition=2)))
+    state, opening = ClaimState.open(replace(claim, policy=edition_2))
     refund = MerchantResponse(
         MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.REFUND, Decimal("9"))
     )
-    steps = [opening, state.act(Action.MERCHANT_RESPONSE, refund, OPENED + HOUR)]
+    steps += [opening, state.act(Action.MERCHANT_RESPONSE, refund, OPENED + HOUR)]
     steps.append(state.act(Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR))
     return [*steps, state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + 2 * HOUR)]

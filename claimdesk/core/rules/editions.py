@@ -35,3 +35,9 @@ def platform_close_needs_agreement(policy: Policy) -> bool:
     """The platform closes a claim only once the customer agreed, or let their satisfaction
     window pass; the close event says which (the permissions hold the refusal)."""
     return since(policy, 2)
+
+
+def unsatisfied_ending_owes_recourse(policy: Policy) -> bool:
+    """A claim that ends without the customer's satisfaction tells them of the mediator
+    and the court, in the closing e-mail and the report."""
+    return since(policy, 2)
