@@ -279,7 +279,9 @@ async def withdraw(act: ClaimActionDep, body: CloseIn | None = None) -> ClaimOut
     "/{reference}/satisfaction", summary="Say whether the outcome satisfies you", responses=_ACTION
 )
 async def satisfaction(body: SatisfactionIn, act: ClaimActionDep) -> ClaimOut:
-    answer = SatisfactionAnswer(actor=act.actor, satisfied=body.satisfied, comment=body.comment)
+    answer = SatisfactionAnswer(
+        actor=act.actor, satisfied=body.satisfied, comment=body.comment, rating=body.rating
+    )
     return await act.send(Action.SATISFACTION, ClaimWorkflow.confirm_satisfaction, answer)
 
 

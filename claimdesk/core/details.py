@@ -67,7 +67,7 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.PROPOSAL_REJECTED: _keys(optional=("reason",)),
     # Up a rung of the ladder (team, merchant_silent) or after a rejected proposal (cause).
     EventKind.ESCALATED: _keys("level", optional=("team", "merchant_silent", "cause")),
-    EventKind.SATISFACTION: _keys("verdict", optional=("comment",)),
+    EventKind.SATISFACTION: _keys("verdict", optional=("comment", "rating")),
     EventKind.REFERRED_TO_MEDIATION: _keys(optional=("comment",)),
     EventKind.DECISION: _DECISION,
     EventKind.RESOLVED: _RESOLUTION,

@@ -30,6 +30,7 @@ from claimdesk.core.domain import (
 )
 
 LIVE = frozenset({Status.OPEN, Status.AWAITING_CUSTOMER})  # not resolved, not closed
+RATINGS = range(1, 6)  # a customer's degree of satisfaction, 1 to 5
 
 # Who may ever do an action, whatever the claim's state: the API answers anyone else who
 # can see the claim with 403 before asking the claim, which may still refuse it now (409).
@@ -146,6 +147,8 @@ def content_refusal(claim: ClaimFacts, message: ActionInput) -> str | None:
         return _merchant_response_refusal(claim, message)
     if isinstance(message, Decision):
         return _decision_refusal(claim, message)
+    if isinstance(message, SatisfactionAnswer) and message.rating not in (None, *RATINGS):
+        return f"a rating is from {RATINGS.start} to {RATINGS.stop - 1}"
     return None
 
 

@@ -225,6 +225,7 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "template": "e-mail",
         "recipient": "to",
         "agreement": "agreement",
+        "rating": "rating",
     },
     Locale.FR: {
         "level": "niveau",
@@ -244,6 +245,7 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "template": "e-mail",
         "recipient": "destinataire",
         "agreement": "accord",
+        "rating": "évaluation",
     },
 }
 _VERDICTS = {
@@ -268,6 +270,8 @@ def _detail_value(key: str, value: str, locale: Locale) -> str:
         return _VERDICTS[locale].get(value, value)
     if key == "agreement":
         return _AGREEMENTS[locale].get(value, value)
+    if key == "rating":
+        return f"{value}/5"
     if key in ("kind", "outcome", "reason", "recipient"):
         return label(value, locale)
     return _detail(value, locale)

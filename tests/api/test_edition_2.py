@@ -120,3 +120,34 @@ async def test_a_rejected_customer_left_unsatisfied_is_told_of_the_mediator_and_
     )
     body = mails[0].get_content()
     assert api.settings.mediator_name in body and "competent court" in body
+
+
+async def test_satisfaction_ratings_show_on_the_timeline_and_average_on_the_merchant(
+    api: Api,
+) -> None:
+    ana = await api.key("customer", email=ANA)
+    operator = await api.key("operator")
+    refund = {"outcome": "refund", "amount": "49.90", "note": "Refunded."}
+    payment = {"subject": "payment", "category": "unauthorized"}
+    before = (await api.http.get("/merchants/M-RATED", headers=operator)).status_code
+    assert before == 404
+    for n, rating in enumerate((4, 5)):
+        await api.transaction(f"T-R{n}", merchant_id="M-RATED")
+        base = f"/claims/{(await _file(api, ana, f'T-R{n}', **payment)).json()['reference']}"
+        assert (await api.http.post(f"{base}/decision", json=refund, headers=operator)).is_success
+        for wrong in (0, 6, "5", 4.5):
+            refused = await api.http.post(
+                f"{base}/satisfaction", json={"satisfied": True, "rating": wrong}, headers=ana
+            )
+            assert refused.status_code == 422, (wrong, refused.text)
+        answer = {"satisfied": True, "rating": rating}
+        rated = await api.http.post(f"{base}/satisfaction", json=answer, headers=ana)
+        assert rated.status_code == 200, rated.text
+        timeline = (await api.http.get(base, headers=ana)).json()["timeline"]
+        said = next(event for event in timeline if event["kind"] == "satisfaction")
+        assert said["details"] == {"verdict": "satisfied", "rating": str(rating)}
+    merchant = (await api.http.get("/merchants/M-RATED", headers=operator)).json()
+    assert merchant["ratings"] == 2 and merchant["average_rating"] == "4.50"
+    await api.transaction("T-M1", merchant_id="M1")
+    unrated = (await api.http.get("/merchants/M1", headers=operator)).json()
+    assert unrated["ratings"] == 0 and unrated["average_rating"] is None

@@ -324,3 +324,27 @@ def test_the_report_of_a_satisfied_ending_has_no_recourse_section() -> None:
 def test_the_mediator_settings_are_placeholders_until_set() -> None:
     assert Settings().placeholders() == ["CLAIMDESK_MEDIATOR_NAME", "CLAIMDESK_MEDIATOR_URL"]
     assert SETTINGS.placeholders() == []
+
+
+# ---- satisfaction with a degree ----
+
+
+def test_the_satisfaction_answer_carries_its_rating_to_the_timeline_and_the_report() -> None:
+    state, opening = ClaimState.open(under(2, claim_input(Subject.PAYMENT)))
+    decided = state.act(Action.DECISION, REFUND, OPENED + HOUR)
+    answer = SatisfactionAnswer(CUSTOMER, True, rating=4)
+    rated = state.act(Action.SATISFACTION, answer, OPENED + 2 * HOUR)
+    event = next(e for e in rated.events if e.kind == "satisfaction")
+    assert event.details == {"verdict": "satisfied", "rating": "4"}
+    events = [e for step in (opening, decided, rated) for e in step.events]
+    text = render_report(ClaimReport(state.view(), events), Mediator.of(SETTINGS))
+    assert "(answer: satisfied; rating: 4/5)" in text
+
+
+@pytest.mark.parametrize("rating", [0, 6, -1])
+def test_a_rating_outside_1_to_5_is_refused_and_nothing_changes(rating: int) -> None:
+    state = opened(Subject.PAYMENT)
+    state.act(Action.DECISION, REFUND, OPENED + HOUR)
+    with pytest.raises(Refused, match="a rating is from 1 to 5"):
+        state.act(Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, True, rating=rating), OPENED)
+    assert state.status is Status.RESOLVED

@@ -123,7 +123,7 @@ def _merchant_asks_proposes_and_is_accepted() -> list[Step]:
             ),
         ),
         (Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER, "A new one will do.")),
-        (Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, True, "Thanks for the help.")),
+        (Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, True, "Thanks for the help.", 4)),
     ]
     return [opening] + [state.act(action, message, OPENED + HOUR) for action, message in moves]
 

@@ -157,7 +157,12 @@ def on_withdraw(state: ClaimState, request: CloseRequest, now: datetime) -> None
 def on_satisfaction(state: ClaimState, answer: SatisfactionAnswer, now: datetime) -> None:
     verdict = "satisfied" if answer.satisfied else "not_satisfied"
     state.record_event(
-        now, Role.CUSTOMER, EventKind.SATISFACTION, verdict=verdict, comment=answer.comment
+        now,
+        Role.CUSTOMER,
+        EventKind.SATISFACTION,
+        verdict=verdict,
+        comment=answer.comment,
+        rating=answer.rating,
     )
     if answer.satisfied:
         close(state, ClosedReason.BY_CUSTOMER, now, Role.CUSTOMER)
