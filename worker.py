@@ -14,6 +14,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from activities.mail import MailActivities
 from activities.store import StoreActivities
 from claimdesk.adapters.embedded import database_url
+from claimdesk.adapters.logs import warn_of_placeholders
 from claimdesk.adapters.telemetry import worker_runtime
 from claimdesk.adapters.temporal import connect
 from claimdesk.core.settings import Settings, get_settings
@@ -53,6 +54,7 @@ async def run_worker(
     Its metrics are served on CLAIMDESK_WORKER_METRICS_HOST:PORT, by `runtime` if given.
     """
     runtime = runtime or worker_runtime(settings)
+    warn_of_placeholders(settings, "worker")
     engine = make_engine(database_url(settings))
     try:
         client = await connect(settings, runtime=runtime)

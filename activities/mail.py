@@ -21,7 +21,7 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.mail import RenderedMail, build_message, message_id, render
-from claimdesk.core.report import render_report
+from claimdesk.core.report import Mediator, render_report
 from claimdesk.core.settings import Settings
 from claimdesk.store import mail_log, merchants
 from claimdesk.store.claims import load_report
@@ -171,7 +171,8 @@ class MailActivities:
             # The workflow writes the projection before it sends mail, so the store
             # holds the closed claim and its full timeline by now.
             found = await load_report(session=session, reference=order.claim.reference)
-            report = None if found is None else render_report(found)
+            mediator = Mediator.of(self._settings)
+            report = None if found is None else render_report(found, mediator)
         return render(
             order,
             settings=self._settings,

@@ -15,6 +15,7 @@ from temporalio.client import Client
 from api import errors, metrics
 from api.routes import claims, health, merchants, transactions
 from claimdesk.adapters.embedded import database_url
+from claimdesk.adapters.logs import warn_of_placeholders
 from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.settings import Settings, get_settings
 from claimdesk.store.db import make_engine
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lazy=True,
         )
         app.state.settings = settings
+        warn_of_placeholders(settings, "api")
         app.state.engine = engine
         app.state.temporal = client
         try:

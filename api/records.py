@@ -64,4 +64,5 @@ async def merchant_record(*, session: AsyncSession, merchant: Merchant) -> Merch
     """The merchant as an operator weighs it: strikes with their claims, and open claims."""
     strikes = await merchants.merchant_strikes(session=session, merchant_id=merchant.id)
     claims = await merchants.merchant_claims(session=session, merchant_id=merchant.id)
-    return MerchantOut.of(merchant, strikes, claims)
+    ratings = await merchants.merchant_ratings(session=session, merchant_id=merchant.id)
+    return MerchantOut.of(merchant, strikes, claims, ratings)

@@ -49,7 +49,7 @@ from claimdesk.core.domain import (
     Status,
     Subject,
 )
-from claimdesk.core.report import render_report
+from claimdesk.core.report import Mediator, render_report
 from claimdesk.store import claims as store
 from claimdesk.store.models import Claim
 from workflows.claim import ClaimWorkflow
@@ -172,14 +172,16 @@ async def get_claim(
     summary="The documentation of the process (the text the customer gets on closing)",
     responses=problem_responses(404),
 )
-async def get_report(reference: Reference, principal: PrincipalDep, session: SessionDep) -> str:
+async def get_report(
+    reference: Reference, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> str:
     claim = await claims_read.visible_claim(
         session=session, principal=principal, reference=reference.upper()
     )
     report = await store.load_report(session=session, reference=claim.reference)
     if report is None:
         raise NotFound(f"claim {reference}")
-    return render_report(report)
+    return render_report(report, Mediator.of(settings))
 
 
 # ---- actions: each route turns its body into the workflow's message and sends it ----
@@ -277,7 +279,9 @@ async def withdraw(act: ClaimActionDep, body: CloseIn | None = None) -> ClaimOut
     "/{reference}/satisfaction", summary="Say whether the outcome satisfies you", responses=_ACTION
 )
 async def satisfaction(body: SatisfactionIn, act: ClaimActionDep) -> ClaimOut:
-    answer = SatisfactionAnswer(actor=act.actor, satisfied=body.satisfied, comment=body.comment)
+    answer = SatisfactionAnswer(
+        actor=act.actor, satisfied=body.satisfied, comment=body.comment, rating=body.rating
+    )
     return await act.send(Action.SATISFACTION, ClaimWorkflow.confirm_satisfaction, answer)
 
 

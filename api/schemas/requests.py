@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from api.schemas.fields import (
     Amount,
@@ -27,6 +27,7 @@ from claimdesk.core.domain import (
     ProposalKind,
     Subject,
 )
+from claimdesk.core.permissions import RATINGS
 
 
 def _has_nul(value: Any) -> bool:
@@ -115,6 +116,8 @@ class CloseIn(Body):
 class SatisfactionIn(Body):
     satisfied: StrictBool
     comment: ShortText | None = None
+    # The degree of satisfaction (seed 003); optional, so a yes/no alone still answers.
+    rating: Annotated[StrictInt, Field(ge=RATINGS.start, le=RATINGS.stop - 1)] | None = None
 
 
 class DecisionIn(Body):

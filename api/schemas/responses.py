@@ -10,7 +10,7 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from claimdesk.core.domain import Category, ClosedReason, Locale, Status, Subject
-from claimdesk.store.merchants import MerchantClaims
+from claimdesk.store.merchants import MerchantClaims, MerchantRatings
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, Transaction
 
 
@@ -139,10 +139,18 @@ class MerchantOut(BaseModel):
     updated_at: datetime
     strike_history: list[StrikeOut]
     open_claims: OpenClaims
+    ratings: int = Field(0, description="how many satisfaction answers carried a rating")
+    average_rating: Decimal | None = Field(
+        None, description="the customers' average rating, 1 to 5 (none rated yet: null)"
+    )
 
     @classmethod
     def of(
-        cls, row: Merchant, strikes: Sequence[MerchantStrike], claims: MerchantClaims
+        cls,
+        row: Merchant,
+        strikes: Sequence[MerchantStrike],
+        claims: MerchantClaims,
+        ratings: MerchantRatings | None = None,
     ) -> MerchantOut:
         return cls(
             id=row.id,
@@ -157,6 +165,8 @@ class MerchantOut(BaseModel):
                 breached=claims.breached,
                 by_level={str(level): n for level, n in sorted(claims.by_level.items())},
             ),
+            ratings=ratings.count if ratings else 0,
+            average_rating=ratings.average if ratings else None,
         )
 
 

@@ -74,6 +74,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+def warn_of_placeholders(settings: Settings, process: str) -> None:
+    """A production service must not send customers to a placeholder mediator."""
+    for name in settings.placeholders():
+        logging.getLogger(f"claimdesk.{process}").warning(
+            "%s is not set: customers are given its placeholder", name
+        )
+
+
 def formatter(settings: Settings) -> logging.Formatter:
     return JsonFormatter() if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT)
 

@@ -67,12 +67,15 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.PROPOSAL_REJECTED: _keys(optional=("reason",)),
     # Up a rung of the ladder (team, merchant_silent) or after a rejected proposal (cause).
     EventKind.ESCALATED: _keys("level", optional=("team", "merchant_silent", "cause")),
-    EventKind.SATISFACTION: _keys("verdict", optional=("comment",)),
+    EventKind.SATISFACTION: _keys("verdict", optional=("comment", "rating")),
     EventKind.REFERRED_TO_MEDIATION: _keys(optional=("comment",)),
     EventKind.DECISION: _DECISION,
     EventKind.RESOLVED: _RESOLUTION,
     EventKind.REOPENED: _keys("level", optional=("comment",)),
-    EventKind.CLOSED: _keys("reason", optional=("note",)),
+    # agreement: on a platform close, what the customer agreed to; recourse: the claim
+    # ends without the customer's satisfaction, they are told of mediator and court
+    # (both edition 2).
+    EventKind.CLOSED: _keys("reason", optional=("note", "agreement", "recourse")),
     EventKind.DEADLINE_REACHED: _keys("deadline"),
     EventKind.SLA_BREACHED: _keys("merchant_silent"),
     EventKind.MERCHANT_REMINDED: _keys("respond_by"),
@@ -98,6 +101,6 @@ MAIL_DETAILS: dict[Template, Keys] = {
     Template.DECISION: _DECISION,
     Template.REOPENED: _keys("level", optional=("comment",)),
     Template.MEDIATION: _keys(optional=("comment",)),
-    Template.CLOSED: _keys("reason"),
+    Template.CLOSED: _keys("reason", optional=("recourse",)),
     Template.CLOSED_NOTICE: _keys("reason"),
 }

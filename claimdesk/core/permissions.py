@@ -30,6 +30,7 @@ from claimdesk.core.domain import (
 )
 
 LIVE = frozenset({Status.OPEN, Status.AWAITING_CUSTOMER})  # not resolved, not closed
+RATINGS = range(1, 6)  # a customer's degree of satisfaction, 1 to 5
 
 # Who may ever do an action, whatever the claim's state: the API answers anyone else who
 # can see the claim with 403 before asking the claim, which may still refuse it now (409).
@@ -103,9 +104,41 @@ def _merchant_may(claim: ClaimFacts, action: Action) -> str | None:
 def _operator_may(claim: ClaimFacts, action: Action) -> str | None:
     if action in (Action.DECISION, Action.REQUEST_INFO) and claim.status not in LIVE:
         return f"the claim is {claim.status.value}: it awaits the customer's confirmation"
-    if action is Action.CLOSE and claim.outcome is None:
-        return "the platform closes a claim only after a decision the parties were told of"
+    if action is Action.CLOSE:
+        return _platform_close_refusal(claim)
     return None
+
+
+# From this edition of the rules (claimdesk.core.rules.editions, a layer above this one)
+# the platform closes a claim only in agreement with the customer.
+AGREEMENT_EDITION = 2
+
+
+def customer_agreement(claim: ClaimFacts) -> str | None:
+    """What the customer agreed to that lets the platform close the claim, if anything.
+
+    Their satisfaction and the end of their satisfaction window close the claim by
+    themselves; what remains is an outcome they chose: a proposal they accepted.
+    """
+    if claim.outcome is not None and claim.outcome.decided_by is Role.CUSTOMER:
+        return "proposal_accepted"
+    return None
+
+
+def _platform_close_refusal(claim: ClaimFacts) -> str | None:
+    if claim.input.policy.edition < AGREEMENT_EDITION:
+        if claim.outcome is None:
+            return "the platform closes a claim only after a decision the parties were told of"
+        return None
+    if customer_agreement(claim) is not None:
+        return None
+    missing = (
+        "the customer has not accepted the outcome nor said they are satisfied, and their "
+        "satisfaction window has not passed"
+        if claim.outcome is not None
+        else "there is no outcome yet for the customer to agree to"
+    )
+    return f"the platform closes a claim only in agreement with the customer: {missing}"
 
 
 def content_refusal(claim: ClaimFacts, message: ActionInput) -> str | None:
@@ -114,6 +147,8 @@ def content_refusal(claim: ClaimFacts, message: ActionInput) -> str | None:
         return _merchant_response_refusal(claim, message)
     if isinstance(message, Decision):
         return _decision_refusal(claim, message)
+    if isinstance(message, SatisfactionAnswer) and message.rating not in (None, *RATINGS):
+        return f"a rating is from {RATINGS.start} to {RATINGS.stop - 1}"
     return None
 
 

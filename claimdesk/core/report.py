@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from claimdesk.core.domain import ClaimView, EventKind, Locale, TimelineEvent
+from claimdesk.core.settings import Settings
 from claimdesk.core.wording import format_money, format_when, label
 
 
@@ -15,6 +16,44 @@ from claimdesk.core.wording import format_money, format_when, label
 class ClaimReport:
     claim: ClaimView
     timeline: list[TimelineEvent]
+
+
+@dataclass(frozen=True)
+class Mediator:
+    """The platform's consumer mediator (settings), named to customers left unsatisfied."""
+
+    name: str
+    address: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> Mediator:
+        return cls(settings.mediator_name, settings.mediator_url)
+
+    @classmethod
+    def unset(cls) -> Mediator:
+        """The settings' placeholders, for a caller that did not say."""
+        fields = Settings.model_fields
+        return cls(str(fields["mediator_name"].default), str(fields["mediator_url"].default))
+
+
+_RECOURSE = {
+    Locale.EN: (
+        "Your recourse",
+        "This claim ended without your satisfaction. You may refer the dispute, free of\n"
+        "charge, to the consumer mediator:\n  {name}\n  {address}\n"
+        "quoting the reference {reference} and this documentation. Should mediation not\n"
+        "settle it, you may bring the matter before the competent court (in France the\n"
+        "tribunal de proximité or the tribunal judiciaire, depending on the amount).",
+    ),
+    Locale.FR: (
+        "Vos recours",
+        "Cette réclamation s'est terminée sans votre satisfaction. Vous pouvez soumettre\n"
+        "gratuitement le litige au médiateur de la consommation :\n  {name}\n  {address}\n"
+        "en rappelant la référence {reference} et ce compte rendu. Si la médiation\n"
+        "n'aboutit pas, vous pouvez saisir la juridiction compétente (le tribunal de\n"
+        "proximité ou le tribunal judiciaire, selon le montant).",
+    ),
+}
 
 
 _HEADINGS: dict[Locale, dict[str, str]] = {
@@ -161,6 +200,8 @@ def _detail(value: str, locale: Locale) -> str:
 # event's own words (the deadline reached, the subject opened on).
 LEFT_OUT = frozenset(
     {"cause", "deadline", "limit", "merchant_silent", "queue", "restricted", "subject", "team"}
+    # said in a section of its own, with the mediator's contact (see _recourse)
+    | {"recourse"}
 )
 
 # What the other event details are called in the report (tests/core/test_report.py holds
@@ -183,6 +224,8 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "strikes": "strikes",
         "template": "e-mail",
         "recipient": "to",
+        "agreement": "agreement",
+        "rating": "rating",
     },
     Locale.FR: {
         "level": "niveau",
@@ -201,6 +244,8 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "strikes": "avertissements",
         "template": "e-mail",
         "recipient": "destinataire",
+        "agreement": "accord",
+        "rating": "évaluation",
     },
 }
 _VERDICTS = {
@@ -208,10 +253,25 @@ _VERDICTS = {
     Locale.FR: {"satisfied": "satisfait", "not_satisfied": "pas satisfait"},
 }
 
+_AGREEMENTS = {
+    Locale.EN: {
+        "proposal_accepted": "proposal accepted",
+        "satisfaction_window_passed": "satisfaction window passed unanswered",
+    },
+    Locale.FR: {
+        "proposal_accepted": "proposition acceptée",
+        "satisfaction_window_passed": "délai de satisfaction écoulé sans réponse",
+    },
+}
+
 
 def _detail_value(key: str, value: str, locale: Locale) -> str:
     if key == "verdict":
         return _VERDICTS[locale].get(value, value)
+    if key == "agreement":
+        return _AGREEMENTS[locale].get(value, value)
+    if key == "rating":
+        return f"{value}/5"
     if key in ("kind", "outcome", "reason", "recipient"):
         return label(value, locale)
     return _detail(value, locale)
@@ -236,8 +296,24 @@ def _target(claim: ClaimView, h: dict[str, str]) -> str:
     return h["breached_no"] if claim.resolved_at or claim.closed_at else h["breached_pending"]
 
 
-def render_report(report: ClaimReport) -> str:
-    """Plain text in the claim's locale, one line per timeline event."""
+def _recourse(report: ClaimReport, mediator: Mediator | None) -> list[str]:
+    """The mediator and the court, for a claim that ended without the customer's
+    satisfaction (its closing event says so, from edition 2 of the rules)."""
+    closing = [e for e in report.timeline if e.kind == EventKind.CLOSED]
+    if not closing or closing[-1].details.get("recourse") != "yes":
+        return []
+    locale = report.claim.locale
+    heading, body = _RECOURSE[locale]
+    mediator = mediator or Mediator.unset()
+    text = body.format(
+        name=mediator.name, address=mediator.address, reference=report.claim.reference
+    )
+    return ["", heading, "-" * len(heading), *text.splitlines()]
+
+
+def render_report(report: ClaimReport, mediator: Mediator | None = None) -> str:
+    """Plain text in the claim's locale, one line per timeline event, then the customer's
+    recourse if the claim ended without their satisfaction."""
     claim = report.claim
     locale = claim.locale
     h = _HEADINGS[locale]
@@ -284,4 +360,5 @@ def render_report(report: ClaimReport) -> str:
             lines.append(field("note", " ".join(outcome.note.split())))
     lines += ["", h["timeline"], "-" * len(h["timeline"])]
     lines += [_event_line(event, locale) for event in report.timeline] or [h["no_events"]]
+    lines += _recourse(report, mediator)
     return "\n".join(lines) + "\n"

@@ -24,6 +24,8 @@ def _seconds_or_iso(value: Any) -> Any:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso)]
+# What a placeholder setting says, to be found again (Settings.placeholders).
+_UNSET = "(set CLAIMDESK_"
 
 
 class Settings(BaseSettings):
@@ -61,8 +63,10 @@ class Settings(BaseSettings):
     # Who writes, who is told, and where people are sent.
     mail_from: str = "claimdesk <claims@claimdesk.localhost>"
     operator_email: str = "operators@claimdesk.localhost"
-    mediator_name: str = "Médiateur de la consommation (set CLAIMDESK_MEDIATOR_NAME)"
-    mediator_url: str = "https://mediator.example/claims (set CLAIMDESK_MEDIATOR_URL)"
+    # The consumer mediator unsatisfied customers are sent to: its name and its address
+    # (a web address, where a claim is filed). Placeholders until set, warned of at start.
+    mediator_name: str = f"Médiateur de la consommation {_UNSET}MEDIATOR_NAME)"
+    mediator_url: str = f"https://mediator.example/claims {_UNSET}MEDIATOR_URL)"
     public_url: str = "http://localhost:8000"
 
     # The embedded stack.
@@ -102,6 +106,12 @@ class Settings(BaseSettings):
                 "CLAIMDESK_PAYMENT_FILING_WINDOW cannot exceed CLAIMDESK_TRANSACTION_CLOSE_AFTER"
             )
         return self
+
+    def placeholders(self) -> list[str]:
+        """The settings customers are shown that still hold their placeholder: a
+        production service must set them (the worker and the API warn at start)."""
+        shown = {"mediator_name": self.mediator_name, "mediator_url": self.mediator_url}
+        return [f"CLAIMDESK_{name.upper()}" for name, value in shown.items() if _UNSET in value]
 
     @property
     def policy(self) -> Policy:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Integer, cast, func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.core.domain import Standing, Status, StrikeInput, StrikeResult
+from claimdesk.core.domain import EventKind, Standing, Status, StrikeInput, StrikeResult
 from claimdesk.core.permissions import strike_restricts
-from claimdesk.store.models import Claim, Merchant, MerchantStrike, table_of
+from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, table_of
+
+CENT = Decimal("0.01")
 
 # ---- the record ----
 
@@ -161,3 +164,29 @@ async def merchant_claims(*, session: AsyncSession, merchant_id: str) -> Merchan
         by_level[level] = by_level.get(level, 0) + count
         breached += count if is_breached else 0
     return MerchantClaims(open=sum(by_level.values()), breached=breached, by_level=by_level)
+
+
+@dataclass(frozen=True)
+class MerchantRatings:
+    """The degrees of satisfaction customers gave on the merchant's claims (1 to 5)."""
+
+    count: int
+    average: Decimal | None  # none rated yet
+
+
+async def merchant_ratings(*, session: AsyncSession, merchant_id: str) -> MerchantRatings:
+    """Read from the stored satisfaction events: each answer a customer rated counts once
+    (a claim reopened and answered again counts each answer)."""
+    rating = cast(col(ClaimEvent.details)["rating"].as_string(), Integer)
+    query = (
+        select(func.count(rating), func.avg(rating))
+        .join(Claim, col(Claim.reference) == col(ClaimEvent.reference))
+        .where(
+            col(Claim.merchant_id) == merchant_id,
+            col(ClaimEvent.kind) == EventKind.SATISFACTION.value,
+        )
+    )
+    count, average = (await session.exec(query)).one()
+    return MerchantRatings(
+        count=count, average=None if average is None else Decimal(average).quantize(CENT)
+    )

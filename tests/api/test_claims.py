@@ -413,7 +413,9 @@ async def test_a_claim_from_proposal_to_satisfied_close_and_its_report(api: Api)
     assert bad_answer.status_code == 422
 
 
-async def test_customer_rejects_a_proposal_and_operator_closes(api: Api) -> None:
+async def test_customer_rejects_a_proposal_and_operator_closes_only_once_they_agree(
+    api: Api,
+) -> None:
     await api.transaction("T1")
     ana = await api.key("customer", email=ANA)
     m1 = await api.key("merchant", merchant_id="M1")
@@ -436,10 +438,14 @@ async def test_customer_rejects_a_proposal_and_operator_closes(api: Api) -> None
         headers=operator,
     )
     assert decided.status_code == 200, decided.text
-    closed = await api.http.post(f"{base}/close", json={"note": "done"}, headers=operator)
+    assert "close" not in (await api.http.get(base, headers=operator)).json()["allowed_actions"]
+    refused = await api.http.post(f"{base}/close", json={"note": "done"}, headers=operator)
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"] == PROBLEM
+    assert "has not accepted the outcome nor said they are satisfied" in refused.json()["detail"]
+    closed = await api.http.post(f"{base}/satisfaction", json={"satisfied": True}, headers=ana)
     assert closed.status_code == 200, closed.text
-    assert closed.json()["status"] == "closed"
-    assert closed.json()["closed_reason"] == "by_platform"
+    assert closed.json()["closed_reason"] == "by_customer"
 
 
 async def test_unknown_claim_is_404(api: Api) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -78,6 +79,7 @@ def every_path() -> list[Step]:
         + _merchant_rejects()
         + _platform_decides_until_mediation()
         + _closings()
+        + _platform_closes_with_agreement()
     )
 
 
@@ -121,7 +123,7 @@ def _merchant_asks_proposes_and_is_accepted() -> list[Step]:
             ),
         ),
         (Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER, "A new one will do.")),
-        (Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, True, "Thanks for the help.")),
+        (Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, True, "Thanks for the help.", 4)),
     ]
     return [opening] + [state.act(action, message, OPENED + HOUR) for action, message in moves]
 
@@ -163,3 +165,21 @@ def _closings() -> list[Step]:
     refund = Decision(OPERATOR, DecisionOutcome.REFUND, "Never delivered.", Decimal("49.90"))
     steps += [second, unanswered.act(Action.DECISION, refund, OPENED + HOUR)]
     return [*steps, unanswered.advance(OPENED + HOUR + POLICY.satisfaction_window)]
+
+
+def _platform_closes_with_agreement() -> list[Step]:
+    """Edition 2: an operator closes once the customer accepted the merchant's proposal; a
+    decision left unanswered closes telling the customer of their recourse."""
+    edition_2 = replace(POLICY, edition=2)
+    unanswered, first = ClaimState.open(replace(claim_input(Subject.PAYMENT), policy=edition_2))
+    rejected = Decision(OPERATOR, DecisionOutcome.REJECTED, "Authorised with your card.")
+    steps = [first, unanswered.act(Action.DECISION, rejected, OPENED + HOUR)]
+    steps.append(unanswered.advance(OPENED + HOUR + POLICY.satisfaction_window))
+    claim = claim_input(Subject.DELIVERY)
+    state, opening = ClaimState.open(replace(claim, policy=edition_2))
+    refund = MerchantResponse(
+        MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.REFUND, Decimal("9"))
+    )
+    steps += [opening, state.act(Action.MERCHANT_RESPONSE, refund, OPENED + HOUR)]
+    steps.append(state.act(Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR))
+    return [*steps, state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + 2 * HOUR)]

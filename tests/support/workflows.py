@@ -56,7 +56,7 @@ class Claims:
     async def open(
         self,
         subject: Subject = Subject.DELIVERY,
-        bought_days_ago: int = 3,
+        bought_days_ago: float = 3,
         merchant_id: str = "M1",
         policy: Policy = POLICY,
     ) -> WorkflowHandle[ClaimWorkflow, ClaimView]:

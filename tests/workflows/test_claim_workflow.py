@@ -166,8 +166,14 @@ async def test_rejected_proposal_escalates_and_operator_decision_resolves(claims
     view = await handle.execute_update(ClaimWorkflow.decide, decision())
     assert view.status is Status.RESOLVED and view.outcome is not None
     assert view.outcome.decided_by is Role.OPERATOR
-    view = await handle.execute_update(ClaimWorkflow.close, CloseRequest(OPERATOR, "Refunded."))
-    assert view.closed_reason is ClosedReason.BY_PLATFORM
+    # Edition 2: the platform closes only in agreement with the customer.
+    with pytest.raises(WorkflowUpdateFailedError) as failure:
+        await handle.execute_update(ClaimWorkflow.close, CloseRequest(OPERATOR, "Refunded."))
+    assert "agreement with the customer" in str(failure.value.cause)
+    view = await handle.execute_update(
+        ClaimWorkflow.confirm_satisfaction, SatisfactionAnswer(CUSTOMER, True)
+    )
+    assert view.closed_reason is ClosedReason.BY_CUSTOMER
 
 
 async def test_messages_and_info_requests_move_the_claim_between_parties(claims: Claims) -> None:
@@ -228,6 +234,8 @@ async def test_claim_closes_after_120_days_without_communication(claims: Claims)
 
 async def test_claim_closes_180_days_after_the_transaction(claims: Claims) -> None:
     handle = await claims.open(Subject.DELIVERY, bought_days_ago=100)
+    # Edition 2: the filing is a request; the horizon waits until a party answered it.
+    await handle.execute_update(ClaimWorkflow.post_message, PostMessage(MERCHANT, "Shipped."))
     result = await handle.result()
     assert result.closed_reason is ClosedReason.TRANSACTION_HORIZON
     assert result.closed_at == result.transaction_occurred_at + 180 * DAY

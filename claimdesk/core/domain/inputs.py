@@ -168,6 +168,7 @@ class SatisfactionAnswer:
     actor: Actor
     satisfied: bool
     comment: str | None = None
+    rating: int | None = None  # the degree of satisfaction, 1 to 5 (optional)
 
 
 @dataclass

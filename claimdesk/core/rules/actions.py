@@ -27,6 +27,8 @@ from claimdesk.core.domain import (
     Status,
     Template,
 )
+from claimdesk.core.permissions import customer_agreement
+from claimdesk.core.rules import editions
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.ladder import TOP_LEVEL
 from claimdesk.core.rules.step import iso, text
@@ -44,6 +46,8 @@ def on_message(state: ClaimState, message: PostMessage, now: datetime) -> None:
             state.status = Status.OPEN
     else:
         state.customer_owed_answer = False
+        if author is Role.MERCHANT and editions.any_merchant_action_answers(state.input.policy):
+            state.merchant_answered = True
     for recipient in _told_of_message(state, author):
         state.order_mail(seq, Template.MESSAGE, recipient, author=author.value, body=message.body)
 
@@ -140,7 +144,10 @@ def on_reject(state: ClaimState, answer: ProposalAnswer, now: datetime) -> None:
 def on_close(state: ClaimState, request: CloseRequest, now: datetime) -> None:
     by_customer = request.actor.role is Role.CUSTOMER
     reason = ClosedReason.BY_CUSTOMER if by_customer else ClosedReason.BY_PLATFORM
-    close(state, reason, now, request.actor.role, note=request.note)
+    agreement = None
+    if not by_customer and editions.platform_close_needs_agreement(state.input.policy):
+        agreement = customer_agreement(state)
+    close(state, reason, now, request.actor.role, note=request.note, agreement=agreement)
 
 
 def on_withdraw(state: ClaimState, request: CloseRequest, now: datetime) -> None:
@@ -150,7 +157,12 @@ def on_withdraw(state: ClaimState, request: CloseRequest, now: datetime) -> None
 def on_satisfaction(state: ClaimState, answer: SatisfactionAnswer, now: datetime) -> None:
     verdict = "satisfied" if answer.satisfied else "not_satisfied"
     state.record_event(
-        now, Role.CUSTOMER, EventKind.SATISFACTION, verdict=verdict, comment=answer.comment
+        now,
+        Role.CUSTOMER,
+        EventKind.SATISFACTION,
+        verdict=verdict,
+        comment=answer.comment,
+        rating=answer.rating,
     )
     if answer.satisfied:
         close(state, ClosedReason.BY_CUSTOMER, now, Role.CUSTOMER)

@@ -6,18 +6,46 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from claimdesk.core.domain import ClosedReason, EventKind, Recipient, Role, Status, Template
+from claimdesk.core.rules import editions
 
 if TYPE_CHECKING:
     from claimdesk.core.rules.state import ClaimState
 
 
 def close(
-    state: ClaimState, reason: ClosedReason, now: datetime, by: Role, note: str | None = None
+    state: ClaimState,
+    reason: ClosedReason,
+    now: datetime,
+    by: Role,
+    note: str | None = None,
+    agreement: str | None = None,  # a platform close: what the customer agreed to
 ) -> None:
     state.status = Status.CLOSED
     state.closed_reason = reason
     state.closed_at = now
     state.proposal = None
-    seq = state.record_event(now, by, EventKind.CLOSED, reason=reason.value, note=note)
-    state.order_mail(seq, Template.CLOSED, Recipient.CUSTOMER, reason=reason.value)
+    recourse = "yes" if _owes_recourse(state, reason, agreement) else None
+    seq = state.record_event(
+        now,
+        by,
+        EventKind.CLOSED,
+        reason=reason.value,
+        note=note,
+        agreement=agreement,
+        recourse=recourse,
+    )
+    state.order_mail(
+        seq, Template.CLOSED, Recipient.CUSTOMER, reason=reason.value, recourse=recourse
+    )
     state.order_mail(seq, Template.CLOSED_NOTICE, Recipient.MERCHANT, reason=reason.value)
+
+
+def _owes_recourse(state: ClaimState, reason: ClosedReason, agreement: str | None) -> bool:
+    """Whether the claim ends without the customer's satisfaction, so they are told of the
+    mediator and the court: anything but their own close, withdrawal or satisfaction, or
+    a platform close of a proposal they accepted."""
+    if not editions.unsatisfied_ending_owes_recourse(state.input.policy):
+        return False
+    if reason in (ClosedReason.BY_CUSTOMER, ClosedReason.WITHDRAWN):
+        return False
+    return agreement != "proposal_accepted"

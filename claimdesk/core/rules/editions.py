@@ -15,3 +15,29 @@ from claimdesk.core.domain import Policy
 def since(policy: Policy, edition: int) -> bool:
     """Whether a claim under `policy` runs on the rules of `edition` or later."""
     return policy.edition >= edition
+
+
+# ---- edition 2: the seeds' rules of issue 12 ----
+
+
+def any_merchant_action_answers(policy: Policy) -> bool:
+    """A merchant's plain message is an answer too: no reminder, no strike after it."""
+    return since(policy, 2)
+
+
+def filing_is_a_request(policy: Policy) -> bool:
+    """A claim just filed owes the customer an answer and its ladder, so the transaction
+    horizon neither closes it before a party answered nor before its resolution target."""
+    return since(policy, 2)
+
+
+def platform_close_needs_agreement(policy: Policy) -> bool:
+    """The platform closes a claim only once the customer agreed, or let their satisfaction
+    window pass; the close event says which (the permissions hold the refusal)."""
+    return since(policy, 2)
+
+
+def unsatisfied_ending_owes_recourse(policy: Policy) -> bool:
+    """A claim that ends without the customer's satisfaction tells them of the mediator
+    and the court, in the closing e-mail and the report."""
+    return since(policy, 2)

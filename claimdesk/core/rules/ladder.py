@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from claimdesk.core.domain import ClosedReason, Deadline, EventKind, Recipient, Role, Template
 from claimdesk.core.permissions import LIVE
+from claimdesk.core.rules import editions
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.step import iso, yes
 
@@ -40,9 +41,21 @@ def deadlines(state: ClaimState) -> list[tuple[datetime, Deadline]]:
     assert state.last_activity_at is not None
     due.append((state.last_activity_at + policy.inactivity_close_after, Deadline.INACTIVITY))
     if not state.customer_owed_answer:
-        horizon = claim.transaction.occurred_at + policy.transaction_close_after
-        due.append((horizon, Deadline.TRANSACTION_HORIZON))
+        due.append((_horizon(state), Deadline.TRANSACTION_HORIZON))
     return sorted(due, key=lambda item: (item[0], list(Deadline).index(item[1])))
+
+
+def _horizon(state: ClaimState) -> datetime:
+    """When the transaction horizon closes the claim, if the customer is owed no answer.
+
+    From edition 2 a claim filed near the horizon still gets its whole ladder: the
+    merchant's deadline, both levels and the resolution target, before it closes.
+    """
+    claim, policy = state.input, state.input.policy
+    horizon = claim.transaction.occurred_at + policy.transaction_close_after
+    if editions.filing_is_a_request(policy):
+        return max(horizon, claim.opened_at + policy.resolution_target)
+    return horizon
 
 
 def next_deadline(state: ClaimState) -> tuple[datetime, Deadline] | None:
@@ -84,7 +97,12 @@ def _fire(state: ClaimState, deadline: Deadline, at: datetime) -> None:
             _climb(state, deadline, at)
         return
     state.record_event(at, Role.SYSTEM, EventKind.DEADLINE_REACHED, deadline=deadline.value)
-    close(state, _CLOSING[deadline], at, Role.SYSTEM)
+    agreement = None
+    if deadline is Deadline.SATISFACTION and editions.platform_close_needs_agreement(
+        state.input.policy
+    ):
+        agreement = "satisfaction_window_passed"
+    close(state, _CLOSING[deadline], at, Role.SYSTEM, agreement=agreement)
 
 
 def _climb(state: ClaimState, deadline: Deadline, at: datetime) -> None:

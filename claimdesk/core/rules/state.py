@@ -32,7 +32,7 @@ from claimdesk.core.domain import (
     TimelineEvent,
 )
 from claimdesk.core.permissions import ActionInput, content_refusal, why_not
-from claimdesk.core.rules import actions, ladder, results
+from claimdesk.core.rules import actions, editions, ladder, results
 from claimdesk.core.rules.step import Refused, Step, iso, text
 
 # What a run hands the next: CarriedState's fields, each the ClaimState field of the same
@@ -79,6 +79,8 @@ class ClaimState:
         state = cls(input=claim, last_activity_at=claim.opened_at, updated_at=claim.opened_at)
         now = claim.opened_at
         policy = claim.policy
+        # The filing is the customer's first request: owed an answer like any later one.
+        state.customer_owed_answer = editions.filing_is_a_request(policy)
         seq = state.record_event(now, Role.CUSTOMER, EventKind.OPENED, subject=claim.subject)
         state.order_mail(seq, Template.ACKNOWLEDGEMENT, Recipient.CUSTOMER, **state._respond_by())
         if claim.subject is Subject.PAYMENT:
