@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: venv dev lint test bench screenshot clean
 
-venv: $(STAMP)
+NPM_TOOLS := tools/npm/node_modules/.installed
+
+venv: $(STAMP) $(NPM_TOOLS)
 
 # Reinstalled only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -16,6 +18,15 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev,local]'
 	touch $@
+
+# dclint for tests/stack/test_compose.py, pinned by tools/npm/package-lock.json, into
+# tools/npm/node_modules (no global npm package). Without npm that test skips, saying so.
+$(NPM_TOOLS): tools/npm/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tools/npm --silent --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: tests/stack/test_compose.py will skip the dclint check"; \
+	fi
 
 dev: venv
 	$(VENV)/bin/claimdesk dev
@@ -47,5 +58,5 @@ screenshot: venv $(VENV)/.installed-screenshots
 	$(VENV)/bin/python docs/ui/take_screenshot.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) tools/npm/node_modules build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
