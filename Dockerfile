@@ -8,7 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so a code change does not reinstall them.
+# Production dependencies only ([project].dependencies): the embedded servers of
+# `claimdesk dev` (the `local` extra) and the dev tools stay out. First, from
+# pyproject.toml alone, so a code change does not reinstall them. (One stage: every
+# dependency installs from a wheel, so a build stage would leave nothing behind.)
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt \
@@ -22,10 +25,10 @@ COPY api ./api
 COPY migrations ./migrations
 COPY worker.py ./
 # Editable, because `claimdesk migrate` finds migrations/ next to the package.
-RUN pip install --no-deps -e .
-
-RUN useradd --create-home --uid 10001 claimdesk
-USER claimdesk
+RUN pip install --no-deps -e . \
+    && useradd --create-home --uid 10001 claimdesk
+# By number, so the runtime need not look the name up.
+USER 10001
 ENV CLAIMDESK_DATA_DIR=/home/claimdesk/var \
     CLAIMDESK_API_HOST=0.0.0.0
 

@@ -7,15 +7,26 @@ STAMP := $(VENV)/.installed
 
 .PHONY: venv dev lint test bench screenshot clean
 
-venv: $(STAMP)
+NPM_TOOLS := tools/npm/node_modules/.installed
+
+venv: $(STAMP) $(NPM_TOOLS)
 
 # Reinstalled only when pyproject.toml changes.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "claimdesk needs Python 3.11: install python3.11 or set PYTHON=/path/to/python3.11")'
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,local]'
 	touch $@
+
+# dclint for tests/stack/test_compose.py, pinned by tools/npm/package-lock.json, into
+# tools/npm/node_modules (no global npm package). Without npm that test skips, saying so.
+$(NPM_TOOLS): tools/npm/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tools/npm --silent --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: tests/stack/test_compose.py will skip the dclint check"; \
+	fi
 
 dev: venv
 	$(VENV)/bin/claimdesk dev
@@ -31,7 +42,7 @@ test: venv lint
 
 # The benchmark's extras (matplotlib, psutil) on top of the venv, again when pyproject.toml changes.
 $(VENV)/.installed-bench: $(STAMP)
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev,bench]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,local,bench]'
 	touch $@
 
 # One run on a fresh embedded stack (~5 min): prints the table, writes docs/bench/.
@@ -40,12 +51,12 @@ bench: venv $(VENV)/.installed-bench
 
 # The README's Temporal UI pictures, from a real `claimdesk dev` (needs `apt install chromium`).
 $(VENV)/.installed-screenshots: $(STAMP)
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev,screenshots]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,local,screenshots]'
 	touch $@
 
 screenshot: venv $(VENV)/.installed-screenshots
 	$(VENV)/bin/python docs/ui/take_screenshot.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) tools/npm/node_modules build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

