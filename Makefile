@@ -20,13 +20,11 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # dclint for tests/stack/test_compose.py, pinned by tools/npm/package-lock.json, into
-# tools/npm/node_modules (no global npm package). Without npm that test skips, saying so.
+# tools/npm/node_modules (no global npm package); it needs the machine's Node.js and npm.
 $(NPM_TOOLS): tools/npm/package-lock.json
-	@if command -v npm >/dev/null; then \
-		npm ci --prefix tools/npm --silent --no-audit --no-fund && touch $@; \
-	else \
-		echo "npm not found: tests/stack/test_compose.py will skip the dclint check"; \
-	fi
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js (20 or later) and npm for the compose checks"; exit 1; }
+	npm ci --prefix tools/npm --silent --no-audit --no-fund
+	touch $@
 
 dev: venv
 	$(VENV)/bin/claimdesk dev
