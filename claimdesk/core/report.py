@@ -102,6 +102,7 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_STRIKE: "non-cooperation strike",
         EventKind.MERCHANT_RESTRICTED: "merchant restricted",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refused by the recipient's server",
+        EventKind.INTERNAL_NOTE: "internal note",
         # actors
         "customer": "customer",
         "merchant": "merchant",
@@ -132,6 +133,7 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_STRIKE: "avertissement pour non-coopération",
         EventKind.MERCHANT_RESTRICTED: "marchand restreint",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refusé par le serveur du destinataire",
+        EventKind.INTERNAL_NOTE: "note interne",
         "customer": "client",
         "merchant": "marchand",
         "operator": "opérateur",

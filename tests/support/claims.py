@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from claimdesk.core.audience import sees
 from claimdesk.core.domain import (
     Action,
     Actor,
@@ -15,6 +16,7 @@ from claimdesk.core.domain import (
     Decision,
     DecisionOutcome,
     InfoRequest,
+    InternalNote,
     Locale,
     MerchantAction,
     MerchantResponse,
@@ -23,6 +25,7 @@ from claimdesk.core.domain import (
     Proposal,
     ProposalAnswer,
     ProposalKind,
+    Recipient,
     Role,
     SatisfactionAnswer,
     StrikeResult,
@@ -142,6 +145,7 @@ def _platform_decides_until_mediation() -> list[Step]:
         (Action.REQUEST_INFO, InfoRequest(OPERATOR, "Could you send your bank statement?")),
         (Action.MESSAGE, PostMessage(CUSTOMER, "Here is my statement.")),
         (Action.MESSAGE, PostMessage(OPERATOR, "We are looking into it.")),
+        (Action.INTERNAL_NOTE, InternalNote(OPERATOR, "Card reported stolen on the 3rd.")),
     ):
         steps.append(state.act(ask, say, now))
     for comment in ("The refund never came.", "Still nothing on my account.", "I give up."):
@@ -163,3 +167,19 @@ def _closings() -> list[Step]:
     refund = Decision(OPERATOR, DecisionOutcome.REFUND, "Never delivered.", Decimal("49.90"))
     steps += [second, unanswered.act(Action.DECISION, refund, OPENED + HOUR)]
     return [*steps, unanswered.advance(OPENED + HOUR + POLICY.satisfaction_window)]
+
+
+ROLE_OF = {
+    Recipient.CUSTOMER: Role.CUSTOMER,
+    Recipient.MERCHANT: Role.MERCHANT,
+    Recipient.OPERATORS: Role.OPERATOR,
+}
+
+
+def assert_mails_tell_only_what_the_recipient_sees(step: Step) -> None:
+    """Every e-mail is about an event of its step that its recipient's timeline shows."""
+    events = {event.seq: event for event in step.events}
+    for order in step.mails:
+        event = events[int(order.key.split("/")[1])]
+        role = ROLE_OF[order.recipient]
+        assert sees(role, order.claim.subject, event.kind), (order.key, event.kind)

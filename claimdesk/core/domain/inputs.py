@@ -182,3 +182,11 @@ class Decision:
 class InfoRequest:
     actor: Actor
     question: str
+
+
+@dataclass
+class InternalNote:
+    """An operator's note on the claim, for operators only: no e-mail, no party told."""
+
+    actor: Actor
+    note: str

@@ -151,7 +151,9 @@ class ClaimState:
         why = self.refusal(action, message)
         if why is not None:
             raise Refused(why)
-        self.last_activity_at = now
+        if action is not Action.INTERNAL_NOTE:
+            # A note between operators is no communication with the parties (120 days).
+            self.last_activity_at = now
         actions.HANDLERS[action](self, message, now)
         return self._finish(now)
 

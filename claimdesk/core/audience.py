@@ -1,0 +1,63 @@
+"""Who sees which timeline event: the one place the timeline and the report are cut per party.
+
+Operators see everything. A customer never sees the merchant's internal standing (strikes,
+restriction) nor what only operators see. A merchant sees a delivery claim, where it is a
+party, except what only operators see; of a payment claim, which is between the customer
+and the platform, only its header and the events that concern the merchant: the opening,
+the platform's decision and the closing (the two it is e-mailed about). The e-mail rules
+(`claimdesk.core.rules`) tell nobody of an event its audience does not show them
+(tests/core/test_audience.py holds the two together). Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+from claimdesk.core.domain import EventKind, Role, Subject
+from claimdesk.core.report import ClaimReport
+
+# Operators' own: their internal notes, and e-mails a server refused (a matter for them).
+OPERATORS_ONLY = frozenset({EventKind.INTERNAL_NOTE, EventKind.MAIL_UNDELIVERABLE})
+
+# A merchant's standing with the platform, between it and the platform.
+MERCHANT_STANDING = frozenset({EventKind.MERCHANT_STRIKE, EventKind.MERCHANT_RESTRICTED})
+
+# What concerns the merchant of a payment claim.
+PAYMENT_MERCHANT_SEES = frozenset({EventKind.OPENED, EventKind.DECISION, EventKind.CLOSED})
+
+
+_KNOWN = frozenset(EventKind)
+
+
+class _Event(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+E = TypeVar("E", bound=_Event)
+
+
+def sees(role: Role, subject: Subject, kind: str) -> bool:
+    """Whether `role` sees an event of `kind` on a claim of `subject`; a kind these rules
+    do not know (a newer one read by older code) only operators see."""
+    if role in (Role.OPERATOR, Role.SYSTEM):
+        return True
+    if kind not in _KNOWN or kind in OPERATORS_ONLY:
+        return False
+    if role is Role.CUSTOMER:
+        return kind not in MERCHANT_STANDING
+    if subject is Subject.PAYMENT:
+        return kind in PAYMENT_MERCHANT_SEES
+    return True
+
+
+def timeline_for(role: Role, subject: Subject, events: Iterable[E]) -> list[E]:
+    """The events of a claim's timeline (the rules' or the store's) `role` sees, in order."""
+    return [event for event in events if sees(role, subject, event.kind)]
+
+
+def report_for(role: Role, report: ClaimReport) -> ClaimReport:
+    """The documentation of the process as `role` may read it."""
+    subject = report.claim.subject
+    return ClaimReport(claim=report.claim, timeline=timeline_for(role, subject, report.timeline))
