@@ -12,12 +12,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from claimdesk.core.audience import report_for
 from claimdesk.core.domain import (
     MailBatch,
     MailOrder,
     MailReceipt,
     MailRefusal,
     Recipient,
+    Role,
     Template,
 )
 from claimdesk.core.mail import RenderedMail, build_message, message_id, render
@@ -171,7 +173,8 @@ class MailActivities:
             # The workflow writes the projection before it sends mail, so the store
             # holds the closed claim and its full timeline by now.
             found = await load_report(session=session, reference=order.claim.reference)
-            report = None if found is None else render_report(found)
+            # The closing e-mail goes to the customer: their part of the claim only.
+            report = None if found is None else render_report(report_for(Role.CUSTOMER, found))
         return render(
             order,
             settings=self._settings,

@@ -8,6 +8,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal
 from api.errors import NotFound
+from claimdesk.core.audience import report_for, timeline_for
+from claimdesk.core.domain import Subject
+from claimdesk.core.report import ClaimReport
 from claimdesk.store import claims
 from claimdesk.store.models import Claim, ClaimEvent
 
@@ -28,5 +31,18 @@ async def visible_claim(*, session: AsyncSession, principal: Principal, referenc
 async def claim_with_timeline(
     *, session: AsyncSession, principal: Principal, reference: str
 ) -> tuple[Claim, Sequence[ClaimEvent]]:
+    """The claim and the part of its timeline the caller sees (claimdesk.core.audience)."""
     claim = await visible_claim(session=session, principal=principal, reference=reference)
-    return claim, await claims.timeline_rows(session=session, reference=reference)
+    events = await claims.timeline_rows(session=session, reference=reference)
+    return claim, timeline_for(principal.role, Subject(claim.subject), events)
+
+
+async def visible_report(
+    *, session: AsyncSession, principal: Principal, reference: str
+) -> ClaimReport:
+    """The documentation of the process, as the caller may read it."""
+    claim = await visible_claim(session=session, principal=principal, reference=reference)
+    report = await claims.load_report(session=session, reference=claim.reference)
+    if report is None:
+        raise NotFound(f"claim {reference}")
+    return report_for(principal.role, report)

@@ -14,7 +14,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 from api import acting, claims_read, filing
 from api.auth import Principal, PrincipalDep, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
-from api.errors import NotFound, problem_responses
+from api.errors import problem_responses
 from api.idempotency import IdempotencyKey
 from api.schemas import (
     MAX_OFFSET,
@@ -27,6 +27,7 @@ from api.schemas import (
     DecisionIn,
     InfoRequestIn,
     Instant,
+    InternalNoteIn,
     MerchantResponseIn,
     MessageIn,
     ProposalAnswerIn,
@@ -40,6 +41,7 @@ from claimdesk.core.domain import (
     CloseRequest,
     Decision,
     InfoRequest,
+    InternalNote,
     MerchantResponse,
     PostMessage,
     Proposal,
@@ -173,12 +175,9 @@ async def get_claim(
     responses=problem_responses(404),
 )
 async def get_report(reference: Reference, principal: PrincipalDep, session: SessionDep) -> str:
-    claim = await claims_read.visible_claim(
+    report = await claims_read.visible_report(
         session=session, principal=principal, reference=reference.upper()
     )
-    report = await store.load_report(session=session, reference=claim.reference)
-    if report is None:
-        raise NotFound(f"claim {reference}")
     return render_report(report)
 
 
@@ -293,3 +292,13 @@ async def decision(body: DecisionIn, act: ClaimActionDep) -> ClaimOut:
 async def request_info(body: InfoRequestIn, act: ClaimActionDep) -> ClaimOut:
     message = InfoRequest(actor=act.actor, question=body.question)
     return await act.send(Action.REQUEST_INFO, ClaimWorkflow.request_info, message)
+
+
+@router.post(
+    "/{reference}/notes",
+    summary="An internal note, seen by operators only (nobody is e-mailed)",
+    responses=_ACTION,
+)
+async def internal_note(body: InternalNoteIn, act: ClaimActionDep) -> ClaimOut:
+    note = InternalNote(actor=act.actor, note=body.note)
+    return await act.send(Action.INTERNAL_NOTE, ClaimWorkflow.add_internal_note, note)

@@ -135,6 +135,12 @@ class InfoRequestIn(Body):
     question: ShortText
 
 
+class InternalNoteIn(Body):
+    """An operator's note on a claim: seen by operators only, nobody is e-mailed."""
+
+    note: ShortText
+
+
 class TransactionIn(Body):
     id: Identifier
     merchant_id: Identifier

@@ -73,7 +73,8 @@ class ClaimOut(BaseModel):
     closed_at: datetime | None = Field(description="when it closed, once it did")
     allowed_actions: list[str] = Field(
         description="what the caller may do to the claim now: message, merchant_response, "
-        "accept_proposal, reject_proposal, close, withdraw, satisfaction, decision, request_info"
+        "accept_proposal, reject_proposal, close, withdraw, satisfaction, decision, request_info, "
+        "internal_note"
     )
 
     @classmethod
