@@ -57,6 +57,7 @@ class ContactIn(Body):
     name: Name
     email: Email
     phone: Phone | None = None
+    share_phone_with_merchant: StrictBool = False
 
 
 class ClaimCreate(Body):

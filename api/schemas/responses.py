@@ -9,7 +9,8 @@ from typing import Self
 
 from pydantic import BaseModel, Field
 
-from claimdesk.core.domain import Category, ClosedReason, Locale, Status, Subject
+from claimdesk.core.audience import sees_customer_phone
+from claimdesk.core.domain import Category, ClosedReason, Locale, Role, Status, Subject
 from claimdesk.store.merchants import MerchantClaims
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, Transaction
 
@@ -48,6 +49,13 @@ class ClaimOut(BaseModel):
     merchant_id: str = Field(description="the merchant of that transaction")
     customer_email: str = Field(description="the customer's address (the purchase's)")
     customer_name: str = Field(description="the customer's name as they gave it")
+    customer_phone: str | None = Field(
+        description="the customer's phone, if they gave one; the merchant reads it only if "
+        "the customer shared it"
+    )
+    customer_shares_phone: bool = Field(
+        description="whether the customer shares their phone with the merchant"
+    )
     subject: Subject = Field(description="payment (platform handles) or delivery (merchant)")
     category: Category = Field(description="what went wrong, within the subject")
     description: str = Field(description="the customer's account of the problem")
@@ -82,6 +90,8 @@ class ClaimOut(BaseModel):
         # The stored row has every field under the same name; only the actions are per role.
         fields = {name: getattr(claim, name) for name in ClaimOut.model_fields}
         fields["allowed_actions"] = list(claim.allowed_actions.get(role, []))
+        if not sees_customer_phone(Role(role), claim.customer_shares_phone):
+            fields["customer_phone"] = None
         return cls.model_validate(fields)
 
 

@@ -6,12 +6,14 @@ party, except what only operators see; of a payment claim, which is between the 
 and the platform, only its header and the events that concern the merchant: the opening,
 the platform's decision and the closing (the two it is e-mailed about). The e-mail rules
 (`claimdesk.core.rules`) tell nobody of an event its audience does not show them
-(tests/core/test_audience.py holds the two together). Pure.
+(tests/core/test_audience.py holds the two together). The customer's phone goes to the
+merchant only if the customer shared it. Pure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Protocol, TypeVar
 
 from claimdesk.core.domain import EventKind, Role, Subject
@@ -57,7 +59,15 @@ def timeline_for(role: Role, subject: Subject, events: Iterable[E]) -> list[E]:
     return [event for event in events if sees(role, subject, event.kind)]
 
 
+def sees_customer_phone(role: Role, shared: bool) -> bool:
+    """The customer's phone: theirs and the operators' to read; the merchant's only if the
+    customer chose to share it (`contact.share_phone_with_merchant`)."""
+    return role is not Role.MERCHANT or shared
+
+
 def report_for(role: Role, report: ClaimReport) -> ClaimReport:
     """The documentation of the process as `role` may read it."""
-    subject = report.claim.subject
-    return ClaimReport(claim=report.claim, timeline=timeline_for(role, subject, report.timeline))
+    claim = report.claim
+    if not sees_customer_phone(role, claim.customer_shares_phone):
+        claim = replace(claim, customer_phone=None)
+    return ClaimReport(claim=claim, timeline=timeline_for(role, claim.subject, report.timeline))

@@ -22,6 +22,7 @@ _HEADINGS: dict[Locale, dict[str, str]] = {
         "title": "Claim {reference}: documentation of the process",
         "reference": "Reference",
         "customer": "Customer",
+        "phone": "Phone",
         "merchant": "Merchant",
         "transaction": "Transaction",
         "transaction_line": "{id}, {amount} on {when}",
@@ -49,6 +50,7 @@ _HEADINGS: dict[Locale, dict[str, str]] = {
         "title": "Réclamation {reference} : compte rendu de la procédure",
         "reference": "Référence",
         "customer": "Client",
+        "phone": "Téléphone",
         "merchant": "Marchand",
         "transaction": "Transaction",
         "transaction_line": "{id}, {amount} le {when}",
@@ -254,6 +256,7 @@ def render_report(report: ClaimReport) -> str:
         "=" * len(title),
         field("reference", claim.reference),
         field("customer", claim.customer_name),
+        *([field("phone", claim.customer_phone)] if claim.customer_phone else []),
         field("merchant", claim.merchant_id),
         field(
             "transaction",

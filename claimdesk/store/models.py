@@ -125,6 +125,8 @@ class Claim(SQLModel, table=True):
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
     version: int = 0
+    customer_phone: str | None = Field(default=None, max_length=32)
+    customer_shares_phone: bool = False
 
 
 class ClaimEvent(SQLModel, table=True):

@@ -551,3 +551,35 @@ async def test_a_nul_in_a_claim_body_is_422_and_reaches_neither_store_nor_workfl
     assert message.status_code == 422
     assert message.headers["content-type"] == PROBLEM
     assert (await api.http.get(f"/claims/{ref}", headers=ana)).json() == before
+
+
+# ---- the customer's phone ----
+
+PHONE = "+33 6 12 34 56 78"
+
+
+async def test_the_customers_phone_is_kept_for_them_and_operators_not_the_merchant(
+    api: Api,
+) -> None:
+    await api.transaction("T1")
+    await api.transaction("T2")
+    ana = await api.key("customer", email=ANA)
+    m1 = await api.key("merchant", merchant_id="M1")
+    operator = await api.key("operator")
+    contact = {"name": "Ana Lima", "email": ANA, "phone": PHONE}
+    kept = await _open(api, ana, contact=contact)
+    shared = await _open(
+        api, ana, transaction_id="T2", contact={**contact, "share_phone_with_merchant": True}
+    )
+    assert kept["customer_phone"] == PHONE and kept["customer_shares_phone"] is False
+
+    for reference, merchant_reads in ((kept["reference"], False), (shared["reference"], True)):
+        for who, reads in ((ana, True), (operator, True), (m1, merchant_reads)):
+            claim = await api.http.get(f"/claims/{reference}", headers=who)
+            report = await api.http.get(f"/claims/{reference}/report", headers=who)
+            assert claim.json()["customer_phone"] == (PHONE if reads else None)
+            assert (PHONE in report.text) is reads and (PHONE in claim.text) is reads
+    listed = await api.http.get("/claims", headers=m1)
+    phones = {c["reference"]: c["customer_phone"] for c in listed.json()["items"]}
+    assert phones == {kept["reference"]: None, shared["reference"]: PHONE}
+    assert (await api.row(kept["reference"]))["customer_phone"] == PHONE

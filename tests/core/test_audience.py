@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from claimdesk.core.audience import sees, timeline_for
+from claimdesk.core.audience import report_for, sees, sees_customer_phone, timeline_for
 from claimdesk.core.domain import (
     Action,
+    Contact,
     EventKind,
     InternalNote,
     PostMessage,
@@ -14,12 +15,15 @@ from claimdesk.core.domain import (
     Subject,
     TimelineEvent,
 )
+from claimdesk.core.report import ClaimReport, render_report
+from claimdesk.core.rules import ClaimState
 from tests.support.claims import (
     CUSTOMER,
     HOUR,
     OPENED,
     OPERATOR,
     assert_mails_tell_only_what_the_recipient_sees,
+    claim_input,
     every_path,
     opened,
 )
@@ -103,3 +107,40 @@ def test_a_customer_message_stays_on_the_customers_timeline() -> None:
     step = state.act(Action.MESSAGE, PostMessage(CUSTOMER, "Hello"), OPENED + HOUR)
     event: TimelineEvent = step.events[0]
     assert timeline_for(Role.CUSTOMER, Subject.DELIVERY, [event]) == [event]
+
+
+# ---- the customer's phone ----
+
+
+@pytest.mark.parametrize(
+    ("role", "shared", "reads"),
+    [
+        (Role.CUSTOMER, False, True),
+        (Role.OPERATOR, False, True),
+        (Role.MERCHANT, False, False),
+        (Role.MERCHANT, True, True),
+    ],
+)
+def test_the_merchant_reads_the_customers_phone_only_if_they_shared_it(
+    role: Role, shared: bool, reads: bool
+) -> None:
+    assert sees_customer_phone(role, shared) is reads
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_the_claim_and_its_report_carry_the_phone_to_whom_may_read_it(shared: bool) -> None:
+    claim = claim_input()
+    claim.contact = Contact("Ana", "ana@example.com", "+33 6 12 34 56 78", shared)
+    state, _ = ClaimState.open(claim)
+    view = state.view()
+    assert (view.customer_phone, view.customer_shares_phone) == ("+33 6 12 34 56 78", shared)
+    report = ClaimReport(claim=view, timeline=[])
+    for role in (Role.CUSTOMER, Role.OPERATOR):
+        assert "Phone:" in render_report(report_for(role, report))
+        assert "+33 6 12 34 56 78" in render_report(report_for(role, report))
+    assert ("+33 6 12 34 56 78" in render_report(report_for(Role.MERCHANT, report))) is shared
+
+
+def test_a_claim_without_a_phone_has_no_phone_line() -> None:
+    report = ClaimReport(claim=opened().view(), timeline=[])
+    assert "Phone" not in render_report(report_for(Role.OPERATOR, report))

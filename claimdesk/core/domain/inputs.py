@@ -49,6 +49,8 @@ class Contact:
     name: str
     email: str
     phone: str | None = None
+    # The customer's choice: the merchant reads the phone only if they share it.
+    share_phone_with_merchant: bool = False
 
 
 @dataclass

@@ -267,4 +267,6 @@ class ClaimState:
                 for role in (Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR)
             },
             version=self.version,
+            customer_phone=claim.contact.phone,
+            customer_shares_phone=claim.contact.share_phone_with_merchant,
         )
