@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal
 from api.errors import NotFound
+from api.schemas import ClaimOut
 from claimdesk.core.audience import report_for, timeline_for
 from claimdesk.core.domain import Subject
 from claimdesk.core.report import ClaimReport
-from claimdesk.store import claims
+from claimdesk.store import claims, merchants
+from claimdesk.store.db import sessions
 from claimdesk.store.models import Claim, ClaimEvent
 
 
@@ -46,3 +49,22 @@ async def visible_report(
     if report is None:
         raise NotFound(f"claim {reference}")
     return report_for(principal.role, report)
+
+
+async def claims_out(
+    *, session: AsyncSession, principal: Principal, rows: Sequence[Claim]
+) -> list[ClaimOut]:
+    """The claims as the caller sees them, with their merchants' names and contacts as
+    the merchants' records hold them now (one query for the page)."""
+    found = await merchants.merchants_by_id(
+        session=session, merchant_ids={row.merchant_id for row in rows}
+    )
+    role = principal.role.value
+    return [ClaimOut.of(row, role=role, merchant=found.get(row.merchant_id)) for row in rows]
+
+
+async def claim_out(*, engine: AsyncEngine, principal: Principal, row: Claim) -> ClaimOut:
+    """One claim as the caller sees it, for an action's answer (which has no session)."""
+    async with sessions(engine)() as session:
+        [out] = await claims_out(session=session, principal=principal, rows=[row])
+    return out

@@ -83,8 +83,8 @@ def _caller(principal: PrincipalDep, engine: EngineDep, client: TemporalDep) -> 
 CallerDep = Annotated[Caller, Depends(_caller)]
 
 
-def _out(claim: Claim, principal: Principal) -> ClaimOut:
-    return ClaimOut.of(claim, role=principal.role.value)
+async def _out(claim: Claim, caller: Caller) -> ClaimOut:
+    return await claims_read.claim_out(engine=caller.engine, principal=caller.principal, row=claim)
 
 
 @router.post(
@@ -107,7 +107,7 @@ async def open_claim(
         idempotency_key=idempotency_key,
     )
     response.headers["Location"] = f"/claims/{claim.reference}"
-    return _out(claim, caller.principal)
+    return await _out(claim, caller)
 
 
 @router.get("", summary="The claims you may see, newest first or soonest due first")
@@ -148,7 +148,9 @@ async def list_claims(
         offset=offset,
     )
     return ClaimPage(
-        items=[_out(claim, principal) for claim in claims[:limit]],
+        items=await claims_read.claims_out(
+            session=session, principal=principal, rows=claims[:limit]
+        ),
         limit=limit,
         offset=offset,
         next_offset=offset + limit if len(claims) > limit else None,
@@ -162,8 +164,9 @@ async def get_claim(
     claim, events = await claims_read.claim_with_timeline(
         session=session, principal=principal, reference=reference.upper()
     )
+    [out] = await claims_read.claims_out(session=session, principal=principal, rows=[claim])
     return ClaimDetail(
-        **_out(claim, principal).model_dump(),
+        **out.model_dump(),
         timeline=[TimelineEventOut.of(event) for event in events],
     )
 
@@ -213,7 +216,7 @@ class ClaimAction:
             message=message,
             idempotency_key=self.idempotency_key,
         )
-        return _out(claim, self.caller.principal)
+        return await _out(claim, self.caller)
 
 
 def _claim_action(

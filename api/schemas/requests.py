@@ -155,6 +155,8 @@ class MerchantIn(Body):
     id: Identifier
     name: Name
     email: Email | None = None
+    phone: Phone | None = None
+    locale: Locale | None = None  # the merchant's e-mails; unset: each claim's locale
 
 
 # ---- query parameters ----

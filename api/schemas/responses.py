@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Self
+from typing import ClassVar, Self
 
 from pydantic import BaseModel, Field
 
-from claimdesk.core.audience import sees_customer_phone
+from claimdesk.core.audience import sees_customer_phone, sees_merchant_contact
 from claimdesk.core.domain import Category, ClosedReason, Locale, Role, Status, Subject
 from claimdesk.store.merchants import MerchantClaims
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, Transaction
@@ -25,6 +25,13 @@ class OutcomeOut(BaseModel):
     amount: Decimal | None = None
     note: str | None = None
     decided_by: str | None = None
+
+
+class MerchantContactOut(BaseModel):
+    """How to reach the merchant directly (its record, read when the claim is)."""
+
+    email: str | None
+    phone: str | None
 
 
 class TimelineEventOut(BaseModel):
@@ -85,13 +92,36 @@ class ClaimOut(BaseModel):
         "internal_note"
     )
 
+    merchant_name: str = Field(description="the merchant's display name")
+    merchant_contact: MerchantContactOut | None = Field(
+        description="the merchant's direct contact details: on delivery claims for the "
+        "customer, always for operators and the merchant; null when it has none"
+    )
+
+    # Read from the merchant's record when the claim is read, never carried by the workflow.
+    FROM_THE_MERCHANT: ClassVar[frozenset[str]] = frozenset({"merchant_name", "merchant_contact"})
+
     @classmethod
-    def of(cls, claim: Claim, *, role: str) -> Self:
-        # The stored row has every field under the same name; only the actions are per role.
-        fields = {name: getattr(claim, name) for name in ClaimOut.model_fields}
+    def of(cls, claim: Claim, *, role: str, merchant: Merchant | None = None) -> Self:
+        # The stored row has every other field under the same name; the actions are per role.
+        fields = {
+            name: getattr(claim, name)
+            for name in ClaimOut.model_fields
+            if name not in cls.FROM_THE_MERCHANT
+        }
         fields["allowed_actions"] = list(claim.allowed_actions.get(role, []))
         if not sees_customer_phone(Role(role), claim.customer_shares_phone):
             fields["customer_phone"] = None
+        fields["merchant_name"] = merchant.name if merchant else claim.merchant_id
+        fields["merchant_contact"] = None
+        if (
+            merchant is not None
+            and (merchant.email or merchant.phone)
+            and sees_merchant_contact(Role(role), Subject(claim.subject))
+        ):
+            fields["merchant_contact"] = MerchantContactOut(
+                email=merchant.email, phone=merchant.phone
+            )
         return cls.model_validate(fields)
 
 
@@ -145,6 +175,8 @@ class MerchantOut(BaseModel):
     id: str
     name: str
     email: str | None
+    phone: str | None = None
+    locale: Locale | None = None
     strikes: int
     status: str
     updated_at: datetime
@@ -159,6 +191,8 @@ class MerchantOut(BaseModel):
             id=row.id,
             name=row.name,
             email=row.email,
+            phone=row.phone,
+            locale=Locale(row.locale) if row.locale else None,
             strikes=row.strikes,
             status=row.status,
             updated_at=row.updated_at,

@@ -65,6 +65,13 @@ def sees_customer_phone(role: Role, shared: bool) -> bool:
     return role is not Role.MERCHANT or shared
 
 
+def sees_merchant_contact(role: Role, subject: Subject) -> bool:
+    """The merchant's direct contact details: the customer's to read on delivery claims
+    (seeds 001 and 003: contacting the seller first, and the right to its details); a
+    payment claim is between the customer and the platform."""
+    return role is not Role.CUSTOMER or subject is Subject.DELIVERY
+
+
 def report_for(role: Role, report: ClaimReport) -> ClaimReport:
     """The documentation of the process as `role` may read it."""
     claim = report.claim

@@ -583,3 +583,41 @@ async def test_the_customers_phone_is_kept_for_them_and_operators_not_the_mercha
     phones = {c["reference"]: c["customer_phone"] for c in listed.json()["items"]}
     assert phones == {kept["reference"]: None, shared["reference"]: PHONE}
     assert (await api.row(kept["reference"]))["customer_phone"] == PHONE
+
+
+# ---- the merchant's name and contact details ----
+
+
+async def test_the_customer_reads_the_merchants_name_and_on_delivery_claims_its_contact(
+    api: Api,
+) -> None:
+    await api.transaction("T1")
+    await api.transaction("T2")
+    ana = await api.key("customer", email=ANA)
+    operator = await api.key("operator")
+    shop = {
+        "id": "M1",
+        "name": "Lampes & Co",
+        "email": "service@lampes.example",
+        "phone": "+33 1 23 45 67 89",
+        "locale": "fr",
+    }
+    registered = await api.http.post("/merchants", json=shop, headers=operator)
+    assert registered.status_code == 200, registered.text
+    assert (registered.json()["phone"], registered.json()["locale"]) == (shop["phone"], "fr")
+    contact = {"email": shop["email"], "phone": shop["phone"]}
+
+    delivery = await _open(api, ana)
+    payment = await _open(api, ana, transaction_id="T2", subject="payment", category="unauthorized")
+    assert delivery["merchant_name"] == "Lampes & Co"
+    assert delivery["merchant_contact"] == contact
+    assert payment["merchant_name"] == "Lampes & Co" and payment["merchant_contact"] is None
+    for who, payment_contact in ((ana, None), (operator, contact)):
+        read = (await api.http.get(f"/claims/{payment['reference']}", headers=who)).json()
+        assert (read["merchant_name"], read["merchant_contact"]) == ("Lampes & Co", payment_contact)
+        listed = (await api.http.get("/claims", headers=who)).json()["items"]
+        assert {c["merchant_name"] for c in listed} == {"Lampes & Co"}
+    acted = await api.http.post(
+        f"/claims/{delivery['reference']}/messages", json={"body": "Hello"}, headers=ana
+    )
+    assert acted.json()["merchant_contact"] == contact
