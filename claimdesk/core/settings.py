@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from claimdesk.core.domain import CURRENT_EDITION, Policy
+from claimdesk.core.domain import CURRENT_EDITION, Locale, Policy
 
 
 def _seconds_or_iso(value: Any) -> Any:
@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     # Who writes, who is told, and where people are sent.
     mail_from: str = "claimdesk <claims@claimdesk.localhost>"
     operator_email: str = "operators@claimdesk.localhost"
+    operator_locale: Locale = Locale.EN  # the operators' e-mails
     mediator_name: str = "Médiateur de la consommation (set CLAIMDESK_MEDIATOR_NAME)"
     mediator_url: str = "https://mediator.example/claims (set CLAIMDESK_MEDIATOR_URL)"
     public_url: str = "http://localhost:8000"
