@@ -77,4 +77,5 @@ def report_for(role: Role, report: ClaimReport) -> ClaimReport:
     claim = report.claim
     if not sees_customer_phone(role, claim.customer_shares_phone):
         claim = replace(claim, customer_phone=None)
-    return ClaimReport(claim=claim, timeline=timeline_for(role, claim.subject, report.timeline))
+    timeline = timeline_for(role, claim.subject, report.timeline)
+    return ClaimReport(claim=claim, timeline=timeline, merchant_name=report.merchant_name)

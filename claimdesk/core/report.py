@@ -15,6 +15,7 @@ from claimdesk.core.wording import format_money, format_when, label
 class ClaimReport:
     claim: ClaimView
     timeline: list[TimelineEvent]
+    merchant_name: str | None = None  # from the merchant's record; None: its id
 
 
 _HEADINGS: dict[Locale, dict[str, str]] = {
@@ -257,7 +258,7 @@ def render_report(report: ClaimReport) -> str:
         field("reference", claim.reference),
         field("customer", claim.customer_name),
         *([field("phone", claim.customer_phone)] if claim.customer_phone else []),
-        field("merchant", claim.merchant_id),
+        field("merchant", report.merchant_name or claim.merchant_id),
         field(
             "transaction",
             h["transaction_line"].format(
