@@ -76,11 +76,6 @@ async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: dateti
     await session.exec(statement)
 
 
-async def merchant_contact(*, session: AsyncSession, merchant_id: str) -> str | None:
-    found = await session.exec(select(Merchant.email).where(Merchant.id == merchant_id))
-    return found.one_or_none() or None
-
-
 async def merchants_by_id(
     *, session: AsyncSession, merchant_ids: Iterable[str]
 ) -> dict[str, Merchant]:
