@@ -9,13 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal
 from api.errors import NotFound
-from api.schemas import ClaimOut
-from claimdesk.core.audience import report_for, timeline_for
+from api.schemas import ClaimOut, TimelineEventOut
+from claimdesk.core.audience import details_for, report_for, timeline_for
 from claimdesk.core.domain import Subject
 from claimdesk.core.report import ClaimReport
 from claimdesk.store import claims, merchants
 from claimdesk.store.db import sessions
-from claimdesk.store.models import Claim, ClaimEvent
+from claimdesk.store.models import Claim
 
 
 async def visible_claim(*, session: AsyncSession, principal: Principal, reference: str) -> Claim:
@@ -33,11 +33,15 @@ async def visible_claim(*, session: AsyncSession, principal: Principal, referenc
 
 async def claim_with_timeline(
     *, session: AsyncSession, principal: Principal, reference: str
-) -> tuple[Claim, Sequence[ClaimEvent]]:
-    """The claim and the part of its timeline the caller sees (claimdesk.core.audience)."""
+) -> tuple[Claim, list[TimelineEventOut]]:
+    """The claim and the part of its timeline the caller reads (claimdesk.core.audience)."""
     claim = await visible_claim(session=session, principal=principal, reference=reference)
-    events = await claims.timeline_rows(session=session, reference=reference)
-    return claim, timeline_for(principal.role, Subject(claim.subject), events)
+    rows = await claims.timeline_rows(session=session, reference=reference)
+    role, subject = principal.role, Subject(claim.subject)
+    return claim, [
+        TimelineEventOut.of(row, details_for(role, subject, row.kind, row.details))
+        for row in timeline_for(role, subject, rows)
+    ]
 
 
 async def visible_report(

@@ -32,7 +32,6 @@ from api.schemas import (
     MessageIn,
     ProposalAnswerIn,
     SatisfactionIn,
-    TimelineEventOut,
 )
 from claimdesk.core.domain import (
     Action,
@@ -167,7 +166,7 @@ async def get_claim(
     [out] = await claims_read.claims_out(session=session, principal=principal, rows=[claim])
     return ClaimDetail(
         **out.model_dump(),
-        timeline=[TimelineEventOut.of(event) for event in events],
+        timeline=events,
     )
 
 

@@ -42,9 +42,14 @@ class TimelineEventOut(BaseModel):
     details: dict[str, str]
 
     @classmethod
-    def of(cls, event: ClaimEvent) -> TimelineEventOut:
+    def of(cls, event: ClaimEvent, details: dict[str, str] | None = None) -> TimelineEventOut:
+        """The event, with `details` instead of all of its own if given (what a caller reads)."""
         return cls(
-            seq=event.seq, at=event.at, actor=event.actor, kind=event.kind, details=event.details
+            seq=event.seq,
+            at=event.at,
+            actor=event.actor,
+            kind=event.kind,
+            details=event.details if details is None else details,
         )
 
 

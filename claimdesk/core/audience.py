@@ -12,7 +12,7 @@ merchant only if the customer shared it. Pure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
@@ -25,8 +25,10 @@ OPERATORS_ONLY = frozenset({EventKind.INTERNAL_NOTE, EventKind.MAIL_UNDELIVERABL
 # A merchant's standing with the platform, between it and the platform.
 MERCHANT_STANDING = frozenset({EventKind.MERCHANT_STRIKE, EventKind.MERCHANT_RESTRICTED})
 
-# What concerns the merchant of a payment claim.
+# What concerns the merchant of a payment claim, and of its closing only why (its e-mail
+# says no more): a note closing it is the customer's or the operator's word to the other.
 PAYMENT_MERCHANT_SEES = frozenset({EventKind.OPENED, EventKind.DECISION, EventKind.CLOSED})
+_PAYMENT_MERCHANT_DETAILS = {EventKind.CLOSED: frozenset({"reason"})}
 
 
 _KNOWN = frozenset(EventKind)
@@ -54,6 +56,16 @@ def sees(role: Role, subject: Subject, kind: str) -> bool:
     return True
 
 
+def details_for(
+    role: Role, subject: Subject, kind: str, details: Mapping[str, str]
+) -> dict[str, str]:
+    """The details of an event `role` sees that `role` reads."""
+    kept = None
+    if role is Role.MERCHANT and subject is Subject.PAYMENT:
+        kept = _PAYMENT_MERCHANT_DETAILS.get(EventKind(kind))
+    return {key: value for key, value in details.items() if kept is None or key in kept}
+
+
 def timeline_for(role: Role, subject: Subject, events: Iterable[E]) -> list[E]:
     """The events of a claim's timeline (the rules' or the store's) `role` sees, in order."""
     return [event for event in events if sees(role, subject, event.kind)]
@@ -77,5 +89,8 @@ def report_for(role: Role, report: ClaimReport) -> ClaimReport:
     claim = report.claim
     if not sees_customer_phone(role, claim.customer_shares_phone):
         claim = replace(claim, customer_phone=None)
-    timeline = timeline_for(role, claim.subject, report.timeline)
+    timeline = [
+        replace(event, details=details_for(role, claim.subject, event.kind, event.details))
+        for event in timeline_for(role, claim.subject, report.timeline)
+    ]
     return ClaimReport(claim=claim, timeline=timeline, merchant_name=report.merchant_name)

@@ -417,6 +417,26 @@ async def test_each_party_reads_its_part_of_a_payment_claim(api: Api) -> None:
     assert NOTE in operator_report.text and "internal note" in operator_report.text
 
 
+async def test_the_merchant_reads_why_a_payment_claim_closed_not_the_customers_note(
+    api: Api,
+) -> None:
+    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
+    ana = await api.key("customer", email=ANA)
+    m1 = await api.key("merchant", merchant_id="M1")
+    body = claim_body("T1", subject="payment", category="unauthorized")
+    reference = (await api.http.post("/claims", json=body, headers=ana)).json()["reference"]
+    note = {"note": "My bank found the card was cloned"}
+    withdrawn = await api.http.post(f"/claims/{reference}/withdraw", json=note, headers=ana)
+    assert withdrawn.status_code == 200, withdrawn.text
+    for who, reads_note in ((ana, True), (m1, False)):
+        claim = (await api.http.get(f"/claims/{reference}", headers=who)).json()
+        [closed] = [event for event in claim["timeline"] if event["kind"] == "closed"]
+        assert closed["details"]["reason"] == "withdrawn"
+        assert ("note" in closed["details"]) is reads_note
+        report = await api.http.get(f"/claims/{reference}/report", headers=who)
+        assert (note["note"] in report.text) is reads_note
+
+
 async def test_customers_never_read_a_merchants_standing(fast_api: Api, mailbox: Mailbox) -> None:
     api = fast_api
     await api.transaction("T1", customer_email=ANA, merchant_id="M1")

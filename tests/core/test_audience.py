@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from claimdesk.core.audience import report_for, sees, sees_customer_phone, timeline_for
+from claimdesk.core.audience import (
+    details_for,
+    report_for,
+    sees,
+    sees_customer_phone,
+    timeline_for,
+)
 from claimdesk.core.domain import (
     Action,
+    CloseRequest,
     Contact,
     EventKind,
     InternalNote,
@@ -58,6 +65,24 @@ def test_the_merchant_of_a_payment_claim_sees_its_opening_the_decision_and_the_c
 def test_the_merchant_of_a_delivery_claim_sees_all_but_what_only_operators_see() -> None:
     hidden = {kind for kind in EventKind if not sees(Role.MERCHANT, Subject.DELIVERY, kind)}
     assert hidden == {EventKind.INTERNAL_NOTE, EventKind.MAIL_UNDELIVERABLE}
+
+
+def test_the_merchant_of_a_payment_claim_reads_why_it_closed_not_the_note_closing_it() -> None:
+    details = {"reason": "withdrawn", "note": "My bank found the fraud"}
+    assert details_for(Role.MERCHANT, Subject.PAYMENT, "closed", details) == {"reason": "withdrawn"}
+    for role, subject in ((Role.CUSTOMER, Subject.PAYMENT), (Role.MERCHANT, Subject.DELIVERY)):
+        assert details_for(role, subject, "closed", details) == details
+    decision = {"outcome": "rejected", "note": "PIN used"}
+    assert details_for(Role.MERCHANT, Subject.PAYMENT, "decision", decision) == decision
+
+
+def test_the_report_carries_the_details_each_party_reads() -> None:
+    state = opened(Subject.PAYMENT)
+    steps = [state.act(Action.WITHDRAW, CloseRequest(CUSTOMER, "Bank sorted it"), OPENED + HOUR)]
+    report = ClaimReport(claim=state.view(), timeline=[e for s in steps for e in s.events])
+    assert "Bank sorted it" in render_report(report_for(Role.CUSTOMER, report))
+    merchants = render_report(report_for(Role.MERCHANT, report))
+    assert "Bank sorted it" not in merchants and "withdrawn" in merchants
 
 
 def test_a_kind_these_rules_do_not_know_is_shown_to_operators_only() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from claimdesk.core.audience import sees
+from claimdesk.core.audience import details_for, sees
 from claimdesk.core.domain import (
     Action,
     Actor,
@@ -182,4 +182,9 @@ def assert_mails_tell_only_what_the_recipient_sees(step: Step) -> None:
     for order in step.mails:
         event = events[int(order.key.split("/")[1])]
         role = ROLE_OF[order.recipient]
-        assert sees(role, order.claim.subject, event.kind), (order.key, event.kind)
+        subject = order.claim.subject
+        assert sees(role, subject, event.kind), (order.key, event.kind)
+        # Nor does it carry a detail of the event the recipient does not read.
+        read = details_for(role, subject, event.kind, event.details)
+        hidden = {value for key, value in event.details.items() if key not in read}
+        assert not hidden & set(order.details.values()), (order.key, hidden)
