@@ -12,15 +12,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from claimdesk.core.audience import report_for
 from claimdesk.core.domain import (
+    Locale,
     MailBatch,
     MailOrder,
     MailReceipt,
     MailRefusal,
     Recipient,
+    Role,
     Template,
 )
-from claimdesk.core.mail import RenderedMail, build_message, message_id, render
+from claimdesk.core.mail import MerchantCard, RenderedMail, build_message, message_id, render
 from claimdesk.core.report import Mediator, render_report
 from claimdesk.core.settings import Settings
 from claimdesk.store import mail_log, merchants
@@ -100,11 +103,11 @@ class MailActivities:
         receipt = MailReceipt()
         failure: Exception | None = None
         async with Connection(self._settings) as smtp, sessions(self._engine)() as session:
-            contacts: dict[str, str | None] = {}
+            cards: dict[str, MerchantCard | None] = {}
             for order in batch.orders:
                 activity.heartbeat(order.key)
                 try:
-                    if await self._send(order, smtp, session, contacts):
+                    if await self._send(order, smtp, session, cards):
                         sent.add(1)
                 except ApplicationError as refused:
                     if refused.type != MAIL_REFUSED:
@@ -124,7 +127,7 @@ class MailActivities:
         order: MailOrder,
         smtp: Connection,
         session: AsyncSession,
-        contacts: dict[str, str | None],
+        cards: dict[str, MerchantCard | None],
     ) -> bool:
         """Sends the order's e-mail unless its key was already sent; says whether it sent.
 
@@ -135,8 +138,9 @@ class MailActivities:
         on the row and then skips.
         """
         async with session.begin():
-            address = await self._address(session, order, contacts)
-            rendered = await self._render(order, session, address)
+            merchant = await _merchant_card(session, order.claim.merchant_id, cards)
+            address = self._address(order, merchant)
+            rendered = await self._render(order, session, address, merchant)
             now = datetime.now(UTC)
             try:
                 message = build_message(
@@ -164,38 +168,57 @@ class MailActivities:
             return True
 
     async def _render(
-        self, order: MailOrder, session: AsyncSession, address: Address
+        self,
+        order: MailOrder,
+        session: AsyncSession,
+        address: Address,
+        merchant: MerchantCard | None,
     ) -> RenderedMail:
         report = None
         if order.template is Template.CLOSED:
             # The workflow writes the projection before it sends mail, so the store
             # holds the closed claim and its full timeline by now.
             found = await load_report(session=session, reference=order.claim.reference)
+            # The closing e-mail goes to the customer: their part of the claim only.
             mediator = Mediator.of(self._settings)
-            report = None if found is None else render_report(found, mediator)
+            report = (
+                None if found is None else render_report(report_for(Role.CUSTOMER, found), mediator)
+            )
         return render(
             order,
             settings=self._settings,
             report=report,
             merchant_without_contact=address.merchant_without_contact,
+            merchant=merchant,
         )
 
-    async def _address(
-        self, session: AsyncSession, order: MailOrder, contacts: dict[str, str | None]
-    ) -> Address:
+    def _address(self, order: MailOrder, merchant: MerchantCard | None) -> Address:
         if order.recipient is Recipient.CUSTOMER:
             return Address(order.claim.customer_email)
         if order.recipient is Recipient.MERCHANT:
-            merchant_id = order.claim.merchant_id
-            if merchant_id not in contacts:  # looked up once per batch
-                contacts[merchant_id] = await merchants.merchant_contact(
-                    session=session, merchant_id=merchant_id
-                )
-            email = contacts[merchant_id]
-            if email:
-                return Address(email)
+            if merchant is not None and merchant.email:
+                return Address(merchant.email)
             return Address(self._settings.operator_email, merchant_without_contact=True)
         return Address(self._settings.operator_email)
+
+
+async def _merchant_card(
+    session: AsyncSession, merchant_id: str, cards: dict[str, MerchantCard | None]
+) -> MerchantCard | None:
+    """The merchant as its record stands now, looked up once per batch."""
+    if merchant_id not in cards:
+        row = await merchants.get_merchant(session=session, merchant_id=merchant_id)
+        cards[merchant_id] = (
+            None
+            if row is None
+            else MerchantCard(
+                name=row.name,
+                email=row.email or None,
+                phone=row.phone,
+                locale=Locale(row.locale) if row.locale else None,
+            )
+        )
+    return cards[merchant_id]
 
 
 async def _deliver(smtp: Connection, message: EmailMessage, to: str) -> None:

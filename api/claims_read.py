@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal
 from api.errors import NotFound
-from claimdesk.store import claims
-from claimdesk.store.models import Claim, ClaimEvent
+from api.schemas import ClaimOut, TimelineEventOut
+from claimdesk.core.audience import details_for, report_for, timeline_for
+from claimdesk.core.domain import Subject
+from claimdesk.core.report import ClaimReport
+from claimdesk.store import claims, merchants
+from claimdesk.store.db import sessions
+from claimdesk.store.models import Claim
 
 
 async def visible_claim(*, session: AsyncSession, principal: Principal, reference: str) -> Claim:
@@ -27,6 +33,42 @@ async def visible_claim(*, session: AsyncSession, principal: Principal, referenc
 
 async def claim_with_timeline(
     *, session: AsyncSession, principal: Principal, reference: str
-) -> tuple[Claim, Sequence[ClaimEvent]]:
+) -> tuple[Claim, list[TimelineEventOut]]:
+    """The claim and the part of its timeline the caller reads (claimdesk.core.audience)."""
     claim = await visible_claim(session=session, principal=principal, reference=reference)
-    return claim, await claims.timeline_rows(session=session, reference=reference)
+    rows = await claims.timeline_rows(session=session, reference=reference)
+    role, subject = principal.role, Subject(claim.subject)
+    return claim, [
+        TimelineEventOut.of(row, details_for(role, subject, row.kind, row.details))
+        for row in timeline_for(role, subject, rows)
+    ]
+
+
+async def visible_report(
+    *, session: AsyncSession, principal: Principal, reference: str
+) -> ClaimReport:
+    """The documentation of the process, as the caller may read it."""
+    claim = await visible_claim(session=session, principal=principal, reference=reference)
+    report = await claims.load_report(session=session, reference=claim.reference)
+    if report is None:
+        raise NotFound(f"claim {reference}")
+    return report_for(principal.role, report)
+
+
+async def claims_out(
+    *, session: AsyncSession, principal: Principal, rows: Sequence[Claim]
+) -> list[ClaimOut]:
+    """The claims as the caller sees them, with their merchants' names and contacts as
+    the merchants' records hold them now (one query for the page)."""
+    found = await merchants.merchants_by_id(
+        session=session, merchant_ids={row.merchant_id for row in rows}
+    )
+    role = principal.role.value
+    return [ClaimOut.of(row, role=role, merchant=found.get(row.merchant_id)) for row in rows]
+
+
+async def claim_out(*, engine: AsyncEngine, principal: Principal, row: Claim) -> ClaimOut:
+    """One claim as the caller sees it, for an action's answer (which has no session)."""
+    async with sessions(engine)() as session:
+        [out] = await claims_out(session=session, principal=principal, rows=[row])
+    return out

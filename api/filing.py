@@ -217,7 +217,12 @@ def opening_input(
         subject=body.subject,
         category=body.category,
         description=body.description,
-        contact=Contact(name=body.contact.name, email=body.contact.email, phone=body.contact.phone),
+        contact=Contact(
+            name=body.contact.name,
+            email=body.contact.email,
+            phone=body.contact.phone,
+            share_phone_with_merchant=body.contact.share_phone_with_merchant,
+        ),
         locale=body.locale,
         opened_at=opened_at,
         policy=settings.policy,

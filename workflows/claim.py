@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         CloseRequest,
         Decision,
         InfoRequest,
+        InternalNote,
         MailBatch,
         MailReceipt,
         MerchantResponse,
@@ -390,3 +391,11 @@ class ClaimWorkflow:
     @request_info.validator
     def _check_request_info(self, request: InfoRequest) -> None:
         self._validate(Action.REQUEST_INFO, request)
+
+    @workflow.update
+    async def add_internal_note(self, note: InternalNote) -> ClaimView:
+        return await self._act(Action.INTERNAL_NOTE, note)
+
+    @add_internal_note.validator
+    def _check_internal_note(self, note: InternalNote) -> None:
+        self._validate(Action.INTERNAL_NOTE, note)

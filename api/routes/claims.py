@@ -14,7 +14,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 from api import acting, claims_read, filing
 from api.auth import Principal, PrincipalDep, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
-from api.errors import NotFound, problem_responses
+from api.errors import problem_responses
 from api.idempotency import IdempotencyKey
 from api.schemas import (
     MAX_OFFSET,
@@ -27,11 +27,11 @@ from api.schemas import (
     DecisionIn,
     InfoRequestIn,
     Instant,
+    InternalNoteIn,
     MerchantResponseIn,
     MessageIn,
     ProposalAnswerIn,
     SatisfactionIn,
-    TimelineEventOut,
 )
 from claimdesk.core.domain import (
     Action,
@@ -40,6 +40,7 @@ from claimdesk.core.domain import (
     CloseRequest,
     Decision,
     InfoRequest,
+    InternalNote,
     MerchantResponse,
     PostMessage,
     Proposal,
@@ -81,8 +82,8 @@ def _caller(principal: PrincipalDep, engine: EngineDep, client: TemporalDep) -> 
 CallerDep = Annotated[Caller, Depends(_caller)]
 
 
-def _out(claim: Claim, principal: Principal) -> ClaimOut:
-    return ClaimOut.of(claim, role=principal.role.value)
+async def _out(claim: Claim, caller: Caller) -> ClaimOut:
+    return await claims_read.claim_out(engine=caller.engine, principal=caller.principal, row=claim)
 
 
 @router.post(
@@ -105,7 +106,7 @@ async def open_claim(
         idempotency_key=idempotency_key,
     )
     response.headers["Location"] = f"/claims/{claim.reference}"
-    return _out(claim, caller.principal)
+    return await _out(claim, caller)
 
 
 @router.get("", summary="The claims you may see, newest first or soonest due first")
@@ -146,7 +147,9 @@ async def list_claims(
         offset=offset,
     )
     return ClaimPage(
-        items=[_out(claim, principal) for claim in claims[:limit]],
+        items=await claims_read.claims_out(
+            session=session, principal=principal, rows=claims[:limit]
+        ),
         limit=limit,
         offset=offset,
         next_offset=offset + limit if len(claims) > limit else None,
@@ -160,9 +163,10 @@ async def get_claim(
     claim, events = await claims_read.claim_with_timeline(
         session=session, principal=principal, reference=reference.upper()
     )
+    [out] = await claims_read.claims_out(session=session, principal=principal, rows=[claim])
     return ClaimDetail(
-        **_out(claim, principal).model_dump(),
-        timeline=[TimelineEventOut.of(event) for event in events],
+        **out.model_dump(),
+        timeline=events,
     )
 
 
@@ -175,12 +179,9 @@ async def get_claim(
 async def get_report(
     reference: Reference, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
 ) -> str:
-    claim = await claims_read.visible_claim(
+    report = await claims_read.visible_report(
         session=session, principal=principal, reference=reference.upper()
     )
-    report = await store.load_report(session=session, reference=claim.reference)
-    if report is None:
-        raise NotFound(f"claim {reference}")
     return render_report(report, Mediator.of(settings))
 
 
@@ -216,7 +217,7 @@ class ClaimAction:
             message=message,
             idempotency_key=self.idempotency_key,
         )
-        return _out(claim, self.caller.principal)
+        return await _out(claim, self.caller)
 
 
 def _claim_action(
@@ -297,3 +298,13 @@ async def decision(body: DecisionIn, act: ClaimActionDep) -> ClaimOut:
 async def request_info(body: InfoRequestIn, act: ClaimActionDep) -> ClaimOut:
     message = InfoRequest(actor=act.actor, question=body.question)
     return await act.send(Action.REQUEST_INFO, ClaimWorkflow.request_info, message)
+
+
+@router.post(
+    "/{reference}/notes",
+    summary="An internal note, seen by operators only (nobody is e-mailed)",
+    responses=_ACTION,
+)
+async def internal_note(body: InternalNoteIn, act: ClaimActionDep) -> ClaimOut:
+    note = InternalNote(actor=act.actor, note=body.note)
+    return await act.send(Action.INTERNAL_NOTE, ClaimWorkflow.add_internal_note, note)

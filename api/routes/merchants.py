@@ -25,7 +25,7 @@ MerchantId = Annotated[str, Path(max_length=64)]
 @router.post(
     "",
     status_code=201,
-    summary="Register a merchant (201), or update its name and e-mail (200)",
+    summary="Register a merchant (201), or replace its name and contact details (200)",
     responses={200: {"model": MerchantOut, "description": "Updated"}, **problem_responses(403)},
 )
 async def register_merchant(
@@ -33,7 +33,13 @@ async def register_merchant(
 ) -> MerchantOut:
     require_role(principal, Role.OPERATOR)
     merchant, created = await merchants.upsert_merchant(
-        session=session, merchant_id=body.id, name=body.name, email=body.email, at=datetime.now(UTC)
+        session=session,
+        merchant_id=body.id,
+        name=body.name,
+        email=body.email,
+        phone=body.phone,
+        locale=body.locale.value if body.locale else None,
+        at=datetime.now(UTC),
     )
     await session.commit()
     if not created:

@@ -58,6 +58,7 @@ class ContactIn(Body):
     name: Name
     email: Email
     phone: Phone | None = None
+    share_phone_with_merchant: StrictBool = False
 
 
 class ClaimCreate(Body):
@@ -138,6 +139,12 @@ class InfoRequestIn(Body):
     question: ShortText
 
 
+class InternalNoteIn(Body):
+    """An operator's note on a claim: seen by operators only, nobody is e-mailed."""
+
+    note: ShortText
+
+
 class TransactionIn(Body):
     id: Identifier
     merchant_id: Identifier
@@ -151,6 +158,8 @@ class MerchantIn(Body):
     id: Identifier
     name: Name
     email: Email | None = None
+    phone: Phone | None = None
+    locale: Locale | None = None  # the merchant's e-mails; unset: each claim's locale
 
 
 # ---- query parameters ----

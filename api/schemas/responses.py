@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Self
+from typing import ClassVar, Self
 
 from pydantic import BaseModel, Field
 
-from claimdesk.core.domain import Category, ClosedReason, Locale, Status, Subject
+from claimdesk.core.audience import sees_customer_phone, sees_merchant_contact
+from claimdesk.core.domain import Category, ClosedReason, Locale, Role, Status, Subject
 from claimdesk.store.merchants import MerchantClaims, MerchantRatings
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, Transaction
 
@@ -26,6 +27,13 @@ class OutcomeOut(BaseModel):
     decided_by: str | None = None
 
 
+class MerchantContactOut(BaseModel):
+    """How to reach the merchant directly (its record, read when the claim is)."""
+
+    email: str | None
+    phone: str | None
+
+
 class TimelineEventOut(BaseModel):
     seq: int
     at: datetime
@@ -34,9 +42,14 @@ class TimelineEventOut(BaseModel):
     details: dict[str, str]
 
     @classmethod
-    def of(cls, event: ClaimEvent) -> TimelineEventOut:
+    def of(cls, event: ClaimEvent, details: dict[str, str] | None = None) -> TimelineEventOut:
+        """The event, with `details` instead of all of its own if given (what a caller reads)."""
         return cls(
-            seq=event.seq, at=event.at, actor=event.actor, kind=event.kind, details=event.details
+            seq=event.seq,
+            at=event.at,
+            actor=event.actor,
+            kind=event.kind,
+            details=event.details if details is None else details,
         )
 
 
@@ -48,6 +61,13 @@ class ClaimOut(BaseModel):
     merchant_id: str = Field(description="the merchant of that transaction")
     customer_email: str = Field(description="the customer's address (the purchase's)")
     customer_name: str = Field(description="the customer's name as they gave it")
+    customer_phone: str | None = Field(
+        description="the customer's phone, if they gave one; the merchant reads it only if "
+        "the customer shared it"
+    )
+    customer_shares_phone: bool = Field(
+        description="whether the customer shares their phone with the merchant"
+    )
     subject: Subject = Field(description="payment (platform handles) or delivery (merchant)")
     category: Category = Field(description="what went wrong, within the subject")
     description: str = Field(description="the customer's account of the problem")
@@ -73,14 +93,40 @@ class ClaimOut(BaseModel):
     closed_at: datetime | None = Field(description="when it closed, once it did")
     allowed_actions: list[str] = Field(
         description="what the caller may do to the claim now: message, merchant_response, "
-        "accept_proposal, reject_proposal, close, withdraw, satisfaction, decision, request_info"
+        "accept_proposal, reject_proposal, close, withdraw, satisfaction, decision, request_info, "
+        "internal_note"
     )
 
+    merchant_name: str = Field(description="the merchant's display name")
+    merchant_contact: MerchantContactOut | None = Field(
+        description="the merchant's direct contact details: on delivery claims for the "
+        "customer, always for operators and the merchant; null when it has none"
+    )
+
+    # Read from the merchant's record when the claim is read, never carried by the workflow.
+    FROM_THE_MERCHANT: ClassVar[frozenset[str]] = frozenset({"merchant_name", "merchant_contact"})
+
     @classmethod
-    def of(cls, claim: Claim, *, role: str) -> Self:
-        # The stored row has every field under the same name; only the actions are per role.
-        fields = {name: getattr(claim, name) for name in ClaimOut.model_fields}
+    def of(cls, claim: Claim, *, role: str, merchant: Merchant | None = None) -> Self:
+        # The stored row has every other field under the same name; the actions are per role.
+        fields = {
+            name: getattr(claim, name)
+            for name in ClaimOut.model_fields
+            if name not in cls.FROM_THE_MERCHANT
+        }
         fields["allowed_actions"] = list(claim.allowed_actions.get(role, []))
+        if not sees_customer_phone(Role(role), claim.customer_shares_phone):
+            fields["customer_phone"] = None
+        fields["merchant_name"] = merchant.name if merchant else claim.merchant_id
+        fields["merchant_contact"] = None
+        if (
+            merchant is not None
+            and (merchant.email or merchant.phone)
+            and sees_merchant_contact(Role(role), Subject(claim.subject))
+        ):
+            fields["merchant_contact"] = MerchantContactOut(
+                email=merchant.email, phone=merchant.phone
+            )
         return cls.model_validate(fields)
 
 
@@ -134,6 +180,8 @@ class MerchantOut(BaseModel):
     id: str
     name: str
     email: str | None
+    phone: str | None = None
+    locale: Locale | None = None
     strikes: int
     status: str
     updated_at: datetime
@@ -156,6 +204,8 @@ class MerchantOut(BaseModel):
             id=row.id,
             name=row.name,
             email=row.email,
+            phone=row.phone,
+            locale=Locale(row.locale) if row.locale else None,
             strikes=row.strikes,
             status=row.status,
             updated_at=row.updated_at,

@@ -82,6 +82,7 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.MERCHANT_STRIKE: _keys("strikes", "limit", "restricted"),
     EventKind.MERCHANT_RESTRICTED: _keys("strikes"),
     EventKind.MAIL_UNDELIVERABLE: _keys("template", "recipient", "reason"),
+    EventKind.INTERNAL_NOTE: _keys("note"),
 }
 
 MAIL_DETAILS: dict[Template, Keys] = {

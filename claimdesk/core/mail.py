@@ -40,6 +40,28 @@ NO_MERCHANT_CONTACT: dict[Locale, str] = {
 class RenderedMail:
     subject: str
     body: str
+    locale: Locale | None = None  # the recipient's; None: the claim's
+
+
+@dataclass(frozen=True)
+class MerchantCard:
+    """The merchant as e-mails name it, read from its record when the e-mail is sent (the
+    workflow never carries it, so a renamed merchant is named anew)."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    locale: Locale | None = None  # None: the claim's
+
+
+def recipient_locale(order: MailOrder, settings: Settings, merchant: MerchantCard | None) -> Locale:
+    """Each party in its own language: the customer in the claim's, the merchant in its own
+    (the claim's if it set none), the operators in `operator_locale`."""
+    if order.recipient is Recipient.OPERATORS:
+        return settings.operator_locale
+    if order.recipient is Recipient.MERCHANT and merchant is not None and merchant.locale:
+        return merchant.locale
+    return order.claim.locale
 
 
 @lru_cache
@@ -55,8 +77,8 @@ def environment(root: Path = TEMPLATES) -> jinja2.Environment:
     )
 
 
-def template_name(order: MailOrder) -> str:
-    return f"{order.claim.locale}/{order.template}.txt.j2"
+def template_name(order: MailOrder, locale: Locale | None = None) -> str:
+    return f"{locale or order.claim.locale}/{order.template}.txt.j2"
 
 
 def template_details(order: MailOrder) -> SimpleNamespace:
@@ -71,10 +93,12 @@ def render(
     settings: Settings,
     report: str | None = None,
     merchant_without_contact: bool = False,
+    merchant: MerchantCard | None = None,
 ) -> RenderedMail:
-    """The subject (the template's first line, `Subject: …`) and the body (the rest)."""
+    """The subject (the template's first line, `Subject: …`) and the body (the rest), in
+    the recipient's language, dates and amounts written its way."""
     claim = order.claim
-    locale = claim.locale
+    locale = recipient_locale(order, settings, merchant)
 
     def when(value: datetime | str) -> str:
         return format_when(value, locale)
@@ -87,9 +111,10 @@ def render(
 
     text = (
         environment()
-        .get_template(template_name(order))
+        .get_template(template_name(order, locale))
         .render(
             claim=claim,
+            merchant=merchant or MerchantCard(name=claim.merchant_id),
             details=template_details(order),
             recipient=str(order.recipient),
             report=report,
@@ -105,12 +130,15 @@ def render(
     )
     first, _, body = text.partition("\n")
     if not first.startswith(SUBJECT_PREFIX):
-        raise ValueError(f"{template_name(order)} must start with a '{SUBJECT_PREFIX}' line")
+        raise ValueError(
+            f"{template_name(order, locale)} must start with a '{SUBJECT_PREFIX}' line"
+        )
     body = body.lstrip("\n")
     if merchant_without_contact:
         note = NO_MERCHANT_CONTACT[locale].format(merchant_id=claim.merchant_id)
         body = f"{note}\n\n{body}"
-    return RenderedMail(subject=" ".join(first[len(SUBJECT_PREFIX) :].split()), body=body)
+    subject = " ".join(first[len(SUBJECT_PREFIX) :].split())
+    return RenderedMail(subject=subject, body=body, locale=locale)
 
 
 def message_id(key: str, settings: Settings) -> str:
@@ -139,9 +167,10 @@ def build_message(
         message["Date"] = format_datetime(date)
     message["Subject"] = rendered.subject
     message["Message-ID"] = message_id(order.key, settings)
-    message["Content-Language"] = str(order.claim.locale)
     message["X-Claimdesk-Reference"] = order.claim.reference
     message["X-Claimdesk-Template"] = str(order.template)
     message["X-Claimdesk-Key"] = order.key
     message.set_content(rendered.body)
+    # After set_content, which clears every Content-* header set before it.
+    message["Content-Language"] = str(rendered.locale or order.claim.locale)
     return message

@@ -15,6 +15,7 @@ from claimdesk.core.domain import (
     Decision,
     DecisionOutcome,
     InfoRequest,
+    InternalNote,
     MerchantAction,
     MerchantResponse,
     Outcome,
@@ -44,6 +45,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.SATISFACTION: frozenset({Role.CUSTOMER}),
     Action.DECISION: frozenset({Role.OPERATOR}),
     Action.REQUEST_INFO: frozenset({Role.OPERATOR}),
+    Action.INTERNAL_NOTE: frozenset({Role.OPERATOR}),
 }
 _ARTICLE = {Role.CUSTOMER: "a", Role.MERCHANT: "a", Role.OPERATOR: "an"}
 
@@ -56,6 +58,7 @@ ActionInput = (
     | SatisfactionAnswer
     | Decision
     | InfoRequest
+    | InternalNote
 )
 
 

@@ -16,6 +16,7 @@ from claimdesk.core.wording import format_money, format_when, label
 class ClaimReport:
     claim: ClaimView
     timeline: list[TimelineEvent]
+    merchant_name: str | None = None  # from the merchant's record; None: its id
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ _HEADINGS: dict[Locale, dict[str, str]] = {
         "title": "Claim {reference}: documentation of the process",
         "reference": "Reference",
         "customer": "Customer",
+        "phone": "Phone",
         "merchant": "Merchant",
         "transaction": "Transaction",
         "transaction_line": "{id}, {amount} on {when}",
@@ -88,6 +90,7 @@ _HEADINGS: dict[Locale, dict[str, str]] = {
         "title": "Réclamation {reference} : compte rendu de la procédure",
         "reference": "Référence",
         "customer": "Client",
+        "phone": "Téléphone",
         "merchant": "Marchand",
         "transaction": "Transaction",
         "transaction_line": "{id}, {amount} le {when}",
@@ -141,6 +144,7 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_STRIKE: "non-cooperation strike",
         EventKind.MERCHANT_RESTRICTED: "merchant restricted",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refused by the recipient's server",
+        EventKind.INTERNAL_NOTE: "internal note",
         # actors
         "customer": "customer",
         "merchant": "merchant",
@@ -171,6 +175,7 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_STRIKE: "avertissement pour non-coopération",
         EventKind.MERCHANT_RESTRICTED: "marchand restreint",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refusé par le serveur du destinataire",
+        EventKind.INTERNAL_NOTE: "note interne",
         "customer": "client",
         "merchant": "marchand",
         "operator": "opérateur",
@@ -328,7 +333,8 @@ def render_report(report: ClaimReport, mediator: Mediator | None = None) -> str:
         "=" * len(title),
         field("reference", claim.reference),
         field("customer", claim.customer_name),
-        field("merchant", claim.merchant_id),
+        *([field("phone", claim.customer_phone)] if claim.customer_phone else []),
+        field("merchant", report.merchant_name or claim.merchant_id),
         field(
             "transaction",
             h["transaction_line"].format(

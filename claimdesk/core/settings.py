@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from claimdesk.core.domain import CURRENT_EDITION, Policy
+from claimdesk.core.domain import CURRENT_EDITION, Locale, Policy
 
 
 def _seconds_or_iso(value: Any) -> Any:
@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     # Who writes, who is told, and where people are sent.
     mail_from: str = "claimdesk <claims@claimdesk.localhost>"
     operator_email: str = "operators@claimdesk.localhost"
+    operator_locale: Locale = Locale.EN  # the operators' e-mails
     # The consumer mediator unsatisfied customers are sent to: its name and its address
     # (a web address, where a claim is filed). Placeholders until set, warned of at start.
     mediator_name: str = f"Médiateur de la consommation {_UNSET}MEDIATOR_NAME)"

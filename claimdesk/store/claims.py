@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from claimdesk.core.domain import ClaimView, EventKind, Projection, Role, Status, TimelineEvent
 from claimdesk.core.report import ClaimReport
 from claimdesk.store.idempotency import record_answer
-from claimdesk.store.models import Claim, ClaimEvent, table_of
+from claimdesk.store.models import Claim, ClaimEvent, Merchant, table_of
 
 # ---- ClaimView <-> row: each field of ClaimView is the column of the same name ----
 
@@ -147,8 +147,11 @@ async def load_report(*, session: AsyncSession, reference: str) -> ClaimReport |
     claim = await get_claim_view(session=session, reference=reference)
     if claim is None:
         return None
+    merchant = await session.get(Merchant, claim.merchant_id)
     return ClaimReport(
-        claim=claim, timeline=await timeline_events(session=session, reference=reference)
+        claim=claim,
+        timeline=await timeline_events(session=session, reference=reference),
+        merchant_name=merchant.name if merchant else None,
     )
 
 

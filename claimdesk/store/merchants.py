@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,9 +27,17 @@ async def get_merchant(*, session: AsyncSession, merchant_id: str) -> Merchant |
 
 
 async def upsert_merchant(
-    *, session: AsyncSession, merchant_id: str, name: str, email: str | None, at: datetime
+    *,
+    session: AsyncSession,
+    merchant_id: str,
+    name: str,
+    email: str | None,
+    at: datetime,
+    phone: str | None = None,
+    locale: str | None = None,
 ) -> tuple[Merchant, bool]:
-    """Creates or renames the merchant; returns it and whether it was created."""
+    """Creates the merchant or replaces its name and contact details; returns it and
+    whether it was created."""
     existed = await session.get(Merchant, merchant_id) is not None
     statement = (
         insert(Merchant)
@@ -37,12 +45,15 @@ async def upsert_merchant(
             id=merchant_id,
             name=name,
             email=email,
+            phone=phone,
+            locale=locale,
             strikes=0,
             status=Standing.ACTIVE.value,
             updated_at=at,
         )
         .on_conflict_do_update(
-            index_elements=["id"], set_={"name": name, "email": email, "updated_at": at}
+            index_elements=["id"],
+            set_={"name": name, "email": email, "phone": phone, "locale": locale, "updated_at": at},
         )
     )
     await session.exec(statement)
@@ -68,9 +79,15 @@ async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: dateti
     await session.exec(statement)
 
 
-async def merchant_contact(*, session: AsyncSession, merchant_id: str) -> str | None:
-    found = await session.exec(select(Merchant.email).where(Merchant.id == merchant_id))
-    return found.one_or_none() or None
+async def merchants_by_id(
+    *, session: AsyncSession, merchant_ids: Iterable[str]
+) -> dict[str, Merchant]:
+    """The merchants of these ids that exist, by id (one query for a page of claims)."""
+    wanted = set(merchant_ids)
+    if not wanted:
+        return {}
+    found = await session.exec(select(Merchant).where(col(Merchant.id).in_(wanted)))
+    return {merchant.id: merchant for merchant in found.all()}
 
 
 # ---- standing ----

@@ -47,6 +47,8 @@ class Merchant(SQLModel, table=True):
     strikes: int = 0
     status: str = Field(default="active", max_length=16)  # a Standing: active | restricted
     updated_at: datetime = _tz(nullable=False)
+    phone: str | None = Field(default=None, max_length=32)
+    locale: str | None = Field(default=None, max_length=2)  # a Locale; None: the claim's
 
 
 class MerchantStrike(SQLModel, table=True):
@@ -125,6 +127,8 @@ class Claim(SQLModel, table=True):
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
     version: int = 0
+    customer_phone: str | None = Field(default=None, max_length=32)
+    customer_shares_phone: bool = False
 
 
 class ClaimEvent(SQLModel, table=True):

@@ -156,6 +156,44 @@ async def test_merchant_with_address_gets_the_mail_itself(mailer: Mailer) -> Non
     assert mailer.received(order.key) == ["shop@m1.example"]
 
 
+async def test_the_merchant_is_written_to_in_its_language_and_named_to_the_customer(
+    mailer: Mailer,
+) -> None:
+    async with unit_of_work(mailer.engine) as session:
+        session.add(
+            Merchant(
+                id="M1",
+                name="Lamp shop",
+                email="shop@m1.example",
+                phone="+44 20 7946 0000",
+                locale="en",
+                updated_at=OPENED,
+            )
+        )
+    french = sample_claim(locale=Locale.FR)
+    to_merchant = sample_order(
+        Template.NEW_CLAIM_MERCHANT,
+        key="CLM-6:1:new_claim_merchant:merchant",
+        recipient=Recipient.MERCHANT,
+        claim=french,
+        details={"respond_by": "2026-11-23T14:00:00+00:00"},
+    )
+    to_customer = sample_order(
+        Template.ACKNOWLEDGEMENT, key="CLM-6:1:acknowledgement:customer", claim=french
+    )
+    await mailer.send(to_merchant, to_customer)
+    merchant_mail, customer_mail = (
+        next(m for m in mailer.mailbox.messages if str(m["X-Claimdesk-Key"]) == order.key)
+        for order in (to_merchant, to_customer)
+    )
+    assert str(merchant_mail["Content-Language"]) == "en"
+    assert "2026-11-23 14:00 UTC" in merchant_mail.get_content()
+    assert str(customer_mail["Content-Language"]) == "fr"
+    body = customer_mail.get_content()
+    assert "Marchand :     Lamp shop" in body
+    assert "shop@m1.example" in body and "+44 20 7946 0000" in body
+
+
 async def test_french_claim_mail_arrives_in_french_with_its_accents(mailer: Mailer) -> None:
     order = sample_order(
         Template.ESCALATED,

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from api.auth import hash_secret
 from claimdesk.run.cli import app as cli_app
 from tests.support.api import Api, claim_body
+from tests.support.mailbox import Mailbox
 
 PROBLEM = "application/problem+json"
 ANA, BOB = "ana@example.com", "bob@example.com"
@@ -65,6 +66,7 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("POST", "/claims/{reference}/withdraw"): _claim_row(200, 403, 403),
     ("POST", "/claims/{reference}/decision"): _claim_row(403, 403, 200),
     ("POST", "/claims/{reference}/request-info"): _claim_row(403, 403, 200),
+    ("POST", "/claims/{reference}/notes"): _claim_row(403, 403, 200),
     ("POST", "/transactions"): {"customer": (403,), "merchant": (403,), "operator": (201,)},
     ("GET", "/transactions"): {"customer": (200,), "merchant": (200,), "operator": (200,)},
     ("GET", "/transactions/{transaction_id}"): {
@@ -112,6 +114,7 @@ def _body(method: str, path: str, world: World, target: str) -> dict[str, Any] |
         ("POST", "/claims/{reference}/satisfaction"): {"satisfied": True},
         ("POST", "/claims/{reference}/decision"): {"outcome": "rejected", "note": "no"},
         ("POST", "/claims/{reference}/request-info"): {"question": "which parcel?"},
+        ("POST", "/claims/{reference}/notes"): {"note": "called the carrier"},
         ("POST", "/transactions"): {
             "id": f"TX-{n}",
             "merchant_id": "M1",
@@ -272,7 +275,7 @@ async def test_every_endpoint_answers_every_caller_as_the_matrix_says_and_no_key
         cells, wrong = await _run_matrix(world)
     print(f"\naccess matrix: {cells} cells", file=sys.stderr)
     assert not wrong, "\n".join(wrong)
-    assert cells == 275
+    assert cells == 290
 
     # The run did log (SQL with its parameters, every request line), and no key is in it.
     assert '"GET /claims HTTP/1.1" 200' in caplog.text  # uvicorn's access log
@@ -345,3 +348,121 @@ async def test_a_key_revoked_mid_conversation_fails_on_the_very_next_request(api
         if event["kind"] == "message" and event["actor"].startswith("merchant")
     ]
     assert len(merchant_messages) == 1, claim.json()["timeline"]
+
+
+# ---- what each party reads of a claim: its timeline (GET /claims/{ref}) and its report ----
+
+# The event kinds each role reads of a payment claim that went through every exchange.
+PAYMENT_READS = {
+    "customer": {
+        "opened",
+        "routed",
+        "info_requested",
+        "message",
+        "decision",
+        "resolved",
+        "satisfaction",
+        "closed",
+    },
+    "merchant": {"opened", "decision", "closed"},
+    "operator": {
+        "opened",
+        "routed",
+        "info_requested",
+        "message",
+        "internal_note",
+        "decision",
+        "resolved",
+        "satisfaction",
+        "closed",
+    },
+}
+# What the customer and the operator said to each other, and what operators noted.
+EXCHANGES = ("Send a photo of your ID", "My card was stolen in Lyon", "We are checking")
+NOTE = "Same IP as three chargebacks"
+
+
+async def test_each_party_reads_its_part_of_a_payment_claim(api: Api) -> None:
+    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
+    keys = {
+        "customer": await api.key("customer", email=ANA),
+        "merchant": await api.key("merchant", merchant_id="M1"),
+        "operator": await api.key("operator"),
+    }
+    body = claim_body("T1", subject="payment", category="unauthorized")
+    opened = await api.http.post("/claims", json=body, headers=keys["customer"])
+    assert opened.status_code == 201, opened.text
+    base = f"/claims/{opened.json()['reference']}"
+    for path, role, payload in (
+        ("/request-info", "operator", {"question": EXCHANGES[0]}),
+        ("/messages", "customer", {"body": EXCHANGES[1]}),
+        ("/messages", "operator", {"body": EXCHANGES[2]}),
+        ("/notes", "operator", {"note": NOTE}),
+        ("/decision", "operator", {"outcome": "rejected", "note": "Card used with its PIN"}),
+        ("/satisfaction", "customer", {"satisfied": True}),
+    ):
+        answer = await api.http.post(base + path, json=payload, headers=keys[role])
+        assert answer.status_code == 200, (path, answer.text)
+
+    for role, kinds in PAYMENT_READS.items():
+        claim = await api.http.get(base, headers=keys[role])
+        report = await api.http.get(f"{base}/report", headers=keys[role])
+        assert claim.status_code == report.status_code == 200
+        assert {event["kind"] for event in claim.json()["timeline"]} == kinds, role
+        hidden = {"merchant": [*EXCHANGES, NOTE], "customer": [NOTE], "operator": []}[role]
+        for text_ in hidden:
+            assert text_ not in claim.text and text_ not in report.text, (role, text_)
+        assert "Card used with its PIN" in report.text  # the decision concerns them all
+    operator_report = await api.http.get(f"{base}/report", headers=keys["operator"])
+    assert NOTE in operator_report.text and "internal note" in operator_report.text
+
+
+async def test_the_merchant_reads_why_a_payment_claim_closed_not_the_customers_note(
+    api: Api,
+) -> None:
+    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
+    ana = await api.key("customer", email=ANA)
+    m1 = await api.key("merchant", merchant_id="M1")
+    body = claim_body("T1", subject="payment", category="unauthorized")
+    reference = (await api.http.post("/claims", json=body, headers=ana)).json()["reference"]
+    note = {"note": "My bank found the card was cloned"}
+    withdrawn = await api.http.post(f"/claims/{reference}/withdraw", json=note, headers=ana)
+    assert withdrawn.status_code == 200, withdrawn.text
+    for who, reads_note in ((ana, True), (m1, False)):
+        claim = (await api.http.get(f"/claims/{reference}", headers=who)).json()
+        [closed] = [event for event in claim["timeline"] if event["kind"] == "closed"]
+        assert closed["details"]["reason"] == "withdrawn"
+        assert ("note" in closed["details"]) is reads_note
+        report = await api.http.get(f"/claims/{reference}/report", headers=who)
+        assert (note["note"] in report.text) is reads_note
+
+
+async def test_customers_never_read_a_merchants_standing(fast_api: Api, mailbox: Mailbox) -> None:
+    api = fast_api
+    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
+    ana = await api.key("customer", email=ANA)
+    m1 = await api.key("merchant", merchant_id="M1")
+    operator = await api.key("operator")
+    opened = await api.http.post("/claims", json=claim_body("T1"), headers=ana)
+    assert opened.status_code == 201, opened.text
+    base = f"/claims/{opened.json()['reference']}"
+
+    async def kinds(headers: dict[str, str]) -> set[str]:
+        return {
+            event["kind"]
+            for event in (await api.http.get(base, headers=headers)).json()["timeline"]
+        }
+
+    give_up = asyncio.get_running_loop().time() + 30
+    while "merchant_strike" not in await kinds(operator):  # the silent merchant's, at 6 s
+        assert asyncio.get_running_loop().time() < give_up, "no strike in 30 s"
+        await asyncio.sleep(0.3)
+    assert "merchant_strike" in await kinds(m1)  # its own standing, as it was e-mailed
+    assert "merchant_strike" not in await kinds(ana)
+    report = await api.http.get(f"{base}/report", headers=ana)
+    assert "strike" not in report.text and "merchant_strike" not in report.text
+    withdrawn = await api.http.post(f"{base}/withdraw", json={}, headers=ana)
+    assert withdrawn.status_code == 200, withdrawn.text
+    [closing] = await asyncio.to_thread(mailbox.wait_for, 1, to=ANA, subject="closed")
+    content = closing.get_content()
+    assert "Timeline" in content and "strike" not in content  # the report, the customer's part

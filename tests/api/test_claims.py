@@ -557,3 +557,73 @@ async def test_a_nul_in_a_claim_body_is_422_and_reaches_neither_store_nor_workfl
     assert message.status_code == 422
     assert message.headers["content-type"] == PROBLEM
     assert (await api.http.get(f"/claims/{ref}", headers=ana)).json() == before
+
+
+# ---- the customer's phone ----
+
+PHONE = "+33 6 12 34 56 78"
+
+
+async def test_the_customers_phone_is_kept_for_them_and_operators_not_the_merchant(
+    api: Api,
+) -> None:
+    await api.transaction("T1")
+    await api.transaction("T2")
+    ana = await api.key("customer", email=ANA)
+    m1 = await api.key("merchant", merchant_id="M1")
+    operator = await api.key("operator")
+    contact = {"name": "Ana Lima", "email": ANA, "phone": PHONE}
+    kept = await _open(api, ana, contact=contact)
+    shared = await _open(
+        api, ana, transaction_id="T2", contact={**contact, "share_phone_with_merchant": True}
+    )
+    assert kept["customer_phone"] == PHONE and kept["customer_shares_phone"] is False
+
+    for reference, merchant_reads in ((kept["reference"], False), (shared["reference"], True)):
+        for who, reads in ((ana, True), (operator, True), (m1, merchant_reads)):
+            claim = await api.http.get(f"/claims/{reference}", headers=who)
+            report = await api.http.get(f"/claims/{reference}/report", headers=who)
+            assert claim.json()["customer_phone"] == (PHONE if reads else None)
+            assert (PHONE in report.text) is reads and (PHONE in claim.text) is reads
+    listed = await api.http.get("/claims", headers=m1)
+    phones = {c["reference"]: c["customer_phone"] for c in listed.json()["items"]}
+    assert phones == {kept["reference"]: None, shared["reference"]: PHONE}
+    assert (await api.row(kept["reference"]))["customer_phone"] == PHONE
+
+
+# ---- the merchant's name and contact details ----
+
+
+async def test_the_customer_reads_the_merchants_name_and_on_delivery_claims_its_contact(
+    api: Api,
+) -> None:
+    await api.transaction("T1")
+    await api.transaction("T2")
+    ana = await api.key("customer", email=ANA)
+    operator = await api.key("operator")
+    shop = {
+        "id": "M1",
+        "name": "Lampes & Co",
+        "email": "service@lampes.example",
+        "phone": "+33 1 23 45 67 89",
+        "locale": "fr",
+    }
+    registered = await api.http.post("/merchants", json=shop, headers=operator)
+    assert registered.status_code == 200, registered.text
+    assert (registered.json()["phone"], registered.json()["locale"]) == (shop["phone"], "fr")
+    contact = {"email": shop["email"], "phone": shop["phone"]}
+
+    delivery = await _open(api, ana)
+    payment = await _open(api, ana, transaction_id="T2", subject="payment", category="unauthorized")
+    assert delivery["merchant_name"] == "Lampes & Co"
+    assert delivery["merchant_contact"] == contact
+    assert payment["merchant_name"] == "Lampes & Co" and payment["merchant_contact"] is None
+    for who, payment_contact in ((ana, None), (operator, contact)):
+        read = (await api.http.get(f"/claims/{payment['reference']}", headers=who)).json()
+        assert (read["merchant_name"], read["merchant_contact"]) == ("Lampes & Co", payment_contact)
+        listed = (await api.http.get("/claims", headers=who)).json()["items"]
+        assert {c["merchant_name"] for c in listed} == {"Lampes & Co"}
+    acted = await api.http.post(
+        f"/claims/{delivery['reference']}/messages", json={"body": "Hello"}, headers=ana
+    )
+    assert acted.json()["merchant_contact"] == contact

@@ -81,6 +81,16 @@ def test_merchants_add_upserts(cli: CliRunner, database_url: str) -> None:
     ]
 
 
+def test_merchants_add_takes_a_phone_and_a_locale(cli: CliRunner, database_url: str) -> None:
+    args = ["merchants", "add", "--id", "M1", "--name", "Lampes", "--email", "shop@example.com"]
+    assert run(cli, *args, "--phone", "+33 1 23 45 67 89", "--locale", "fr").exit_code == 0
+    assert rows(database_url, "SELECT phone, locale FROM merchants") == [
+        ("+33 1 23 45 67 89", "fr")
+    ]
+    refused = run(cli, *args, "--locale", "de")
+    assert refused.exit_code != 0 and "locale" in refused.output
+
+
 def test_transactions_import_upserts_every_row(
     cli: CliRunner, database_url: str, tmp_path: Path
 ) -> None:

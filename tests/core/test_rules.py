@@ -24,6 +24,7 @@ from claimdesk.core.domain import (
     DecisionOutcome,
     EventKind,
     InfoRequest,
+    InternalNote,
     MerchantAction,
     MerchantResponse,
     PostMessage,
@@ -46,6 +47,7 @@ from tests.support.claims import (
     MERCHANT,
     OPENED,
     OPERATOR,
+    assert_mails_tell_only_what_the_recipient_sees,
     claim_input,
     every_path,
     opened,
@@ -315,7 +317,7 @@ def test_allowed_actions_say_what_each_role_may_do_now() -> None:
     view = state.view().allowed_actions
     assert view["customer"] == ["message", "close", "withdraw"]
     assert view["merchant"] == ["message", "merchant_response"]
-    assert view["operator"] == ["message", "decision", "request_info"]
+    assert view["operator"] == ["message", "decision", "request_info", "internal_note"]
     state.act(Action.MERCHANT_RESPONSE, propose(), OPENED + HOUR)
     assert "accept_proposal" in state.view().allowed_actions["customer"]
     assert opened(Subject.PAYMENT).view().allowed_actions["merchant"] == []
@@ -426,6 +428,7 @@ MESSAGES = st.one_of(
     st.builds(lambda s: (Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, s)), st.booleans()),
     st.just((Action.DECISION, decide())),
     st.just((Action.REQUEST_INFO, InfoRequest(OPERATOR, "?"))),
+    st.just((Action.INTERNAL_NOTE, InternalNote(OPERATOR, "n"))),
 )
 MOVES = st.lists(
     st.one_of(MESSAGES, st.integers(min_value=1, max_value=24 * 200).map(lambda h: h * HOUR)),
@@ -457,6 +460,7 @@ def test_any_history_keeps_the_claim_consistent(subject: Subject, moves: list[ob
             assert allowed and refusal is None
         seqs += [e.seq for e in step.events]
         assert_declared(step)
+        assert_mails_tell_only_what_the_recipient_sees(step)
         levels_announced += [
             int(e.details["level"]) for e in step.events if e.kind in ("escalated", "reopened")
         ]

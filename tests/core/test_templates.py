@@ -16,9 +16,19 @@ import pytest
 from jinja2 import nodes
 
 from claimdesk.core.details import MAIL_DETAILS, DetailsMismatch
-from claimdesk.core.domain import Locale, MailOrder, Outcome, Recipient, Role, Status, Template
+from claimdesk.core.domain import (
+    Locale,
+    MailOrder,
+    Outcome,
+    Recipient,
+    Role,
+    Status,
+    Subject,
+    Template,
+)
 from claimdesk.core.mail import (
     TEMPLATES,
+    MerchantCard,
     build_message,
     environment,
     message_id,
@@ -62,7 +72,9 @@ def test_template_renders_with_reference_and_zoned_deadlines(
     claim = sample_claim(locale=locale)
     order = sample_order(template, recipient=recipient, claim=claim, details=details)
     mail = render(
-        order, settings=SETTINGS, report="REPORT" if template is Template.CLOSED else None
+        order,
+        settings=SETTINGS.model_copy(update={"operator_locale": locale}),
+        report="REPORT" if template is Template.CLOSED else None,
     )
     assert claim.reference in mail.subject
     assert mail.body.strip() and "\n\n\n" not in mail.body
@@ -290,8 +302,56 @@ def test_the_rules_send_every_template_with_every_detail_it_may_carry() -> None:
 )
 def test_every_mail_the_rules_send_shows_what_it_is_about(order: MailOrder, locale: Locale) -> None:
     order = replace(order, claim=replace(order.claim, locale=locale))
-    mail = render(order, settings=SETTINGS, report="REPORT")
+    settings = SETTINGS.model_copy(update={"operator_locale": locale})
+    mail = render(order, settings=settings, report="REPORT")
     text = f"{mail.subject}\n{mail.body}".lower()
     for key, value in order.details.items():
         if key not in WORDING_CHOICES:
             assert shown(key, value, locale).lower() in text, f"{key}={value!r} not shown"
+
+
+# ---- each party in its own language; the merchant by its name ----
+
+MERCHANT_EN = MerchantCard("Lamps Ltd", "shop@lamps.example", "+44 20 7946 0000", Locale.EN)
+
+
+def test_each_party_is_written_to_in_its_own_language() -> None:
+    claim = sample_claim(locale=Locale.FR)
+    to_customer = sample_order(Template.ACKNOWLEDGEMENT, recipient=Recipient.CUSTOMER, claim=claim)
+    to_operators = sample_order(
+        Template.NEW_CLAIM_OPERATORS, recipient=Recipient.OPERATORS, claim=claim
+    )
+    to_merchant = sample_order(
+        Template.NEW_CLAIM_MERCHANT, recipient=Recipient.MERCHANT, claim=claim
+    )
+    assert render(to_customer, settings=SETTINGS, merchant=MERCHANT_EN).locale is Locale.FR
+    assert render(to_operators, settings=SETTINGS).locale is Locale.EN  # the default
+    french_operators = SETTINGS.model_copy(update={"operator_locale": Locale.FR})
+    assert render(to_operators, settings=french_operators).locale is Locale.FR
+    english = render(to_merchant, settings=SETTINGS, merchant=MERCHANT_EN)
+    assert english.locale is Locale.EN and "réclamation" not in english.body.lower()
+    # Its dates and amounts the English way, not the claim's French way.
+    respond_by = to_merchant.details["respond_by"]
+    assert format_when(respond_by, Locale.EN) in english.body
+    assert format_when(respond_by, Locale.FR) not in english.body
+    assert format_money(claim.amount, claim.currency, Locale.EN) in english.body
+    # A merchant that set no language is written to in the claim's.
+    unset = replace(MERCHANT_EN, locale=None)
+    assert render(to_merchant, settings=SETTINGS, merchant=unset).locale is Locale.FR
+    message = build_message(to_merchant, english, to="shop@lamps.example", settings=SETTINGS)
+    assert message["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_emails_name_the_merchant_and_a_delivery_acknowledgement_gives_its_contact(
+    locale: Locale,
+) -> None:
+    claim = replace(sample_claim(locale=locale), subject=Subject.DELIVERY)
+    order = sample_order(Template.ACKNOWLEDGEMENT, recipient=Recipient.CUSTOMER, claim=claim)
+    body = render(order, settings=SETTINGS, merchant=MERCHANT_EN).body
+    assert "Lamps Ltd" in body and f": {claim.merchant_id}" not in body
+    assert "shop@lamps.example" in body and "+44 20 7946 0000" in body
+    payment = replace(claim, subject=Subject.PAYMENT)
+    order = sample_order(Template.ACKNOWLEDGEMENT, recipient=Recipient.CUSTOMER, claim=payment)
+    body = render(order, settings=SETTINGS, merchant=MERCHANT_EN).body
+    assert "Lamps Ltd" in body and "shop@lamps.example" not in body

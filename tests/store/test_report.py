@@ -22,6 +22,7 @@ from claimdesk.core.domain import (
 from claimdesk.core.report import render_report
 from claimdesk.store.claims import load_report
 from claimdesk.store.db import unit_of_work
+from claimdesk.store.models import Merchant
 from tests.support.samples import OPENED, sample_claim
 
 
@@ -100,3 +101,13 @@ async def test_report_is_written_in_the_claims_locale(engine: AsyncEngine) -> No
     assert "Montant :                   20,00 EUR" in text
     assert "21/11/2026 14:00 UTC  client    réclamation ouverte" in text
     assert "clôturée par la plateforme" in text
+
+
+async def test_report_names_the_merchant_by_its_record(engine: AsyncEngine) -> None:
+    await store_claim(engine, closed_claim(Locale.EN))
+    async with unit_of_work(engine) as session:
+        session.add(Merchant(id="M1", name="Lamp shop", email=None, updated_at=OPENED))
+    async with unit_of_work(engine) as session:
+        report = await load_report(session=session, reference="CLM-7K3F-9QX2")
+    assert report is not None
+    assert "Merchant:                   Lamp shop" in render_report(report)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from claimdesk.core.audience import details_for, sees
 from claimdesk.core.domain import (
     Action,
     Actor,
@@ -16,6 +17,7 @@ from claimdesk.core.domain import (
     Decision,
     DecisionOutcome,
     InfoRequest,
+    InternalNote,
     Locale,
     MerchantAction,
     MerchantResponse,
@@ -24,6 +26,7 @@ from claimdesk.core.domain import (
     Proposal,
     ProposalAnswer,
     ProposalKind,
+    Recipient,
     Role,
     SatisfactionAnswer,
     StrikeResult,
@@ -144,6 +147,7 @@ def _platform_decides_until_mediation() -> list[Step]:
         (Action.REQUEST_INFO, InfoRequest(OPERATOR, "Could you send your bank statement?")),
         (Action.MESSAGE, PostMessage(CUSTOMER, "Here is my statement.")),
         (Action.MESSAGE, PostMessage(OPERATOR, "We are looking into it.")),
+        (Action.INTERNAL_NOTE, InternalNote(OPERATOR, "Card reported stolen on the 3rd.")),
     ):
         steps.append(state.act(ask, say, now))
     for comment in ("The refund never came.", "Still nothing on my account.", "I give up."):
@@ -183,3 +187,24 @@ def _platform_closes_with_agreement() -> list[Step]:
     steps += [opening, state.act(Action.MERCHANT_RESPONSE, refund, OPENED + HOUR)]
     steps.append(state.act(Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR))
     return [*steps, state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + 2 * HOUR)]
+
+
+ROLE_OF = {
+    Recipient.CUSTOMER: Role.CUSTOMER,
+    Recipient.MERCHANT: Role.MERCHANT,
+    Recipient.OPERATORS: Role.OPERATOR,
+}
+
+
+def assert_mails_tell_only_what_the_recipient_sees(step: Step) -> None:
+    """Every e-mail is about an event of its step that its recipient's timeline shows."""
+    events = {event.seq: event for event in step.events}
+    for order in step.mails:
+        event = events[int(order.key.split("/")[1])]
+        role = ROLE_OF[order.recipient]
+        subject = order.claim.subject
+        assert sees(role, subject, event.kind), (order.key, event.kind)
+        # Nor does it carry a detail of the event the recipient does not read.
+        read = details_for(role, subject, event.kind, event.details)
+        hidden = {value for key, value in event.details.items() if key not in read}
+        assert not hidden & set(order.details.values()), (order.key, hidden)

@@ -49,6 +49,8 @@ class Contact:
     name: str
     email: str
     phone: str | None = None
+    # The customer's choice: the merchant reads the phone only if they share it.
+    share_phone_with_merchant: bool = False
 
 
 @dataclass
@@ -183,3 +185,11 @@ class Decision:
 class InfoRequest:
     actor: Actor
     question: str
+
+
+@dataclass
+class InternalNote:
+    """An operator's note on the claim, for operators only: no e-mail, no party told."""
+
+    actor: Actor
+    note: str

@@ -58,3 +58,5 @@ class ClaimView:
     transaction_occurred_at: datetime
     allowed_actions: dict[str, list[str]]  # by role
     version: int
+    customer_phone: str | None = None  # who reads it: claimdesk.core.audience
+    customer_shares_phone: bool = False

@@ -101,6 +101,7 @@ class Action(StrEnum):
     SATISFACTION = "satisfaction"
     DECISION = "decision"
     REQUEST_INFO = "request_info"
+    INTERNAL_NOTE = "internal_note"  # operators only, seen by operators only
 
 
 class Deadline(StrEnum):
@@ -140,6 +141,7 @@ class EventKind(StrEnum):
     MERCHANT_STRIKE = "merchant_strike"
     MERCHANT_RESTRICTED = "merchant_restricted"
     MAIL_UNDELIVERABLE = "mail_undeliverable"
+    INTERNAL_NOTE = "internal_note"  # an operator's note only operators see
 
 
 class Standing(StrEnum):

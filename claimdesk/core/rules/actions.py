@@ -16,6 +16,7 @@ from claimdesk.core.domain import (
     Decision,
     EventKind,
     InfoRequest,
+    InternalNote,
     MerchantAction,
     MerchantResponse,
     Outcome,
@@ -204,6 +205,11 @@ def _ask_customer(state: ClaimState, author: Role, question: str, now: datetime)
     )
 
 
+def on_internal_note(state: ClaimState, note: InternalNote, now: datetime) -> None:
+    """Operators only: on the timeline for them (claimdesk.core.audience), nobody e-mailed."""
+    state.record_event(now, note.actor.role, EventKind.INTERNAL_NOTE, note=note.note)
+
+
 def _resolve(state: ClaimState, outcome: Outcome, now: datetime) -> None:
     state.outcome = outcome
     state.proposal = None
@@ -247,4 +253,5 @@ HANDLERS: dict[Action, Callable[[ClaimState, Any, datetime], None]] = {
     Action.SATISFACTION: on_satisfaction,
     Action.DECISION: on_decision,
     Action.REQUEST_INFO: on_request_info,
+    Action.INTERNAL_NOTE: on_internal_note,
 }

@@ -153,7 +153,9 @@ class ClaimState:
         why = self.refusal(action, message)
         if why is not None:
             raise Refused(why)
-        self.last_activity_at = now
+        if action is not Action.INTERNAL_NOTE:
+            # A note between operators is no communication with the parties (120 days).
+            self.last_activity_at = now
         actions.HANDLERS[action](self, message, now)
         return self._finish(now)
 
@@ -267,4 +269,6 @@ class ClaimState:
                 for role in (Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR)
             },
             version=self.version,
+            customer_phone=claim.contact.phone,
+            customer_shares_phone=claim.contact.share_phone_with_merchant,
         )

@@ -164,12 +164,16 @@ def add_merchant(
     id: Annotated[str, typer.Option("--id", help="The merchant id transactions use.")],
     name: Annotated[str, typer.Option(help="The shop's name.")],
     email: Annotated[str, typer.Option(help="Where claims are sent.")],
+    phone: Annotated[str | None, typer.Option(help="A phone customers may call.")] = None,
+    locale: Annotated[
+        str | None, typer.Option(help="en or fr: the merchant's e-mails (default: the claim's).")
+    ] = None,
 ) -> None:
-    """Register a merchant, or update its name and e-mail."""
+    """Register a merchant, or replace its name and contact details."""
     from api.schemas import MerchantIn
 
     try:
-        merchant = MerchantIn(id=id, name=name, email=email)
+        merchant = MerchantIn(id=id, name=name, email=email, phone=phone, locale=locale)
     except ValidationError as error:
         raise _fail(_errors(error)) from error
 
@@ -179,6 +183,8 @@ def add_merchant(
             merchant_id=merchant.id,
             name=merchant.name,
             email=merchant.email,
+            phone=merchant.phone,
+            locale=merchant.locale.value if merchant.locale else None,
             at=datetime.now(UTC),
         )
         return created

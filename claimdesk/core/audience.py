@@ -1,0 +1,96 @@
+"""Who sees which timeline event: the one place the timeline and the report are cut per party.
+
+Operators see everything. A customer never sees the merchant's internal standing (strikes,
+restriction) nor what only operators see. A merchant sees a delivery claim, where it is a
+party, except what only operators see; of a payment claim, which is between the customer
+and the platform, only its header and the events that concern the merchant: the opening,
+the platform's decision and the closing (the two it is e-mailed about). The e-mail rules
+(`claimdesk.core.rules`) tell nobody of an event its audience does not show them
+(tests/core/test_audience.py holds the two together). The customer's phone goes to the
+merchant only if the customer shared it. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Protocol, TypeVar
+
+from claimdesk.core.domain import EventKind, Role, Subject
+from claimdesk.core.report import ClaimReport
+
+# Operators' own: their internal notes, and e-mails a server refused (a matter for them).
+OPERATORS_ONLY = frozenset({EventKind.INTERNAL_NOTE, EventKind.MAIL_UNDELIVERABLE})
+
+# A merchant's standing with the platform, between it and the platform.
+MERCHANT_STANDING = frozenset({EventKind.MERCHANT_STRIKE, EventKind.MERCHANT_RESTRICTED})
+
+# What concerns the merchant of a payment claim, and of its closing only why (its e-mail
+# says no more): a note closing it is the customer's or the operator's word to the other.
+PAYMENT_MERCHANT_SEES = frozenset({EventKind.OPENED, EventKind.DECISION, EventKind.CLOSED})
+_PAYMENT_MERCHANT_DETAILS = {EventKind.CLOSED: frozenset({"reason"})}
+
+
+_KNOWN = frozenset(EventKind)
+
+
+class _Event(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+E = TypeVar("E", bound=_Event)
+
+
+def sees(role: Role, subject: Subject, kind: str) -> bool:
+    """Whether `role` sees an event of `kind` on a claim of `subject`; a kind these rules
+    do not know (a newer one read by older code) only operators see."""
+    if role in (Role.OPERATOR, Role.SYSTEM):
+        return True
+    if kind not in _KNOWN or kind in OPERATORS_ONLY:
+        return False
+    if role is Role.CUSTOMER:
+        return kind not in MERCHANT_STANDING
+    if subject is Subject.PAYMENT:
+        return kind in PAYMENT_MERCHANT_SEES
+    return True
+
+
+def details_for(
+    role: Role, subject: Subject, kind: str, details: Mapping[str, str]
+) -> dict[str, str]:
+    """The details of an event `role` sees that `role` reads."""
+    kept = None
+    if role is Role.MERCHANT and subject is Subject.PAYMENT:
+        kept = _PAYMENT_MERCHANT_DETAILS.get(EventKind(kind))
+    return {key: value for key, value in details.items() if kept is None or key in kept}
+
+
+def timeline_for(role: Role, subject: Subject, events: Iterable[E]) -> list[E]:
+    """The events of a claim's timeline (the rules' or the store's) `role` sees, in order."""
+    return [event for event in events if sees(role, subject, event.kind)]
+
+
+def sees_customer_phone(role: Role, shared: bool) -> bool:
+    """The customer's phone: theirs and the operators' to read; the merchant's only if the
+    customer chose to share it (`contact.share_phone_with_merchant`)."""
+    return role is not Role.MERCHANT or shared
+
+
+def sees_merchant_contact(role: Role, subject: Subject) -> bool:
+    """The merchant's direct contact details: the customer's to read on delivery claims
+    (seeds 001 and 003: contacting the seller first, and the right to its details); a
+    payment claim is between the customer and the platform."""
+    return role is not Role.CUSTOMER or subject is Subject.DELIVERY
+
+
+def report_for(role: Role, report: ClaimReport) -> ClaimReport:
+    """The documentation of the process as `role` may read it."""
+    claim = report.claim
+    if not sees_customer_phone(role, claim.customer_shares_phone):
+        claim = replace(claim, customer_phone=None)
+    timeline = [
+        replace(event, details=details_for(role, claim.subject, event.kind, event.details))
+        for event in timeline_for(role, claim.subject, report.timeline)
+    ]
+    return ClaimReport(claim=claim, timeline=timeline, merchant_name=report.merchant_name)
