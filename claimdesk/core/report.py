@@ -141,6 +141,8 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_STRIKE: "non-cooperation strike",
         EventKind.MERCHANT_RESTRICTED: "merchant restricted",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refused by the recipient's server",
+        EventKind.MERCHANT_UNREACHABLE: "merchant unreachable: the platform handles the claim",
+        EventKind.MERCHANT_TERMINATED: "merchant terminated: the platform handles the claim",
         # actors
         "customer": "customer",
         "merchant": "merchant",
@@ -171,6 +173,10 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_STRIKE: "avertissement pour non-coopération",
         EventKind.MERCHANT_RESTRICTED: "marchand restreint",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refusé par le serveur du destinataire",
+        EventKind.MERCHANT_UNREACHABLE: (
+            "marchand injoignable : la plateforme traite la réclamation"
+        ),
+        EventKind.MERCHANT_TERMINATED: "marchand radié : la plateforme traite la réclamation",
         "customer": "client",
         "merchant": "marchand",
         "operator": "opérateur",

@@ -26,6 +26,7 @@ from claimdesk.core.domain import (
     ProposalKind,
     Role,
     SatisfactionAnswer,
+    Standing,
     StrikeResult,
     Subject,
     TransactionRef,
@@ -80,6 +81,7 @@ def every_path() -> list[Step]:
         + _platform_decides_until_mediation()
         + _closings()
         + _platform_closes_with_agreement()
+        + _platform_takes_over_from_the_merchant()
     )
 
 
@@ -183,3 +185,21 @@ def _platform_closes_with_agreement() -> list[Step]:
     steps += [opening, state.act(Action.MERCHANT_RESPONSE, refund, OPENED + HOUR)]
     steps.append(state.act(Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR))
     return [*steps, state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + 2 * HOUR)]
+
+
+def _platform_takes_over_from_the_merchant() -> list[Step]:
+    """Edition 2: a restricted merchant's claim opens with the platform; a merchant without
+    an address, and one terminated, hand their claims to the platform."""
+    edition_2 = replace(POLICY, edition=2)
+    restricted = replace(
+        claim_input(Subject.DELIVERY), policy=edition_2, merchant_standing=Standing.RESTRICTED
+    )
+    _, at_platform = ClaimState.open(restricted)
+    unreachable, opening = ClaimState.open(replace(claim_input(), policy=edition_2))
+    steps = [
+        at_platform,
+        opening,
+        unreachable.merchant_mail_unreachable("no_contact_address", OPENED),
+    ]
+    terminated, second = ClaimState.open(replace(claim_input(), policy=edition_2))
+    return [*steps, second, terminated.take_over_from_terminated_merchant(OPENED + HOUR)]
