@@ -104,7 +104,7 @@ class MailActivities:
             for order in batch.orders:
                 activity.heartbeat(order.key)
                 try:
-                    if await self._send(order, smtp, session, contacts):
+                    if await self._send(order, smtp, session, contacts, receipt):
                         sent.add(1)
                 except ApplicationError as refused:
                     if refused.type != MAIL_REFUSED:
@@ -125,6 +125,7 @@ class MailActivities:
         smtp: Connection,
         session: AsyncSession,
         contacts: dict[str, str | None],
+        receipt: MailReceipt,
     ) -> bool:
         """Sends the order's e-mail unless its key was already sent; says whether it sent.
 
@@ -136,6 +137,9 @@ class MailActivities:
         """
         async with session.begin():
             address = await self._address(session, order, contacts)
+            if address.merchant_without_contact:
+                # Sent now or before: the workflow learns it on every attempt that gets here.
+                receipt.merchant_without_contact.append(order)
             rendered = await self._render(order, session, address)
             now = datetime.now(UTC)
             try:
