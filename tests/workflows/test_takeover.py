@@ -25,8 +25,9 @@ async def test_merchant_without_an_address_sends_the_claim_to_the_platform_at_on
         lambda: _on_timeline(claims, handle.id, "merchant_unreachable"),
         what="merchant_unreachable on the timeline",
     )
-    [customer, operators] = await claims.mail(handle.id, "platform_takes_over", count=2)
-    assert {str(customer["To"]), str(operators["To"])} >= {"Ana Lima <ana@example.com>"}
+    told = await claims.mail(handle.id, "platform_takes_over", count=2)
+    [customer] = [m for m in told if str(m["To"]) == "Ana Lima <ana@example.com>"]
+    [operators] = [m for m in told if m is not customer]
     assert "could not reach the merchant" in customer.get_content()
     assert "no contact address on file" in operators.get_content()
     view = await handle.query(ClaimWorkflow.view)
@@ -87,7 +88,7 @@ async def test_terminated_merchants_open_claim_moves_to_the_platform_and_the_cus
     assert (await claims.row(handle.id))["escalation_level"] == 2  # stored before the answer
     assert "merchant_terminated" in await claims.timeline(handle.id)
     [told] = await claims.mail(handle.id, "platform_takes_over")
-    assert "Ana Lima <ana@example.com>" == str(told["To"])
+    assert str(told["To"]) == "Ana Lima <ana@example.com>"
     assert "no longer trades on our" in told.get_content()
     with pytest.raises(WorkflowUpdateFailedError):
         await handle.execute_update(ClaimWorkflow.merchant_terminated, MerchantTerminated("M1"))
