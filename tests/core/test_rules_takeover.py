@@ -178,3 +178,19 @@ def test_the_take_over_survives_a_hand_over() -> None:
     resumed = ClaimState.resume(state.handover())
     assert resumed.merchant_unreachable and resumed.merchant_terminated
     assert resumed.merchant_mail_unreachable("mail_refused", OPENED + DAY).events == []
+
+
+def test_a_merchant_the_platform_could_not_reach_is_neither_reminded_nor_struck() -> None:
+    state, _ = ClaimState.open(filed())
+    state.merchant_mail_unreachable("no_contact_address", OPENED)
+    ladder = state.advance(OPENED + 5 * DAY)
+    kinds = [e.kind for e in ladder.events]
+    assert EventKind.MERCHANT_REMINDED not in kinds and not ladder.strike
+    assert kinds == [EventKind.ESCALATED, EventKind.SLA_BREACHED]  # level 3, then breached
+    assert state.level == 3 and state.sla_breached
+
+
+def test_a_silent_merchant_it_could_reach_is_still_reminded_and_struck() -> None:
+    state, _ = ClaimState.open(filed())
+    ladder = state.advance(OPENED + 5 * DAY)
+    assert EventKind.MERCHANT_REMINDED in [e.kind for e in ladder.events] and ladder.strike
