@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from api import records, standing
+from api import merchant_standing, records
 from api.auth import Principal, PrincipalDep, require_role
 from api.deps import EngineDep, SessionDep, TemporalDep
 from api.errors import problem_responses
@@ -80,10 +80,12 @@ async def terminate(
     client: TemporalDep,
     session: SessionDep,
 ) -> MerchantOut:
-    merchant = await standing.set_standing(
+    merchant = await merchant_standing.set_standing(
         engine=engine, principal=principal, merchant_id=merchant_id, standing=Standing.TERMINATED
     )
-    await standing.hand_claims_to_platform(engine=engine, client=client, merchant_id=merchant_id)
+    await merchant_standing.hand_claims_to_platform(
+        engine=engine, client=client, merchant_id=merchant_id
+    )
     return await records.merchant_record(session=session, merchant=merchant)
 
 
@@ -106,7 +108,7 @@ async def _set_status(
     session: SessionDep,
     to: Standing,
 ) -> MerchantOut:
-    merchant = await standing.set_standing(
+    merchant = await merchant_standing.set_standing(
         engine=engine, principal=principal, merchant_id=merchant_id, standing=to
     )
     return await records.merchant_record(session=session, merchant=merchant)
