@@ -4,9 +4,10 @@ platform, their customers told; reinstating gives the keys back."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from tests.support.api import Api, claim_body
+from tests.support.api import DAY, Api, claim_body
 from tests.support.workflows import eventually
 
 ANA = "ana@example.com"
@@ -105,3 +106,28 @@ async def test_terminating_a_merchant_refuses_its_keys_and_moves_its_claims_to_t
         f"/claims/{open_claim['reference']}/messages", json=answer, headers=shop
     )
     assert written.status_code == 200, written.text
+
+
+async def test_a_claim_on_a_merchant_without_an_address_goes_to_the_platform_at_once(
+    api: Api,
+) -> None:
+    operator = await api.key("operator")
+    ana = await api.key("customer", email=ANA)
+    transaction = {
+        "id": "T-NEW",
+        "merchant_id": "M-NEW",  # unknown: a placeholder without an address
+        "customer_email": ANA,
+        "amount": "49.90",
+        "currency": "EUR",
+        "occurred_at": (datetime.now(UTC) - 3 * DAY).isoformat(),
+    }
+    recorded = await api.http.post("/transactions", json=transaction, headers=operator)
+    assert recorded.status_code == 201, recorded.text
+    reference = (await _file(api, ana, "T-NEW"))["reference"]
+
+    async def taken_over() -> bool:
+        claim = (await api.http.get(f"/claims/{reference}", headers=ana)).json()
+        kinds = [event["kind"] for event in claim["timeline"]]
+        return claim["escalation_level"] == 2 and "merchant_unreachable" in kinds
+
+    await eventually(taken_over, what="the platform's take-over")
