@@ -107,7 +107,7 @@ class MailActivities:
             for order in batch.orders:
                 activity.heartbeat(order.key)
                 try:
-                    if await self._send(order, smtp, session, cards):
+                    if await self._send(order, smtp, session, cards, receipt):
                         sent.add(1)
                 except ApplicationError as refused:
                     if refused.type != MAIL_REFUSED:
@@ -128,6 +128,7 @@ class MailActivities:
         smtp: Connection,
         session: AsyncSession,
         cards: dict[str, MerchantCard | None],
+        receipt: MailReceipt,
     ) -> bool:
         """Sends the order's e-mail unless its key was already sent; says whether it sent.
 
@@ -140,6 +141,9 @@ class MailActivities:
         async with session.begin():
             merchant = await _merchant_card(session, order.claim.merchant_id, cards)
             address = self._address(order, merchant)
+            if address.merchant_without_contact:
+                # Sent now or before: the workflow learns it on every attempt that gets here.
+                receipt.merchant_without_contact.append(order)
             rendered = await self._render(order, session, address, merchant)
             now = datetime.now(UTC)
             try:

@@ -12,9 +12,9 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import EngineDep
-from api.errors import Forbidden, Unauthorized
-from claimdesk.core.domain import Actor, Role
-from claimdesk.store import keys
+from api.errors import Forbidden, ProblemError, Unauthorized
+from claimdesk.core.domain import Actor, Role, Standing
+from claimdesk.store import keys, merchants
 from claimdesk.store.db import sessions
 from claimdesk.store.models import ApiKey
 
@@ -98,10 +98,29 @@ async def authenticate(
         raise Unauthorized("this is not a claimdesk API key")
     async with sessions(engine)() as session:
         key = await keys.find_active_api_key(session=session, secret_hash=hash_secret(token))
+        if key is not None and key.role == Role.MERCHANT.value and key.merchant_id is not None:
+            standing = await merchants.merchant_standing(
+                session=session, merchant_id=key.merchant_id
+            )
+            if standing is Standing.TERMINATED:
+                raise merchant_terminated(key.merchant_id)
     if key is None:
         raise Unauthorized("unknown or revoked API key")
     return Principal(
         role=Role(key.role), key_id=key.id, email=key.email, merchant_id=key.merchant_id
+    )
+
+
+def merchant_terminated(merchant_id: str) -> ProblemError:
+    """A terminated merchant's keys are refused like a revoked key (401, which every route
+    documents), under their own type so the merchant knows why; reinstating lifts it."""
+    return ProblemError(
+        401,
+        "merchant-terminated",
+        "Merchant terminated",
+        f"merchant {merchant_id} is terminated: its API keys are refused until an operator "
+        "reinstates it",
+        headers={"WWW-Authenticate": 'Bearer realm="claimdesk", error="invalid_token"'},
     )
 
 

@@ -18,12 +18,12 @@ from api.errors import InvalidRequest, NotFound, ProblemError
 from api.idempotency import key_reused
 from api.schemas import ClaimCreate
 from api.temporal_calls import call_claim
-from claimdesk.core.domain import ClaimInput, ClaimView, Contact, TransactionRef
+from claimdesk.core.domain import ClaimInput, ClaimView, Contact, Standing, TransactionRef
 from claimdesk.core.filing import filing_refusal
 from claimdesk.core.rules import ClaimState
 from claimdesk.core.settings import Settings
 from claimdesk.core.standing import opening_details, summary, visibility
-from claimdesk.store import claims, idempotency, transactions
+from claimdesk.store import claims, idempotency, merchants, transactions
 from claimdesk.store.db import sessions, unit_of_work
 from claimdesk.store.models import OPENING, Claim, IdempotencyRecord, Transaction
 from workflows import search
@@ -143,12 +143,16 @@ async def _reserve(
     if transaction is None:
         raise NotFound(f"transaction {body.transaction_id}")
     now = datetime.now(UTC)
+    standing = await merchants.merchant_standing(
+        session=session, merchant_id=transaction.merchant_id
+    )
     claim_input = opening_input(
         body=body,
         transaction=transaction,
         reference=new_reference(),
         opened_at=now,
         settings=settings,
+        merchant_standing=standing or Standing.ACTIVE,
     )
     if idempotency_key is not None:
         record = IdempotencyRecord(
@@ -203,8 +207,10 @@ def opening_input(
     reference: str,
     opened_at: datetime,
     settings: Settings,
+    merchant_standing: Standing = Standing.ACTIVE,
 ) -> ClaimInput:
-    """The workflow's input: the claim as filed, on its transaction, under today's policy."""
+    """The workflow's input: the claim as filed, on its transaction, under today's policy,
+    with its merchant's standing at filing (restricted or terminated: to the platform)."""
     return ClaimInput(
         reference=reference,
         transaction=TransactionRef(
@@ -226,6 +232,7 @@ def opening_input(
         locale=body.locale,
         opened_at=opened_at,
         policy=settings.policy,
+        merchant_standing=merchant_standing,
     )
 
 

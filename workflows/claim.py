@@ -9,6 +9,7 @@ a fire-and-forget signal. Every deadline is a durable timer; nothing polls.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -29,15 +30,18 @@ with workflow.unsafe.imports_passed_through():
         MailBatch,
         MailReceipt,
         MerchantResponse,
+        MerchantTerminated,
         PostMessage,
         Projection,
         ProposalAnswer,
+        Recipient,
         SatisfactionAnswer,
         StrikeInput,
         StrikeResult,
     )
     from claimdesk.core.permissions import ActionInput
     from claimdesk.core.rules import ClaimState, Refused, Step
+    from claimdesk.core.rules.takeover import MAIL_REFUSED, NO_CONTACT_ADDRESS
     from claimdesk.core.standing import visibility
     from workflows import search
     from workflows.counters import count_step
@@ -264,14 +268,31 @@ class ClaimWorkflow:
             workflow.logger.error("e-mail %s undeliverable: %s", refusal.order.key, refusal.reason)
             async with self._lock:
                 step = self._state.mail_undeliverable(refusal.order, refusal.reason, workflow.now())
+                if refusal.order.recipient is Recipient.MERCHANT:
+                    # Edition 2: the merchant cannot be reached, the platform steps in (an
+                    # empty step under edition 1, or once it did).
+                    step = step.then(
+                        self._state.merchant_mail_unreachable(MAIL_REFUSED, workflow.now())
+                    )
                 await self._carry_out(step)
+        if receipt.merchant_without_contact:
+            # No address on file: the platform steps in (edition 2; nothing under edition 1,
+            # whose recorded receipts do not carry the field).
+            async with self._lock:
+                await self._carry_out(
+                    self._state.merchant_mail_unreachable(NO_CONTACT_ADDRESS, workflow.now())
+                )
 
     async def _act(self, action: Action, message: ActionInput) -> ClaimView:
+        return await self._transition(lambda: self._state.act(action, message, workflow.now()))
+
+    async def _transition(self, transition: Callable[[], Step]) -> ClaimView:
+        """Carries out an Update's (or a signal's) transition, or raises the claim's refusal."""
         await workflow.wait_condition(lambda: self._opened)
         update = workflow.current_update_info()
         async with self._lock:
             try:
-                step = self._state.act(action, message, workflow.now())
+                step = transition()
             except Refused as refused:
                 raise ApplicationError(refused.reason, type=REFUSED, non_retryable=True) from None
             if update is not None:
@@ -280,6 +301,12 @@ class ClaimWorkflow:
             return self._state.view()
 
     def _validate(self, action: Action, message: ActionInput) -> None:
+        self._check_takes_updates()
+        reason = self._state.refusal(action, message)
+        if reason is not None:
+            raise ApplicationError(reason, type=REFUSED, non_retryable=True)
+
+    def _check_takes_updates(self) -> None:
         update = workflow.current_update_info()
         if update is not None and update.id in self._answered:
             # First: a run handing over must not send it on to be carried out again.
@@ -292,9 +319,6 @@ class ClaimWorkflow:
             raise ApplicationError(
                 "the claim is moving to a fresh run; ask again", type=HANDING_OVER
             )
-        reason = self._state.refusal(action, message)
-        if reason is not None:
-            raise ApplicationError(reason, type=REFUSED, non_retryable=True)
 
     # ---- reading ----
 
@@ -399,3 +423,19 @@ class ClaimWorkflow:
     @add_internal_note.validator
     def _check_internal_note(self, note: InternalNote) -> None:
         self._validate(Action.INTERNAL_NOTE, note)
+
+    # ---- the merchant's standing (sent by the API, not by a party to the claim) ----
+
+    @workflow.update
+    async def merchant_terminated(self, notice: MerchantTerminated) -> ClaimView:
+        """An operator terminated the merchant: the platform takes the claim over (edition 2)."""
+        return await self._transition(
+            lambda: self._state.take_over_from_terminated_merchant(workflow.now())
+        )
+
+    @merchant_terminated.validator
+    def _check_merchant_terminated(self, notice: MerchantTerminated) -> None:
+        self._check_takes_updates()
+        reason = self._state.termination_refusal()
+        if reason is not None:
+            raise ApplicationError(reason, type=REFUSED, non_retryable=True)

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from api import records
+from api import merchant_standing, records
 from api.auth import Principal, PrincipalDep, require_role
-from api.deps import SessionDep
+from api.deps import EngineDep, SessionDep, TemporalDep
 from api.errors import problem_responses
 from api.schemas import MerchantIn, MerchantOut
-from claimdesk.core.domain import Role
+from claimdesk.core.domain import Role, Standing
 from claimdesk.store import merchants
 
 router = APIRouter(
@@ -64,34 +64,57 @@ async def get_merchant(
 
 @router.post(
     "/{merchant_id}/restrict",
-    summary="Restrict a merchant",
+    summary="Restrict a merchant: its new claims open with the platform (level 2)",
     responses=problem_responses(403, 404),
 )
 async def restrict(
-    merchant_id: MerchantId, principal: PrincipalDep, session: SessionDep
+    merchant_id: MerchantId, principal: PrincipalDep, engine: EngineDep, session: SessionDep
 ) -> MerchantOut:
-    return await _set_status(merchant_id, principal, session, "restricted")
+    return await _set_status(merchant_id, principal, engine, session, Standing.RESTRICTED)
+
+
+@router.post(
+    "/{merchant_id}/terminate",
+    summary="Terminate a merchant: its keys stop (401), its claims awaiting an answer go to "
+    "the platform (level 2) and their customers are told",
+    responses=problem_responses(403, 404, 503),
+)
+async def terminate(
+    merchant_id: MerchantId,
+    principal: PrincipalDep,
+    engine: EngineDep,
+    client: TemporalDep,
+    session: SessionDep,
+) -> MerchantOut:
+    merchant = await merchant_standing.set_standing(
+        engine=engine, principal=principal, merchant_id=merchant_id, standing=Standing.TERMINATED
+    )
+    await merchant_standing.hand_claims_to_platform(
+        engine=engine, client=client, merchant_id=merchant_id
+    )
+    return await records.merchant_record(session=session, merchant=merchant)
 
 
 @router.post(
     "/{merchant_id}/reinstate",
-    summary="Lift a merchant's restriction",
+    summary="Lift a merchant's restriction or termination (its keys work again; claims "
+    "moved to the platform stay there)",
     responses=problem_responses(403, 404),
 )
 async def reinstate(
-    merchant_id: MerchantId, principal: PrincipalDep, session: SessionDep
+    merchant_id: MerchantId, principal: PrincipalDep, engine: EngineDep, session: SessionDep
 ) -> MerchantOut:
-    return await _set_status(merchant_id, principal, session, "active")
+    return await _set_status(merchant_id, principal, engine, session, Standing.ACTIVE)
 
 
 async def _set_status(
-    merchant_id: str, principal: Principal, session: SessionDep, status: str
+    merchant_id: str,
+    principal: Principal,
+    engine: EngineDep,
+    session: SessionDep,
+    to: Standing,
 ) -> MerchantOut:
-    await records.visible_merchant(session=session, principal=principal, merchant_id=merchant_id)
-    require_role(principal, Role.OPERATOR)
-    merchant = await merchants.set_merchant_status(
-        session=session, merchant_id=merchant_id, status=status, at=datetime.now(UTC)
+    merchant = await merchant_standing.set_standing(
+        engine=engine, principal=principal, merchant_id=merchant_id, standing=to
     )
-    await session.commit()
-    assert merchant is not None
     return await records.merchant_record(session=session, merchant=merchant)

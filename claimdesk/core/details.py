@@ -83,6 +83,9 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.MERCHANT_RESTRICTED: _keys("strikes"),
     EventKind.MAIL_UNDELIVERABLE: _keys("template", "recipient", "reason"),
     EventKind.INTERNAL_NOTE: _keys("note"),
+    # cause: no_contact_address or mail_refused; level: the claim's level after it.
+    EventKind.MERCHANT_UNREACHABLE: _keys("cause", "level"),
+    EventKind.MERCHANT_TERMINATED: _keys("level"),
 }
 
 MAIL_DETAILS: dict[Template, Keys] = {
@@ -104,4 +107,6 @@ MAIL_DETAILS: dict[Template, Keys] = {
     Template.MEDIATION: _keys(optional=("comment",)),
     Template.CLOSED: _keys("reason", optional=("recourse",)),
     Template.CLOSED_NOTICE: _keys("reason"),
+    # cause: merchant_terminated, no_contact_address or mail_refused.
+    Template.PLATFORM_TAKES_OVER: _keys("cause", "level"),
 }

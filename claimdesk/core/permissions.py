@@ -234,6 +234,6 @@ def amount_over_limit(
 
 def strike_restricts(*, strikes: int, limit: int, standing: Standing) -> bool:
     """Whether a new non-cooperation strike restricts the merchant: its strikes reached the
-    limit and it is not restricted already (an operator who reinstated it is not overruled
-    by a strike counted before)."""
-    return standing is not Standing.RESTRICTED and strikes >= limit
+    limit and it is active (an operator who reinstated it is not overruled by a strike
+    counted before; a terminated merchant stays terminated)."""
+    return standing is Standing.ACTIVE and strikes >= limit

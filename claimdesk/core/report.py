@@ -145,6 +145,8 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_RESTRICTED: "merchant restricted",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refused by the recipient's server",
         EventKind.INTERNAL_NOTE: "internal note",
+        EventKind.MERCHANT_UNREACHABLE: "merchant unreachable: the platform handles the claim",
+        EventKind.MERCHANT_TERMINATED: "merchant terminated: the platform handles the claim",
         # actors
         "customer": "customer",
         "merchant": "merchant",
@@ -176,6 +178,10 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_RESTRICTED: "marchand restreint",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refusé par le serveur du destinataire",
         EventKind.INTERNAL_NOTE: "note interne",
+        EventKind.MERCHANT_UNREACHABLE: (
+            "marchand injoignable : la plateforme traite la réclamation"
+        ),
+        EventKind.MERCHANT_TERMINATED: "marchand radié : la plateforme traite la réclamation",
         "customer": "client",
         "merchant": "marchand",
         "operator": "opérateur",

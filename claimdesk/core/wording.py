@@ -38,6 +38,10 @@ LABELS: dict[Locale, dict[str, str]] = {
         "inactivity": "closed automatically after a long period without communication",
         "transaction_horizon": "closed automatically: the transaction is too old",
         "referred_to_mediation": "referred to the consumer mediator",
+        # why the platform takes a claim over from its merchant
+        "merchant_terminated": "merchant terminated",
+        "no_contact_address": "no contact address on file",
+        "mail_refused": "e-mail refused for good",
         # roles
         "customer": "the customer",
         "merchant": "the merchant",
@@ -69,6 +73,9 @@ LABELS: dict[Locale, dict[str, str]] = {
         "inactivity": "clôturée automatiquement après une longue période sans échange",
         "transaction_horizon": "clôturée automatiquement : la transaction est trop ancienne",
         "referred_to_mediation": "orientée vers le médiateur de la consommation",
+        "merchant_terminated": "marchand radié",
+        "no_contact_address": "aucune adresse de contact enregistrée",
+        "mail_refused": "e-mail refusé définitivement",
         "customer": "le client",
         "merchant": "le marchand",
         "operator": "le service client de la plateforme",

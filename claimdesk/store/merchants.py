@@ -103,6 +103,27 @@ async def set_merchant_status(
     return await session.get(Merchant, merchant_id, populate_existing=True)
 
 
+async def merchant_standing(*, session: AsyncSession, merchant_id: str) -> Standing | None:
+    """The merchant's standing; None for a merchant not on file."""
+    found = await session.exec(select(Merchant.status).where(Merchant.id == merchant_id))
+    status = found.one_or_none()
+    return None if status is None else Standing(status)
+
+
+async def live_claim_references(*, session: AsyncSession, merchant_id: str) -> Sequence[str]:
+    """The merchant's claims still awaiting an answer (open or awaiting the customer), as
+    the store last saw them; the oldest first."""
+    query = (
+        select(col(Claim.reference))
+        .where(
+            col(Claim.merchant_id) == merchant_id,
+            col(Claim.status).in_([Status.OPEN.value, Status.AWAITING_CUSTOMER.value]),
+        )
+        .order_by(col(Claim.opened_at))
+    )
+    return (await session.exec(query)).all()
+
+
 async def merchant_strikes(*, session: AsyncSession, merchant_id: str) -> Sequence[MerchantStrike]:
     query = (
         select(MerchantStrike)

@@ -45,7 +45,9 @@ class Merchant(SQLModel, table=True):
     name: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=254)
     strikes: int = 0
-    status: str = Field(default="active", max_length=16)  # a Standing: active | restricted
+    status: str = Field(
+        default="active", max_length=16
+    )  # a Standing: active, restricted, terminated
     updated_at: datetime = _tz(nullable=False)
     phone: str | None = Field(default=None, max_length=32)
     locale: str | None = Field(default=None, max_length=2)  # a Locale; None: the claim's

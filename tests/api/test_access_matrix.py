@@ -86,9 +86,16 @@ MATRIX: dict[tuple[str, str], Expect] = {
         "merchant": (403, 404, 404),
         "operator": (200, 200, 404),
     },
-    ("POST", "/merchants/{merchant_id}/reinstate"): {
+    # The operator's cells terminate M1 and M2: the merchant's (M1's) key is then refused
+    # (401) until the reinstate row's operator cells reinstate them both.
+    ("POST", "/merchants/{merchant_id}/terminate"): {
         "customer": (404, 404, 404),
         "merchant": (403, 404, 404),
+        "operator": (200, 200, 404),
+    },
+    ("POST", "/merchants/{merchant_id}/reinstate"): {
+        "customer": (404, 404, 404),
+        "merchant": (401, 401, 401),
         "operator": (200, 200, 404),
     },
 }
@@ -275,7 +282,7 @@ async def test_every_endpoint_answers_every_caller_as_the_matrix_says_and_no_key
         cells, wrong = await _run_matrix(world)
     print(f"\naccess matrix: {cells} cells", file=sys.stderr)
     assert not wrong, "\n".join(wrong)
-    assert cells == 290
+    assert cells == 305
 
     # The run did log (SQL with its parameters, every request line), and no key is in it.
     assert '"GET /claims HTTP/1.1" 200' in caplog.text  # uvicorn's access log

@@ -231,6 +231,7 @@ def test_the_claim_refuses_amounts_by_the_same_limit() -> None:
         (3, Standing.ACTIVE, True),
         (4, Standing.ACTIVE, True),
         (3, Standing.RESTRICTED, False),  # restricted already: nothing new
+        (3, Standing.TERMINATED, False),  # terminated stays terminated
     ],
 )
 def test_a_strike_restricts_a_merchant_at_the_limit_once(

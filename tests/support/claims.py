@@ -29,6 +29,7 @@ from claimdesk.core.domain import (
     Recipient,
     Role,
     SatisfactionAnswer,
+    Standing,
     StrikeResult,
     Subject,
     TransactionRef,
@@ -83,6 +84,7 @@ def every_path() -> list[Step]:
         + _platform_decides_until_mediation()
         + _closings()
         + _platform_closes_with_agreement()
+        + _platform_takes_over_from_the_merchant()
     )
 
 
@@ -208,3 +210,21 @@ def assert_mails_tell_only_what_the_recipient_sees(step: Step) -> None:
         read = details_for(role, subject, event.kind, event.details)
         hidden = {value for key, value in event.details.items() if key not in read}
         assert not hidden & set(order.details.values()), (order.key, hidden)
+
+
+def _platform_takes_over_from_the_merchant() -> list[Step]:
+    """Edition 2: a restricted merchant's claim opens with the platform; a merchant without
+    an address, and one terminated, hand their claims to the platform."""
+    edition_2 = replace(POLICY, edition=2)
+    restricted = replace(
+        claim_input(Subject.DELIVERY), policy=edition_2, merchant_standing=Standing.RESTRICTED
+    )
+    _, at_platform = ClaimState.open(restricted)
+    unreachable, opening = ClaimState.open(replace(claim_input(), policy=edition_2))
+    steps = [
+        at_platform,
+        opening,
+        unreachable.merchant_mail_unreachable("no_contact_address", OPENED),
+    ]
+    terminated, second = ClaimState.open(replace(claim_input(), policy=edition_2))
+    return [*steps, second, terminated.take_over_from_terminated_merchant(OPENED + HOUR)]

@@ -73,6 +73,7 @@ SAMPLE_DETAILS: dict[Template, list[tuple[Recipient, dict[str, str]]]] = {
     Template.NEW_CLAIM_OPERATORS: [
         (Recipient.OPERATORS, {"queue": "customer_service"}),
         (Recipient.OPERATORS, {"queue": "informed"}),
+        (Recipient.OPERATORS, {"queue": "resolution"}),
     ],
     Template.NEW_CLAIM_MERCHANT: [(Recipient.MERCHANT, {"respond_by": respond_by()})],
     Template.ESCALATED: [
@@ -143,6 +144,12 @@ SAMPLE_DETAILS: dict[Template, list[tuple[Recipient, dict[str, str]]]] = {
     Template.CLOSED_NOTICE: [
         (Recipient.MERCHANT, {"reason": "inactivity"}),
         (Recipient.OPERATORS, {"reason": "referred_to_mediation"}),
+    ],
+    Template.PLATFORM_TAKES_OVER: [
+        (Recipient.CUSTOMER, {"cause": "merchant_terminated", "level": "2"}),
+        (Recipient.CUSTOMER, {"cause": "mail_refused", "level": "2"}),
+        (Recipient.OPERATORS, {"cause": "no_contact_address", "level": "2"}),
+        (Recipient.OPERATORS, {"cause": "mail_refused", "level": "3"}),
     ],
 }
 

@@ -32,14 +32,18 @@ from claimdesk.core.domain import (
     Contact,
     Locale,
     Policy,
+    Standing,
     Subject,
     TransactionRef,
 )
 from claimdesk.core.settings import Settings
+from claimdesk.store.db import unit_of_work
+from claimdesk.store.merchants import upsert_merchant
 from tests.support.mailbox import Mailbox
 from workflows.claim import HANDING_OVER, ClaimWorkflow
 
 DAY = timedelta(days=1)
+MERCHANT_EMAIL = "shop@example.com"
 POLICY = Settings().policy  # the default policy: 24 h, 48 h, 5 days, 120 and 180 days
 
 
@@ -59,8 +63,16 @@ class Claims:
         bought_days_ago: float = 3,
         merchant_id: str = "M1",
         policy: Policy = POLICY,
+        merchant_email: str | None = MERCHANT_EMAIL,
+        merchant_standing: Standing = Standing.ACTIVE,
     ) -> WorkflowHandle[ClaimWorkflow, ClaimView]:
+        """A claim as the API opens it, on a merchant with `merchant_email` on file (None:
+        a placeholder merchant without an address) and `merchant_standing` at filing."""
         now = await self.env.get_current_time()
+        async with unit_of_work(self.engine) as session:
+            await upsert_merchant(
+                session=session, merchant_id=merchant_id, name="Shop", email=merchant_email, at=now
+            )
         reference = f"CLM-{uuid.uuid4().hex[:4].upper()}-{uuid.uuid4().hex[:4].upper()}"
         category = Category.NOT_RECEIVED if subject is Subject.DELIVERY else Category.UNAUTHORIZED
         claim = ClaimInput(
@@ -79,6 +91,7 @@ class Claims:
             locale=Locale.EN,
             opened_at=now,
             policy=policy,
+            merchant_standing=merchant_standing,
         )
         handle = await self.env.client.start_workflow(
             ClaimWorkflow.run, claim, id=reference, task_queue=self.task_queue

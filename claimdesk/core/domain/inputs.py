@@ -14,6 +14,7 @@ from claimdesk.core.domain.vocabulary import (
     MerchantAction,
     ProposalKind,
     Role,
+    Standing,
     Status,
     Subject,
 )
@@ -117,6 +118,9 @@ class CarriedState:
     version: int
     # The Update ids answered lately: the same id sent to a later run is refused.
     answered: list[Answered] = field(default_factory=list)
+    # The platform took the claim over from its merchant (edition 2), once each.
+    merchant_unreachable: bool = False
+    merchant_terminated: bool = False
 
 
 @dataclass
@@ -133,6 +137,9 @@ class ClaimInput:
     opened_at: datetime
     policy: Policy
     carried: CarriedState | None = None  # set when a run continues as new
+    # The merchant's standing when the claim was filed: a restricted or terminated
+    # merchant's claims open with the platform (edition 2).
+    merchant_standing: Standing = Standing.ACTIVE
 
 
 # ---- messages into the workflow (one dataclass each) ----
@@ -179,6 +186,13 @@ class Decision:
     outcome: DecisionOutcome
     note: str
     amount: Decimal | None = None
+
+
+@dataclass
+class MerchantTerminated:
+    """An operator terminated the claim's merchant: the platform takes the claim over."""
+
+    merchant_id: str = ""
 
 
 @dataclass

@@ -40,6 +40,8 @@ class MailReceipt:
     """What became of a batch: every order sent (or sent before) except those refused."""
 
     refused: list[MailRefusal] = field(default_factory=list)
+    # Orders for the merchant sent to the operators instead: no contact address on file.
+    merchant_without_contact: list[MailOrder] = field(default_factory=list)
 
 
 @dataclass

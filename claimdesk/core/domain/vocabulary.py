@@ -142,6 +142,10 @@ class EventKind(StrEnum):
     MERCHANT_RESTRICTED = "merchant_restricted"
     MAIL_UNDELIVERABLE = "mail_undeliverable"
     INTERNAL_NOTE = "internal_note"  # an operator's note only operators see
+    # The platform takes the claim over from its merchant (edition 2): the merchant's
+    # e-mail cannot reach it, or an operator terminated it.
+    MERCHANT_UNREACHABLE = "merchant_unreachable"
+    MERCHANT_TERMINATED = "merchant_terminated"
 
 
 class Standing(StrEnum):
@@ -149,6 +153,7 @@ class Standing(StrEnum):
 
     ACTIVE = "active"
     RESTRICTED = "restricted"  # at the strike limit, or by an operator
+    TERMINATED = "terminated"  # by an operator: its keys stop, its claims go to the platform
 
 
 class Recipient(StrEnum):
@@ -178,3 +183,5 @@ class Template(StrEnum):
     MEDIATION = "mediation"  # customer: how to reach the consumer mediator
     CLOSED = "closed"  # customer: the documentation of the process
     CLOSED_NOTICE = "closed_notice"  # merchant and operators
+    # customer and operators: the platform takes the claim over from its merchant
+    PLATFORM_TAKES_OVER = "platform_takes_over"

@@ -41,3 +41,10 @@ def unsatisfied_ending_owes_recourse(policy: Policy) -> bool:
     """A claim that ends without the customer's satisfaction tells them of the mediator
     and the court, in the closing e-mail and the report."""
     return since(policy, 2)
+
+
+def platform_takes_over_from_merchant(policy: Policy) -> bool:
+    """The platform handles the claim itself (level 2 at least, operators told) when its
+    merchant was restricted or terminated at filing, is terminated while the claim is open,
+    or cannot be reached by e-mail (no address on file, or its mail refused for good)."""
+    return since(policy, 2)

@@ -73,7 +73,7 @@ def _rung_matters(state: ClaimState, deadline: Deadline) -> bool:
         return False  # resolved: a rung reached now does nothing
     if deadline is Deadline.RESOLUTION_TARGET:
         return True
-    if deadline is Deadline.LEVEL2 and state.is_delivery and not state.merchant_answered:
+    if deadline is Deadline.LEVEL2 and _owes_the_merchant_a_reminder(state):
         return True  # a silent merchant is still reminded
     return state.level < _RUNG_LEVEL[deadline]
 
@@ -114,7 +114,7 @@ def _climb(state: ClaimState, deadline: Deadline, at: datetime) -> None:
     if state.level < level:
         # A claim reopened or escalated past this rung already told the customer.
         _escalate(state, level, at, silent)
-    if silent and level == 2:
+    if level == 2 and _owes_the_merchant_a_reminder(state):
         _remind_merchant(state, at)
 
 
@@ -122,8 +122,16 @@ def _breach(state: ClaimState, at: datetime, silent: bool) -> None:
     state.sla_breached = True
     seq = state.record_event(at, Role.SYSTEM, EventKind.SLA_BREACHED, merchant_silent=yes(silent))
     state.order_mail(seq, Template.SLA_BREACHED, Recipient.OPERATORS, merchant_silent=yes(silent))
-    if silent:
+    if silent and not state.merchant_unreachable:
+        # A merchant the platform could not reach by e-mail (edition 2) was never asked:
+        # no strike for not answering.
         state.order_strike()
+
+
+def _owes_the_merchant_a_reminder(state: ClaimState) -> bool:
+    """A silent delivery merchant is reminded at level 2, unless its e-mail cannot reach it
+    (edition 2: the platform took the claim over instead)."""
+    return state.is_delivery and not state.merchant_answered and not state.merchant_unreachable
 
 
 def _escalate(state: ClaimState, level: int, at: datetime, silent: bool) -> None:

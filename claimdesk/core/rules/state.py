@@ -32,7 +32,7 @@ from claimdesk.core.domain import (
     TimelineEvent,
 )
 from claimdesk.core.permissions import ActionInput, content_refusal, why_not
-from claimdesk.core.rules import actions, editions, ladder, results
+from claimdesk.core.rules import actions, editions, ladder, results, takeover
 from claimdesk.core.rules.step import Refused, Step, iso, text
 
 # What a run hands the next: CarriedState's fields, each the ClaimState field of the same
@@ -68,6 +68,8 @@ class ClaimState:
     ladder_done: set[Deadline] = field(default_factory=set)
     seq: int = 0
     version: int = 0
+    merchant_unreachable: bool = False
+    merchant_terminated: bool = False
     _events: list[TimelineEvent] = field(default_factory=list, repr=False)
     _mails: list[_Mail] = field(default_factory=list, repr=False)
     _wants_strike: bool = field(default=False, repr=False)
@@ -83,7 +85,9 @@ class ClaimState:
         state.customer_owed_answer = editions.filing_is_a_request(policy)
         seq = state.record_event(now, Role.CUSTOMER, EventKind.OPENED, subject=claim.subject)
         state.order_mail(seq, Template.ACKNOWLEDGEMENT, Recipient.CUSTOMER, **state._respond_by())
-        if claim.subject is Subject.PAYMENT:
+        if takeover.opens_with_platform(claim):
+            takeover.open_with_platform(state, now)
+        elif claim.subject is Subject.PAYMENT:
             seq = state.record_event(
                 now, Role.SYSTEM, EventKind.ROUTED, queue="customer_service", level=1
             )
@@ -171,6 +175,25 @@ class ClaimState:
     def mail_undeliverable(self, order: MailOrder, reason: str, now: datetime) -> Step:
         """Records an e-mail the recipient's server refused for good, for operators to see."""
         results.mail_undeliverable(self, order, reason, now)
+        return self._finish(now)
+
+    def termination_refusal(self) -> str | None:
+        """Why the platform does not take the claim over from its terminated merchant."""
+        return takeover.termination_refusal(self)
+
+    def take_over_from_terminated_merchant(self, now: datetime) -> Step:
+        """The platform takes the claim over from its terminated merchant, or raises `Refused`."""
+        why = self.termination_refusal()
+        if why is not None:
+            raise Refused(why)
+        takeover.merchant_terminated(self, now)
+        return self._finish(now)
+
+    def merchant_mail_unreachable(self, cause: str, now: datetime) -> Step:
+        """The merchant's e-mail cannot reach it: the platform steps in (an empty step when
+        it already did, the claim no longer awaits an answer, or under edition 1)."""
+        if not takeover.merchant_unreachable(self, cause, now):
+            return Step()
         return self._finish(now)
 
     # ---- deadlines ----

@@ -1,0 +1,107 @@
+"""When the platform takes a claim over from its merchant (edition 2), and what it does.
+
+Three ways (seeds `003`, "restricted or terminated", and `000`, "the merchant's e-mail is
+invalid"): the merchant was restricted or terminated when the claim was filed (it opens
+with the platform), an operator terminates it while the claim is open, or its e-mail
+cannot reach it (no address on file, or its mail refused for good). The claim moves to
+level 2 at least, where operators handle it; the merchant stays a party and may answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from claimdesk.core.domain import (
+    ClaimInput,
+    EventKind,
+    Recipient,
+    Role,
+    Standing,
+    Template,
+)
+from claimdesk.core.permissions import LIVE
+from claimdesk.core.rules import editions
+from claimdesk.core.rules.step import iso
+
+if TYPE_CHECKING:
+    from claimdesk.core.rules.state import ClaimState
+
+PLATFORM_LEVEL = 2  # the resolution team: the platform investigates and decides
+NO_CONTACT_ADDRESS = "no_contact_address"
+MAIL_REFUSED = "mail_refused"
+TERMINATED = "merchant_terminated"
+
+
+def opens_with_platform(claim: ClaimInput) -> bool:
+    """A claim filed against a restricted or terminated merchant goes to the platform at once."""
+    return claim.merchant_standing is not Standing.ACTIVE and (
+        editions.platform_takes_over_from_merchant(claim.policy)
+    )
+
+
+def open_with_platform(state: ClaimState, now: datetime) -> None:
+    """The opening of such a claim after the customer's acknowledgement: the merchant is
+    still sent a delivery claim and its deadline, the operators get it at level 2.
+
+    The timeline says the claim went to the platform, not why: the merchant's standing is
+    the operators' business (their e-mail names it)."""
+    claim = state.input
+    if state.is_delivery:
+        respond_by = iso(claim.opened_at + claim.policy.level2_after)
+        seq = state.record_event(
+            now, Role.SYSTEM, EventKind.MERCHANT_NOTIFIED, respond_by=respond_by
+        )
+        state.order_mail(
+            seq, Template.NEW_CLAIM_MERCHANT, Recipient.MERCHANT, respond_by=respond_by
+        )
+    state.level = PLATFORM_LEVEL
+    seq = state.record_event(
+        now,
+        Role.SYSTEM,
+        EventKind.ESCALATED,
+        level=PLATFORM_LEVEL,
+        team="resolution",
+        cause="opened_with_platform",
+    )
+    state.order_mail(seq, Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS, queue="resolution")
+
+
+def termination_refusal(state: ClaimState) -> str | None:
+    """Why the platform does not take this claim over from its terminated merchant, if so."""
+    if not editions.platform_takes_over_from_merchant(state.input.policy):
+        return "the claim runs on the rules it opened under (edition 1), without take-over"
+    if state.status not in LIVE:
+        return f"the claim is {state.status.value}: it no longer awaits the merchant"
+    if state.merchant_terminated:
+        return "the platform has already taken this claim over from its terminated merchant"
+    return None
+
+
+def merchant_terminated(state: ClaimState, now: datetime) -> None:
+    """An operator terminated the merchant: the platform takes the claim, the customer is told."""
+    state.merchant_terminated = True
+    state.level = max(state.level, PLATFORM_LEVEL)
+    seq = state.record_event(now, Role.OPERATOR, EventKind.MERCHANT_TERMINATED, level=state.level)
+    state.order_mail(
+        seq, Template.PLATFORM_TAKES_OVER, Recipient.CUSTOMER, cause=TERMINATED, level=state.level
+    )
+
+
+def merchant_unreachable(state: ClaimState, cause: str, now: datetime) -> bool:
+    """The merchant's e-mail cannot reach it (`cause`): the platform steps in at once, once
+    per claim, while the claim still awaits an answer; whether it did."""
+    if not editions.platform_takes_over_from_merchant(state.input.policy):
+        return False
+    if state.merchant_unreachable or state.status not in LIVE:
+        return False
+    state.merchant_unreachable = True
+    state.level = max(state.level, PLATFORM_LEVEL)
+    seq = state.record_event(
+        now, Role.SYSTEM, EventKind.MERCHANT_UNREACHABLE, cause=cause, level=state.level
+    )
+    for recipient in (Recipient.CUSTOMER, Recipient.OPERATORS):
+        state.order_mail(
+            seq, Template.PLATFORM_TAKES_OVER, recipient, cause=cause, level=state.level
+        )
+    return True
