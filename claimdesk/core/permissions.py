@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, Protocol
 
@@ -14,6 +15,7 @@ from claimdesk.core.domain import (
     CloseRequest,
     Decision,
     DecisionOutcome,
+    Findings,
     InfoRequest,
     MerchantAction,
     MerchantResponse,
@@ -44,6 +46,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.SATISFACTION: frozenset({Role.CUSTOMER}),
     Action.DECISION: frozenset({Role.OPERATOR}),
     Action.REQUEST_INFO: frozenset({Role.OPERATOR}),
+    Action.FINDINGS: frozenset({Role.OPERATOR}),
 }
 _ARTICLE = {Role.CUSTOMER: "a", Role.MERCHANT: "a", Role.OPERATOR: "an"}
 
@@ -56,6 +59,7 @@ ActionInput = (
     | SatisfactionAnswer
     | Decision
     | InfoRequest
+    | Findings
 )
 
 
@@ -64,8 +68,10 @@ class ClaimFacts(Protocol):
 
     input: ClaimInput
     status: Status
+    level: int
     proposal: Proposal | None
     outcome: Outcome | None
+    findings_due_at: datetime | None
 
 
 def why_not(claim: ClaimFacts, action: Action, role: Role) -> str | None:
@@ -106,7 +112,20 @@ def _operator_may(claim: ClaimFacts, action: Action) -> str | None:
         return f"the claim is {claim.status.value}: it awaits the customer's confirmation"
     if action is Action.CLOSE:
         return _platform_close_refusal(claim)
+    if action is Action.FINDINGS:
+        return _findings_refusal(claim)
     return None
+
+
+def _findings_refusal(claim: ClaimFacts) -> str | None:
+    """Findings are owed from level 2 (edition 2) until given or the claim is resolved."""
+    if claim.findings_due_at is not None:
+        return None
+    if claim.level < 2:
+        return "the claim is at level 1: no investigation is open, so no findings are owed"
+    if claim.status not in LIVE:
+        return f"the claim is {claim.status.value}: its outcome was the investigation's finding"
+    return "no findings are owed now: they were given since the investigation opened"
 
 
 # From this edition of the rules (claimdesk.core.rules.editions, a layer above this one)

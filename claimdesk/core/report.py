@@ -141,6 +141,8 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_STRIKE: "non-cooperation strike",
         EventKind.MERCHANT_RESTRICTED: "merchant restricted",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refused by the recipient's server",
+        EventKind.FINDINGS: "findings of the investigation",
+        EventKind.FINDINGS_OVERDUE: "findings overdue: operators alerted",
         # actors
         "customer": "customer",
         "merchant": "merchant",
@@ -171,6 +173,8 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.MERCHANT_STRIKE: "avertissement pour non-coopération",
         EventKind.MERCHANT_RESTRICTED: "marchand restreint",
         EventKind.MAIL_UNDELIVERABLE: "e-mail refusé par le serveur du destinataire",
+        EventKind.FINDINGS: "conclusions de l'enquête",
+        EventKind.FINDINGS_OVERDUE: "conclusions en retard : opérateurs alertés",
         "customer": "client",
         "merchant": "marchand",
         "operator": "opérateur",
@@ -226,6 +230,7 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "recipient": "to",
         "agreement": "agreement",
         "rating": "rating",
+        "findings_by": "findings due by",
     },
     Locale.FR: {
         "level": "niveau",
@@ -246,6 +251,7 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "recipient": "destinataire",
         "agreement": "accord",
         "rating": "évaluation",
+        "findings_by": "conclusions attendues avant le",
     },
 }
 _VERDICTS = {

@@ -144,6 +144,10 @@ SAMPLE_DETAILS: dict[Template, list[tuple[Recipient, dict[str, str]]]] = {
         (Recipient.MERCHANT, {"reason": "inactivity"}),
         (Recipient.OPERATORS, {"reason": "referred_to_mediation"}),
     ],
+    Template.FINDINGS: [(Recipient.CUSTOMER, {"note": "The charge came from your card."})],
+    Template.FINDINGS_OVERDUE: [
+        (Recipient.OPERATORS, {"findings_by": respond_by(), "level": "3"}),
+    ],
 }
 
 

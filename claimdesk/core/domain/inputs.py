@@ -42,6 +42,9 @@ class Policy:
     # opened before a rule changed replays and runs on the rules it started with
     # (claimdesk/core/rules/editions.py). Claims started before editions existed read 1.
     edition: int = 1
+    # From edition 2: how long an investigation (level 2, or a reopening) has to give the
+    # customer its findings before operators are alerted (claimdesk/core/rules/findings.py).
+    findings_within: timedelta = timedelta(hours=48)
 
 
 @dataclass
@@ -115,6 +118,10 @@ class CarriedState:
     version: int
     # The Update ids answered lately: the same id sent to a later run is refused.
     answered: list[Answered] = field(default_factory=list)
+    # Edition 2: when the investigation's findings are due (None: none owed), and whether
+    # operators were alerted they are overdue.
+    findings_due_at: datetime | None = None
+    findings_overdue: bool = False
 
 
 @dataclass
@@ -183,3 +190,11 @@ class Decision:
 class InfoRequest:
     actor: Actor
     question: str
+
+
+@dataclass
+class Findings:
+    """An investigation's findings, for the customer (an operator's note)."""
+
+    actor: Actor
+    note: str

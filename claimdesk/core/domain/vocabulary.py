@@ -101,6 +101,7 @@ class Action(StrEnum):
     SATISFACTION = "satisfaction"
     DECISION = "decision"
     REQUEST_INFO = "request_info"
+    FINDINGS = "findings"  # an operator gives the investigation's findings (edition 2)
 
 
 class Deadline(StrEnum):
@@ -112,6 +113,7 @@ class Deadline(StrEnum):
     SATISFACTION = "satisfaction"
     INACTIVITY = "inactivity"
     TRANSACTION_HORIZON = "transaction_horizon"
+    FINDINGS = "findings"  # the investigation owes the customer its findings (edition 2)
 
 
 class EventKind(StrEnum):
@@ -140,6 +142,8 @@ class EventKind(StrEnum):
     MERCHANT_STRIKE = "merchant_strike"
     MERCHANT_RESTRICTED = "merchant_restricted"
     MAIL_UNDELIVERABLE = "mail_undeliverable"
+    FINDINGS = "findings"  # the investigation's findings, given to the customer
+    FINDINGS_OVERDUE = "findings_overdue"  # none given in time: operators alerted
 
 
 class Standing(StrEnum):
@@ -176,3 +180,5 @@ class Template(StrEnum):
     MEDIATION = "mediation"  # customer: how to reach the consumer mediator
     CLOSED = "closed"  # customer: the documentation of the process
     CLOSED_NOTICE = "closed_notice"  # merchant and operators
+    FINDINGS = "findings"  # customer: the investigation's findings
+    FINDINGS_OVERDUE = "findings_overdue"  # operators: findings owed and not given in time

@@ -41,3 +41,9 @@ def unsatisfied_ending_owes_recourse(policy: Policy) -> bool:
     """A claim that ends without the customer's satisfaction tells them of the mediator
     and the court, in the closing e-mail and the report."""
     return since(policy, 2)
+
+
+def investigation_owes_findings(policy: Policy) -> bool:
+    """An investigation (level 2, or a reopening) owes the customer its findings within
+    `policy.findings_within`; operators are alerted when none came in time."""
+    return since(policy, 2)
