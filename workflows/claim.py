@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         ClaimView,
         CloseRequest,
         Decision,
+        Findings,
         InfoRequest,
         MailBatch,
         MailReceipt,
@@ -390,3 +391,11 @@ class ClaimWorkflow:
     @request_info.validator
     def _check_request_info(self, request: InfoRequest) -> None:
         self._validate(Action.REQUEST_INFO, request)
+
+    @workflow.update
+    async def give_findings(self, findings: Findings) -> ClaimView:
+        return await self._act(Action.FINDINGS, findings)
+
+    @give_findings.validator
+    def _check_give_findings(self, findings: Findings) -> None:
+        self._validate(Action.FINDINGS, findings)

@@ -25,6 +25,7 @@ from api.schemas import (
     ClaimPage,
     CloseIn,
     DecisionIn,
+    FindingsIn,
     InfoRequestIn,
     Instant,
     MerchantResponseIn,
@@ -39,6 +40,7 @@ from claimdesk.core.domain import (
     ClaimView,
     CloseRequest,
     Decision,
+    Findings,
     InfoRequest,
     MerchantResponse,
     PostMessage,
@@ -297,3 +299,13 @@ async def decision(body: DecisionIn, act: ClaimActionDep) -> ClaimOut:
 async def request_info(body: InfoRequestIn, act: ClaimActionDep) -> ClaimOut:
     message = InfoRequest(actor=act.actor, question=body.question)
     return await act.send(Action.REQUEST_INFO, ClaimWorkflow.request_info, message)
+
+
+@router.post(
+    "/{reference}/findings",
+    summary="Tell the customer what the investigation found (owed from level 2)",
+    responses=_ACTION,
+)
+async def findings(body: FindingsIn, act: ClaimActionDep) -> ClaimOut:
+    message = Findings(actor=act.actor, note=body.note)
+    return await act.send(Action.FINDINGS, ClaimWorkflow.give_findings, message)

@@ -138,6 +138,10 @@ class InfoRequestIn(Body):
     question: ShortText
 
 
+class FindingsIn(Body):
+    note: ShortText  # what the investigation found, for the customer
+
+
 class TransactionIn(Body):
     id: Identifier
     merchant_id: Identifier
