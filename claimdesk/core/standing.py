@@ -18,7 +18,7 @@ _NEXT: dict[Deadline, str] = {
     Deadline.SATISFACTION: "closes unless the customer answers",
     Deadline.INACTIVITY: "closes for inactivity",
     Deadline.TRANSACTION_HORIZON: "closes at the transaction's 180-day horizon",
-    Deadline.FINDINGS: "findings owed to the customer (operators alerted)",
+    Deadline.FINDINGS: "investigation's findings due to the customer",
 }
 
 
