@@ -284,3 +284,18 @@ def test_a_policy_recorded_before_findings_decodes_with_48_hours() -> None:
     old = {name: getattr(POLICY, name) for name in fields}
     assert TypeAdapter(Policy).validate_python(old).findings_within == timedelta(hours=48)
     assert TypeAdapter(ClaimInput).validate_python(dataclasses.asdict(claim_input()))
+
+
+def test_level_3_never_promises_findings_already_overdue() -> None:
+    claim = claim_input(Subject.DELIVERY)
+    policy = replace(POLICY, edition=2, findings_within=10 * HOUR)
+    state, _ = ClaimState.open(replace(claim, policy=policy))
+    proposal = MerchantResponse(
+        MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.RESHIPMENT)
+    )
+    state.act(Action.MERCHANT_RESPONSE, proposal, OPENED + HOUR)
+    state.act(Action.REJECT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR)  # level 2
+    assert kinds(state.advance(OPENED + 11 * HOUR)) == [EventKind.FINDINGS_OVERDUE]
+    step = state.advance(OPENED + 48 * HOUR)
+    [escalated] = [e for e in step.events if e.kind is EventKind.ESCALATED]
+    assert escalated.details["level"] == "3" and "findings_by" not in escalated.details

@@ -31,8 +31,11 @@ def owe(state: ClaimState, now: datetime) -> str | None:
 
 
 def owed_by(state: ClaimState) -> str | None:
-    """When the findings owed are due, if any are."""
-    return iso(state.findings_due_at) if state.findings_due_at is not None else None
+    """When the findings owed are due, if any are and that time has not passed (a
+    customer is never promised a time already gone)."""
+    if state.findings_due_at is None or state.findings_overdue:
+        return None
+    return iso(state.findings_due_at)
 
 
 def settled(state: ClaimState) -> None:
