@@ -121,6 +121,8 @@ def _findings_refusal(claim: ClaimFacts) -> str | None:
     """Findings are owed from level 2 (edition 2) until given or the claim is resolved."""
     if claim.findings_due_at is not None:
         return None
+    if claim.input.policy.edition < FINDINGS_EDITION:
+        return "this claim opened under rules that owe no investigation findings"
     if claim.level < 2:
         return "the claim is at level 1: no investigation is open, so no findings are owed"
     if claim.status not in LIVE:
@@ -131,6 +133,8 @@ def _findings_refusal(claim: ClaimFacts) -> str | None:
 # From this edition of the rules (claimdesk.core.rules.editions, a layer above this one)
 # the platform closes a claim only in agreement with the customer.
 AGREEMENT_EDITION = 2
+# ... and an investigation owes findings (editions.investigation_owes_findings).
+FINDINGS_EDITION = 2
 
 
 def customer_agreement(claim: ClaimFacts) -> str | None:

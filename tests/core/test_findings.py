@@ -230,7 +230,7 @@ def test_edition_1_claims_owe_no_findings_and_keep_their_timers() -> None:
     assert all("findings_by" not in event.details for event in step.events)
     assert EventKind.FINDINGS_OVERDUE not in kinds(step)
     assert owed(state) == []
-    with pytest.raises(Refused, match="no findings are owed now"):
+    with pytest.raises(Refused, match="rules that owe no investigation findings"):
         state.act(Action.FINDINGS, NOTE, OPENED + 5 * DAY)
     fresh = opened(edition=1)
     fresh.advance(LEVEL2)
