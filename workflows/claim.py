@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         ClaimView,
         CloseRequest,
         Decision,
+        Findings,
         InfoRequest,
         InternalNote,
         MailBatch,
@@ -439,3 +440,11 @@ class ClaimWorkflow:
         reason = self._state.termination_refusal()
         if reason is not None:
             raise ApplicationError(reason, type=REFUSED, non_retryable=True)
+
+    @workflow.update
+    async def give_findings(self, findings: Findings) -> ClaimView:
+        return await self._act(Action.FINDINGS, findings)
+
+    @give_findings.validator
+    def _check_give_findings(self, findings: Findings) -> None:
+        self._validate(Action.FINDINGS, findings)

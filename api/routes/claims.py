@@ -25,6 +25,7 @@ from api.schemas import (
     ClaimPage,
     CloseIn,
     DecisionIn,
+    FindingsIn,
     InfoRequestIn,
     Instant,
     InternalNoteIn,
@@ -39,6 +40,7 @@ from claimdesk.core.domain import (
     ClaimView,
     CloseRequest,
     Decision,
+    Findings,
     InfoRequest,
     InternalNote,
     MerchantResponse,
@@ -308,3 +310,13 @@ async def request_info(body: InfoRequestIn, act: ClaimActionDep) -> ClaimOut:
 async def internal_note(body: InternalNoteIn, act: ClaimActionDep) -> ClaimOut:
     note = InternalNote(actor=act.actor, note=body.note)
     return await act.send(Action.INTERNAL_NOTE, ClaimWorkflow.add_internal_note, note)
+
+
+@router.post(
+    "/{reference}/findings",
+    summary="Tell the customer what the investigation found (owed from level 2)",
+    responses=_ACTION,
+)
+async def findings(body: FindingsIn, act: ClaimActionDep) -> ClaimOut:
+    message = Findings(actor=act.actor, note=body.note)
+    return await act.send(Action.FINDINGS, ClaimWorkflow.give_findings, message)

@@ -145,6 +145,10 @@ class InternalNoteIn(Body):
     note: ShortText
 
 
+class FindingsIn(Body):
+    note: ShortText  # what the investigation found, for the customer
+
+
 class TransactionIn(Body):
     id: Identifier
     merchant_id: Identifier

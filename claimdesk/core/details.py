@@ -65,13 +65,16 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.MERCHANT_REJECTED: _keys("reason", optional=("message",)),
     EventKind.PROPOSAL_ACCEPTED: _keys("kind", optional=("reason",)),
     EventKind.PROPOSAL_REJECTED: _keys(optional=("reason",)),
-    # Up a rung of the ladder (team, merchant_silent) or after a rejected proposal (cause).
-    EventKind.ESCALATED: _keys("level", optional=("team", "merchant_silent", "cause")),
+    # Up a rung of the ladder (team, merchant_silent) or after a rejected proposal (cause);
+    # findings_by: when the investigation's findings are due (edition 2).
+    EventKind.ESCALATED: _keys(
+        "level", optional=("team", "merchant_silent", "cause", "findings_by")
+    ),
     EventKind.SATISFACTION: _keys("verdict", optional=("comment", "rating")),
     EventKind.REFERRED_TO_MEDIATION: _keys(optional=("comment",)),
     EventKind.DECISION: _DECISION,
     EventKind.RESOLVED: _RESOLUTION,
-    EventKind.REOPENED: _keys("level", optional=("comment",)),
+    EventKind.REOPENED: _keys("level", optional=("comment", "findings_by")),
     # agreement: on a platform close, what the customer agreed to; recourse: the claim
     # ends without the customer's satisfaction, they are told of mediator and court
     # (both edition 2).
@@ -86,13 +89,15 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     # cause: no_contact_address or mail_refused; level: the claim's level after it.
     EventKind.MERCHANT_UNREACHABLE: _keys("cause", "level"),
     EventKind.MERCHANT_TERMINATED: _keys("level"),
+    EventKind.FINDINGS: _keys("note"),
+    EventKind.FINDINGS_OVERDUE: _keys("findings_by"),
 }
 
 MAIL_DETAILS: dict[Template, Keys] = {
     Template.ACKNOWLEDGEMENT: _keys(optional=("respond_by",)),  # delivery claims only
     Template.NEW_CLAIM_OPERATORS: _keys("queue"),
     Template.NEW_CLAIM_MERCHANT: _keys("respond_by"),
-    Template.ESCALATED: _keys("level", "merchant_silent"),
+    Template.ESCALATED: _keys("level", "merchant_silent", optional=("findings_by",)),
     Template.MERCHANT_REMINDER: _keys("respond_by"),
     Template.SLA_BREACHED: _keys("merchant_silent"),
     Template.MERCHANT_STRIKE: _keys("strikes", "limit", "restricted"),
@@ -103,10 +108,12 @@ MAIL_DETAILS: dict[Template, Keys] = {
     Template.PROPOSAL_ANSWERED: _keys("answer", optional=("reason",)),
     Template.RESOLVED: _RESOLUTION,
     Template.DECISION: _DECISION,
-    Template.REOPENED: _keys("level", optional=("comment",)),
+    Template.REOPENED: _keys("level", optional=("comment", "findings_by")),
     Template.MEDIATION: _keys(optional=("comment",)),
     Template.CLOSED: _keys("reason", optional=("recourse",)),
     Template.CLOSED_NOTICE: _keys("reason"),
     # cause: merchant_terminated, no_contact_address or mail_refused.
     Template.PLATFORM_TAKES_OVER: _keys("cause", "level"),
+    Template.FINDINGS: _keys("note"),
+    Template.FINDINGS_OVERDUE: _keys("findings_by", "level"),
 }

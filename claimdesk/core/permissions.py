@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, Protocol
 
@@ -14,6 +15,7 @@ from claimdesk.core.domain import (
     CloseRequest,
     Decision,
     DecisionOutcome,
+    Findings,
     InfoRequest,
     InternalNote,
     MerchantAction,
@@ -46,6 +48,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.DECISION: frozenset({Role.OPERATOR}),
     Action.REQUEST_INFO: frozenset({Role.OPERATOR}),
     Action.INTERNAL_NOTE: frozenset({Role.OPERATOR}),
+    Action.FINDINGS: frozenset({Role.OPERATOR}),
 }
 _ARTICLE = {Role.CUSTOMER: "a", Role.MERCHANT: "a", Role.OPERATOR: "an"}
 
@@ -59,6 +62,7 @@ ActionInput = (
     | Decision
     | InfoRequest
     | InternalNote
+    | Findings
 )
 
 
@@ -67,8 +71,10 @@ class ClaimFacts(Protocol):
 
     input: ClaimInput
     status: Status
+    level: int
     proposal: Proposal | None
     outcome: Outcome | None
+    findings_due_at: datetime | None
 
 
 def why_not(claim: ClaimFacts, action: Action, role: Role) -> str | None:
@@ -109,12 +115,29 @@ def _operator_may(claim: ClaimFacts, action: Action) -> str | None:
         return f"the claim is {claim.status.value}: it awaits the customer's confirmation"
     if action is Action.CLOSE:
         return _platform_close_refusal(claim)
+    if action is Action.FINDINGS:
+        return _findings_refusal(claim)
     return None
+
+
+def _findings_refusal(claim: ClaimFacts) -> str | None:
+    """Findings are owed from level 2 (edition 2) until given or the claim is resolved."""
+    if claim.findings_due_at is not None:
+        return None
+    if claim.input.policy.edition < FINDINGS_EDITION:
+        return "this claim opened under rules that owe no investigation findings"
+    if claim.level < 2:
+        return "the claim is at level 1: no investigation is open, so no findings are owed"
+    if claim.status not in LIVE:
+        return f"the claim is {claim.status.value}: its outcome was the investigation's finding"
+    return "no findings are owed now: they were given since the investigation opened"
 
 
 # From this edition of the rules (claimdesk.core.rules.editions, a layer above this one)
 # the platform closes a claim only in agreement with the customer.
 AGREEMENT_EDITION = 2
+# ... and an investigation owes findings (editions.investigation_owes_findings).
+FINDINGS_EDITION = 2
 
 
 def customer_agreement(claim: ClaimFacts) -> str | None:

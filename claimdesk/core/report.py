@@ -147,6 +147,8 @@ _EVENTS: dict[Locale, dict[str, str]] = {
         EventKind.INTERNAL_NOTE: "internal note",
         EventKind.MERCHANT_UNREACHABLE: "merchant unreachable: the platform handles the claim",
         EventKind.MERCHANT_TERMINATED: "merchant terminated: the platform handles the claim",
+        EventKind.FINDINGS: "findings of the investigation",
+        EventKind.FINDINGS_OVERDUE: "findings overdue: operators alerted",
         # actors
         "customer": "customer",
         "merchant": "merchant",
@@ -182,6 +184,8 @@ _EVENTS: dict[Locale, dict[str, str]] = {
             "marchand injoignable : la plateforme traite la réclamation"
         ),
         EventKind.MERCHANT_TERMINATED: "marchand radié : la plateforme traite la réclamation",
+        EventKind.FINDINGS: "conclusions de l'enquête",
+        EventKind.FINDINGS_OVERDUE: "conclusions en retard : opérateurs alertés",
         "customer": "client",
         "merchant": "marchand",
         "operator": "opérateur",
@@ -237,6 +241,7 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "recipient": "to",
         "agreement": "agreement",
         "rating": "rating",
+        "findings_by": "findings due by",
     },
     Locale.FR: {
         "level": "niveau",
@@ -257,6 +262,7 @@ _DETAILS: dict[Locale, dict[str, str]] = {
         "recipient": "destinataire",
         "agreement": "accord",
         "rating": "évaluation",
+        "findings_by": "conclusions attendues avant le",
     },
 }
 _VERDICTS = {

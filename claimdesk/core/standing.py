@@ -18,6 +18,7 @@ _NEXT: dict[Deadline, str] = {
     Deadline.SATISFACTION: "closes unless the customer answers",
     Deadline.INACTIVITY: "closes for inactivity",
     Deadline.TRANSACTION_HORIZON: "closes at the transaction's 180-day horizon",
+    Deadline.FINDINGS: "investigation's findings due to the customer",
 }
 
 

@@ -67,6 +67,8 @@ MATRIX: dict[tuple[str, str], Expect] = {
     ("POST", "/claims/{reference}/decision"): _claim_row(403, 403, 200),
     ("POST", "/claims/{reference}/request-info"): _claim_row(403, 403, 200),
     ("POST", "/claims/{reference}/notes"): _claim_row(403, 403, 200),
+    # Findings are owed from level 2: on a claim just opened the state refuses (409).
+    ("POST", "/claims/{reference}/findings"): _claim_row(403, 403, 409),
     ("POST", "/transactions"): {"customer": (403,), "merchant": (403,), "operator": (201,)},
     ("GET", "/transactions"): {"customer": (200,), "merchant": (200,), "operator": (200,)},
     ("GET", "/transactions/{transaction_id}"): {
@@ -122,6 +124,7 @@ def _body(method: str, path: str, world: World, target: str) -> dict[str, Any] |
         ("POST", "/claims/{reference}/decision"): {"outcome": "rejected", "note": "no"},
         ("POST", "/claims/{reference}/request-info"): {"question": "which parcel?"},
         ("POST", "/claims/{reference}/notes"): {"note": "called the carrier"},
+        ("POST", "/claims/{reference}/findings"): {"note": "lost at the depot"},
         ("POST", "/transactions"): {
             "id": f"TX-{n}",
             "merchant_id": "M1",
@@ -282,7 +285,7 @@ async def test_every_endpoint_answers_every_caller_as_the_matrix_says_and_no_key
         cells, wrong = await _run_matrix(world)
     print(f"\naccess matrix: {cells} cells", file=sys.stderr)
     assert not wrong, "\n".join(wrong)
-    assert cells == 305
+    assert cells == 320
 
     # The run did log (SQL with its parameters, every request line), and no key is in it.
     assert '"GET /claims HTTP/1.1" 200' in caplog.text  # uvicorn's access log

@@ -96,5 +96,7 @@ async def test_operators_find_exactly_the_claims_each_search_attribute_selects(
         "__temporal_workflow_metadata", result_type=WorkflowMetadata
     )
     assert metadata.current_details.startswith(
-        "Level 3 — merchant has not answered (SLA breached); next: closes for inactivity at "
+        # Edition 2: the investigation opened at level 2 owes its findings within 48 h.
+        "Level 3 — merchant has not answered (SLA breached); next: investigation's findings "
+        "due to the customer at "
     )

@@ -55,6 +55,8 @@ class Facts:
     status: Status = Status.OPEN
     proposal: Proposal | None = None
     outcome: Outcome | None = None
+    level: int = 1
+    findings_due_at: datetime | None = None
 
 
 def claim(
@@ -129,6 +131,9 @@ def test_each_role_may_do_what_the_table_gives_it_on_a_claim_that_fits() -> None
             facts = fits[role]
             if action is Action.SATISFACTION:
                 facts = claim(status=Status.RESOLVED)
+            if action is Action.FINDINGS:  # owed by an investigation (level 2, edition 2)
+                facts = claim(subject=Subject.PAYMENT)
+                facts.level, facts.findings_due_at = 2, OPENED + 3 * DAY
             assert why_not(facts, action, role) is None, (role, action)
 
 

@@ -16,6 +16,7 @@ from claimdesk.core.domain import (
     Contact,
     Decision,
     DecisionOutcome,
+    Findings,
     InfoRequest,
     InternalNote,
     Locale,
@@ -85,6 +86,7 @@ def every_path() -> list[Step]:
         + _closings()
         + _platform_closes_with_agreement()
         + _platform_takes_over_from_the_merchant()
+        + _investigation_findings()
     )
 
 
@@ -228,3 +230,25 @@ def _platform_takes_over_from_the_merchant() -> list[Step]:
     ]
     terminated, second = ClaimState.open(replace(claim_input(), policy=edition_2))
     return [*steps, second, terminated.take_over_from_terminated_merchant(OPENED + HOUR)]
+
+
+def _investigation_findings() -> list[Step]:
+    """Edition 2: level 2 owes findings, given late after the operators' alert; a reopening
+    owes new findings; a rejected proposal opens the investigation."""
+    edition_2 = replace(POLICY, edition=2)
+    late, opening = ClaimState.open(replace(claim_input(Subject.PAYMENT), policy=edition_2))
+    steps = [opening, late.advance(OPENED + 3 * DAY)]  # level 2, 3, findings overdue
+    note = Findings(OPERATOR, "The charge came from your card.")
+    steps.append(late.act(Action.FINDINGS, note, OPENED + 3 * DAY))
+    reopened, first = ClaimState.open(replace(claim_input(Subject.PAYMENT), policy=edition_2))
+    steps += [first, reopened.advance(OPENED + DAY)]  # level 2, findings owed
+    rejected = Decision(OPERATOR, DecisionOutcome.REJECTED, "Authorised with your card.")
+    steps.append(reopened.act(Action.DECISION, rejected, OPENED + DAY))
+    unsatisfied = SatisfactionAnswer(CUSTOMER, False, "I never made that payment.")
+    steps.append(reopened.act(Action.SATISFACTION, unsatisfied, OPENED + DAY))
+    delivery, second = ClaimState.open(replace(claim_input(Subject.DELIVERY), policy=edition_2))
+    refund = MerchantResponse(
+        MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.REFUND, Decimal("9"))
+    )
+    steps += [second, delivery.act(Action.MERCHANT_RESPONSE, refund, OPENED + HOUR)]
+    return [*steps, delivery.act(Action.REJECT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR)]

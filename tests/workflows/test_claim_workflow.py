@@ -79,6 +79,7 @@ async def test_silent_merchant_ends_at_level_3_breached_with_one_strike(claims: 
         "merchant_reminder": 1,
         "sla_breached": 1,
         "merchant_strike": 1,
+        "findings_overdue": 1,  # edition 2: nobody gave the investigation's findings in 48 h
     }
     await eventually(lambda: _count(claims, handle.id, sum(expected.values())), what="e-mails")
     assert Counter(claims.templates(handle.id)) == expected

@@ -43,6 +43,9 @@ class Policy:
     # opened before a rule changed replays and runs on the rules it started with
     # (claimdesk/core/rules/editions.py). Claims started before editions existed read 1.
     edition: int = 1
+    # From edition 2: how long an investigation (level 2, or a reopening) has to give the
+    # customer its findings before operators are alerted (claimdesk/core/rules/findings.py).
+    findings_within: timedelta = timedelta(hours=48)
 
 
 @dataclass
@@ -121,6 +124,10 @@ class CarriedState:
     # The platform took the claim over from its merchant (edition 2), once each.
     merchant_unreachable: bool = False
     merchant_terminated: bool = False
+    # Edition 2: when the investigation's findings are due (None: none owed), and whether
+    # operators were alerted they are overdue.
+    findings_due_at: datetime | None = None
+    findings_overdue: bool = False
 
 
 @dataclass
@@ -204,6 +211,14 @@ class InfoRequest:
 @dataclass
 class InternalNote:
     """An operator's note on the claim, for operators only: no e-mail, no party told."""
+
+    actor: Actor
+    note: str
+
+
+@dataclass
+class Findings:
+    """An investigation's findings, for the customer (an operator's note)."""
 
     actor: Actor
     note: str

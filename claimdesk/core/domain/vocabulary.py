@@ -102,6 +102,7 @@ class Action(StrEnum):
     DECISION = "decision"
     REQUEST_INFO = "request_info"
     INTERNAL_NOTE = "internal_note"  # operators only, seen by operators only
+    FINDINGS = "findings"  # an operator gives the investigation's findings (edition 2)
 
 
 class Deadline(StrEnum):
@@ -113,6 +114,7 @@ class Deadline(StrEnum):
     SATISFACTION = "satisfaction"
     INACTIVITY = "inactivity"
     TRANSACTION_HORIZON = "transaction_horizon"
+    FINDINGS = "findings"  # the investigation owes the customer its findings (edition 2)
 
 
 class EventKind(StrEnum):
@@ -146,6 +148,8 @@ class EventKind(StrEnum):
     # e-mail cannot reach it, or an operator terminated it.
     MERCHANT_UNREACHABLE = "merchant_unreachable"
     MERCHANT_TERMINATED = "merchant_terminated"
+    FINDINGS = "findings"  # the investigation's findings, given to the customer
+    FINDINGS_OVERDUE = "findings_overdue"  # none given in time: operators alerted
 
 
 class Standing(StrEnum):
@@ -185,3 +189,5 @@ class Template(StrEnum):
     CLOSED_NOTICE = "closed_notice"  # merchant and operators
     # customer and operators: the platform takes the claim over from its merchant
     PLATFORM_TAKES_OVER = "platform_takes_over"
+    FINDINGS = "findings"  # customer: the investigation's findings
+    FINDINGS_OVERDUE = "findings_overdue"  # operators: findings owed and not given in time

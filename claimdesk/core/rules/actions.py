@@ -29,7 +29,7 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.permissions import customer_agreement
-from claimdesk.core.rules import editions
+from claimdesk.core.rules import editions, findings
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.ladder import TOP_LEVEL
 from claimdesk.core.rules.step import iso, text
@@ -135,10 +135,17 @@ def on_reject(state: ClaimState, answer: ProposalAnswer, now: datetime) -> None:
             seq, Template.PROPOSAL_ANSWERED, recipient, answer="rejected", reason=answer.reason
         )
     if state.level < TOP_LEVEL:
-        # A rejected proposal goes to the platform: one level up.
+        # A rejected proposal goes to the platform: one level up, where leaving level 1
+        # opens the investigation (and its findings are owed, edition 2).
+        findings_by = findings.owe(state, now) if state.level == 1 else findings.owed_by(state)
         state.level += 1
         state.record_event(
-            now, Role.SYSTEM, EventKind.ESCALATED, level=state.level, cause="proposal_rejected"
+            now,
+            Role.SYSTEM,
+            EventKind.ESCALATED,
+            level=state.level,
+            cause="proposal_rejected",
+            findings_by=findings_by,
         )
 
 
@@ -211,6 +218,7 @@ def on_internal_note(state: ClaimState, note: InternalNote, now: datetime) -> No
 
 
 def _resolve(state: ClaimState, outcome: Outcome, now: datetime) -> None:
+    findings.settled(state)  # the outcome is the conclusion the customer is told of
     state.outcome = outcome
     state.proposal = None
     state.customer_owed_answer = False
@@ -233,13 +241,11 @@ def _reopen(state: ClaimState, now: datetime, comment: str | None) -> None:
     state.outcome = None
     state.resolved_at = None
     state.customer_owed_answer = True
-    seq = state.record_event(
-        now, Role.SYSTEM, EventKind.REOPENED, level=state.level, comment=comment
-    )
+    # The customer contests the outcome: the investigation resumes and owes new findings.
+    details = text(level=state.level, comment=comment, findings_by=findings.owe(state, now))
+    seq = state.record_event(now, Role.SYSTEM, EventKind.REOPENED, **details)
     for recipient in (Recipient.CUSTOMER, Recipient.OPERATORS):
-        state.order_mail(
-            seq, Template.REOPENED, recipient, **text(level=state.level, comment=comment)
-        )
+        state.order_mail(seq, Template.REOPENED, recipient, **details)
 
 
 # Each handler takes the message dataclass its action comes with (see ActionInput).
@@ -254,4 +260,5 @@ HANDLERS: dict[Action, Callable[[ClaimState, Any, datetime], None]] = {
     Action.DECISION: on_decision,
     Action.REQUEST_INFO: on_request_info,
     Action.INTERNAL_NOTE: on_internal_note,
+    Action.FINDINGS: findings.on_findings,
 }

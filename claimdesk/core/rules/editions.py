@@ -48,3 +48,9 @@ def platform_takes_over_from_merchant(policy: Policy) -> bool:
     merchant was restricted or terminated at filing, is terminated while the claim is open,
     or cannot be reached by e-mail (no address on file, or its mail refused for good)."""
     return since(policy, 2)
+
+
+def investigation_owes_findings(policy: Policy) -> bool:
+    """An investigation (level 2, or a reopening) owes the customer its findings within
+    `policy.findings_within`; operators are alerted when none came in time."""
+    return since(policy, 2)

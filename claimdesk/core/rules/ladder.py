@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from claimdesk.core.domain import ClosedReason, Deadline, EventKind, Recipient, Role, Template
 from claimdesk.core.permissions import LIVE
-from claimdesk.core.rules import editions
+from claimdesk.core.rules import editions, findings
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.step import iso, yes
 
@@ -38,6 +38,9 @@ def deadlines(state: ClaimState) -> list[tuple[datetime, Deadline]]:
     due = [(at, step) for step, at in ladder_at.items() if step not in state.ladder_done]
     if state.resolved_at is not None:
         due.append((state.resolved_at + policy.satisfaction_window, Deadline.SATISFACTION))
+    findings_at = findings.timer(state)
+    if findings_at is not None:
+        due.append((findings_at, Deadline.FINDINGS))
     assert state.last_activity_at is not None
     due.append((state.last_activity_at + policy.inactivity_close_after, Deadline.INACTIVITY))
     if not state.customer_owed_answer:
@@ -96,6 +99,9 @@ def _fire(state: ClaimState, deadline: Deadline, at: datetime) -> None:
         if state.status in LIVE:
             _climb(state, deadline, at)
         return
+    if deadline is Deadline.FINDINGS:
+        findings.overdue(state, at)
+        return
     state.record_event(at, Role.SYSTEM, EventKind.DEADLINE_REACHED, deadline=deadline.value)
     agreement = None
     if deadline is Deadline.SATISFACTION and editions.platform_close_needs_agreement(
@@ -135,6 +141,9 @@ def _owes_the_merchant_a_reminder(state: ClaimState) -> bool:
 
 
 def _escalate(state: ClaimState, level: int, at: datetime, silent: bool) -> None:
+    # Leaving level 1 opens the investigation, which owes findings (edition 2); at level 3
+    # the same investigation goes on, under the deadline it already has.
+    findings_by = findings.owe(state, at) if state.level == 1 else findings.owed_by(state)
     state.level = level
     team = "resolution" if level == 2 else "customer_experience"
     seq = state.record_event(
@@ -144,6 +153,7 @@ def _escalate(state: ClaimState, level: int, at: datetime, silent: bool) -> None
         level=level,
         team=team,
         merchant_silent=yes(silent),
+        findings_by=findings_by,
     )
     state.order_mail(
         seq,
@@ -151,6 +161,7 @@ def _escalate(state: ClaimState, level: int, at: datetime, silent: bool) -> None
         Recipient.CUSTOMER,
         level=str(level),
         merchant_silent=yes(silent),
+        findings_by=findings_by,
     )
 
 

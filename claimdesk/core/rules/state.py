@@ -66,6 +66,8 @@ class ClaimState:
     last_activity_at: datetime | None = None
     updated_at: datetime | None = None
     ladder_done: set[Deadline] = field(default_factory=set)
+    findings_due_at: datetime | None = None  # the investigation's findings (rules/findings)
+    findings_overdue: bool = False
     seq: int = 0
     version: int = 0
     merchant_unreachable: bool = False
