@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.core.domain import EventKind, Standing, Status, StrikeInput, StrikeResult
+from claimdesk.core.domain import EventKind, Standing, Status, StrikeInput, StrikeResult, Subject
 from claimdesk.core.permissions import strike_restricts
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, table_of
 
@@ -213,8 +213,10 @@ class MerchantRatings:
 
 
 async def merchant_ratings(*, session: AsyncSession, merchant_id: str) -> MerchantRatings:
-    """Read from the stored satisfaction events: each answer a customer rated counts once
-    (a claim reopened and answered again counts each answer)."""
+    """Read from the stored satisfaction events of the merchant's delivery claims: each
+    answer a customer rated counts once (a claim reopened and answered again counts each
+    answer). A payment claim is between the customer and the platform: its rating is about
+    the platform, and the merchant does not see it (`claimdesk.core.audience`)."""
     rating = cast(col(ClaimEvent.details)["rating"].as_string(), Integer)
     query = (
         select(func.count(rating), func.avg(rating))
@@ -222,6 +224,7 @@ async def merchant_ratings(*, session: AsyncSession, merchant_id: str) -> Mercha
         .where(
             col(Claim.merchant_id) == merchant_id,
             col(ClaimEvent.kind) == EventKind.SATISFACTION.value,
+            col(Claim.subject) == Subject.DELIVERY.value,
         )
     )
     count, average = (await session.exec(query)).one()

@@ -131,9 +131,11 @@ async def test_satisfaction_ratings_show_on_the_timeline_and_average_on_the_merc
     payment = {"subject": "payment", "category": "unauthorized"}
     before = (await api.http.get("/merchants/M-RATED", headers=operator)).status_code
     assert before == 404
-    for n, rating in enumerate((4, 5)):
+    # A payment claim is between the customer and the platform: its rating is not the
+    # merchant's (and would tell the merchant an answer its timeline hides).
+    for n, (rating, body) in enumerate(((4, {}), (5, {}), (1, payment))):
         await api.transaction(f"T-R{n}", merchant_id="M-RATED")
-        base = f"/claims/{(await _file(api, ana, f'T-R{n}', **payment)).json()['reference']}"
+        base = f"/claims/{(await _file(api, ana, f'T-R{n}', **body)).json()['reference']}"
         assert (await api.http.post(f"{base}/decision", json=refund, headers=operator)).is_success
         for wrong in (0, 6, "5", 4.5):
             refused = await api.http.post(
