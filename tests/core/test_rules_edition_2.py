@@ -269,6 +269,12 @@ def _accepted_and_closed(state: ClaimState) -> list[Step]:
     return [state.act(Action.CLOSE, CloseRequest(OPERATOR), OPENED + HOUR)]
 
 
+def _accepted_and_window_passed(state: ClaimState) -> list[Step]:
+    state.act(*MERCHANT_ANSWERS["propose"], OPENED + HOUR)
+    state.act(Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR)
+    return [state.advance(OPENED + HOUR + POLICY.satisfaction_window)]
+
+
 ENDINGS = {
     "rejected, window passed": (_rejected_then_window, True),
     "not satisfied at the last level": (_unsatisfied_three_times, True),
@@ -276,6 +282,8 @@ ENDINGS = {
     "satisfied with a rejection": (_satisfied, False),
     "withdrawn": (_withdrawn, False),
     "accepted proposal closed by the platform": (_accepted_and_closed, False),
+    # Their own choice, left unanswered: as agreed as the platform's close of it.
+    "accepted proposal, window passed": (_accepted_and_window_passed, False),
 }
 
 

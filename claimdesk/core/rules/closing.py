@@ -24,7 +24,7 @@ def close(
     state.closed_reason = reason
     state.closed_at = now
     state.proposal = None
-    recourse = "yes" if _owes_recourse(state, reason, agreement) else None
+    recourse = "yes" if _owes_recourse(state, reason) else None
     seq = state.record_event(
         now,
         by,
@@ -40,12 +40,14 @@ def close(
     state.order_mail(seq, Template.CLOSED_NOTICE, Recipient.MERCHANT, reason=reason.value)
 
 
-def _owes_recourse(state: ClaimState, reason: ClosedReason, agreement: str | None) -> bool:
+def _owes_recourse(state: ClaimState, reason: ClosedReason) -> bool:
     """Whether the claim ends without the customer's satisfaction, so they are told of the
-    mediator and the court: anything but their own close, withdrawal or satisfaction, or
-    a platform close of a proposal they accepted."""
+    mediator and the court: anything but their own close, withdrawal or satisfaction, or an
+    outcome they chose (a proposal they accepted), whether the platform closes it or their
+    satisfaction window runs out on it."""
     if not editions.unsatisfied_ending_owes_recourse(state.input.policy):
         return False
     if reason in (ClosedReason.BY_CUSTOMER, ClosedReason.WITHDRAWN):
         return False
-    return agreement != "proposal_accepted"
+    outcome = state.outcome
+    return outcome is None or outcome.decided_by is not Role.CUSTOMER
