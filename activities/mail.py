@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import email.policy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import aiosmtplib
+from aiosmtplib.email import extract_recipients, extract_sender
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
@@ -23,7 +25,14 @@ from claimdesk.core.domain import (
     Role,
     Template,
 )
-from claimdesk.core.mail import MerchantCard, RenderedMail, build_message, message_id, render
+from claimdesk.core.mail import (
+    MAX_HEADER_LINE,
+    MerchantCard,
+    RenderedMail,
+    build_message,
+    message_id,
+    render,
+)
 from claimdesk.core.report import Mediator, render_report
 from claimdesk.core.settings import Settings
 from claimdesk.store import mail_log, merchants
@@ -64,7 +73,7 @@ class Connection:
             )
             await self._client.connect()
         try:
-            await self._client.send_message(message)
+            await _send_unfolded(self._client, message)
         except BaseException:
             await self._drop(quit=False)
             raise
@@ -240,3 +249,28 @@ async def _deliver(smtp: Connection, message: EmailMessage, to: str) -> None:
 
 def _refusal(reason: str) -> ApplicationError:
     return ApplicationError(reason, type=MAIL_REFUSED, non_retryable=True)
+
+
+async def _send_unfolded(client: aiosmtplib.SMTP, message: EmailMessage) -> None:
+    """`send_message`, but with the headers as `build_message` wrote them: aiosmtplib
+    flattens with `email.policy.SMTP`, whose 78-column folding gives a long Subject a
+    leading space (or a double one) in the readers that unfold it."""
+    if client.is_ehlo_or_helo_needed:
+        await client.ehlo()
+    sender = extract_sender(message)
+    recipients = extract_recipients(message)
+    if sender is None or not recipients:
+        raise ValueError("a message needs a From and a To")
+    options: list[str] = []
+    utf8 = not (sender + "".join(recipients)).isascii()
+    if utf8:
+        if not client.supports_extension("smtputf8"):
+            raise aiosmtplib.SMTPNotSupported("a non-ASCII address needs SMTPUTF8")
+        options.append("SMTPUTF8")
+    eight_bit = client.supports_extension("8BITMIME")
+    if eight_bit:
+        options.append("BODY=8BITMIME")
+    policy = (email.policy.SMTPUTF8 if utf8 else email.policy.SMTP).clone(
+        max_line_length=MAX_HEADER_LINE, cte_type="8bit" if eight_bit else "7bit"
+    )
+    await client.sendmail(sender, recipients, message.as_bytes(policy=policy), mail_options=options)

@@ -22,6 +22,8 @@ from claimdesk.core.wording import format_money, format_when, label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUBJECT_PREFIX = "Subject: "
+# SMTP's line limit: headers are written on one line up to it, never folded at 78 columns.
+MAX_HEADER_LINE = 998
 
 # Prepended when a merchant's mail goes to the operators because the merchant has no address.
 NO_MERCHANT_CONTACT: dict[Locale, str] = {
@@ -54,10 +56,16 @@ class MerchantCard:
     locale: Locale | None = None  # None: the claim's
 
 
-def recipient_locale(order: MailOrder, settings: Settings, merchant: MerchantCard | None) -> Locale:
+def recipient_locale(
+    order: MailOrder,
+    settings: Settings,
+    merchant: MerchantCard | None,
+    merchant_without_contact: bool = False,
+) -> Locale:
     """Each party in its own language: the customer in the claim's, the merchant in its own
-    (the claim's if it set none), the operators in `operator_locale`."""
-    if order.recipient is Recipient.OPERATORS:
+    (the claim's if it set none), the operators in `operator_locale`, a merchant's notice
+    sent to them for want of an address included."""
+    if order.recipient is Recipient.OPERATORS or merchant_without_contact:
         return settings.operator_locale
     if order.recipient is Recipient.MERCHANT and merchant is not None and merchant.locale:
         return merchant.locale
@@ -98,7 +106,7 @@ def render(
     """The subject (the template's first line, `Subject: …`) and the body (the rest), in
     the recipient's language, dates and amounts written its way."""
     claim = order.claim
-    locale = recipient_locale(order, settings, merchant)
+    locale = recipient_locale(order, settings, merchant, merchant_without_contact)
 
     def when(value: datetime | str) -> str:
         return format_when(value, locale)
@@ -157,7 +165,7 @@ def build_message(
 ) -> EmailMessage:
     # Headers are not folded at 78 columns: a folded Subject arrives with a leading space
     # in some readers, and every line stays far below SMTP's 998.
-    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
+    message = EmailMessage(policy=email.policy.default.clone(max_line_length=MAX_HEADER_LINE))
     message["From"] = settings.mail_from
     if order.recipient is Recipient.CUSTOMER and to == order.claim.customer_email:
         message["To"] = formataddr((order.claim.customer_name, to))

@@ -31,6 +31,7 @@ from claimdesk.core.domain import (
     Template,
     TimelineEvent,
 )
+from claimdesk.core.mail import render
 from claimdesk.core.settings import Settings
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import Merchant
@@ -259,3 +260,18 @@ async def test_a_batch_shares_one_connection_survives_a_refusal_and_sends_each_o
     assert [refusal.order.key for refusal in receipt.refused] == ["CLM-B:1:c"]
     delivered = sorted(str(m["X-Claimdesk-Key"]) for m in mailer.mailbox.messages)
     assert delivered == ["CLM-B:1:m", "CLM-B:1:o"]  # each once, the bounced one never
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+async def test_a_long_subject_arrives_on_one_line(mailer: Mailer, locale: Locale) -> None:
+    order = sample_order(
+        Template.RESOLVED,
+        key=f"CLM-9:1:resolved:customer:{locale}",
+        claim=replace(sample_claim(), locale=locale),
+    )
+    mail = render(order, settings=Settings())
+    assert len("Subject: " + mail.subject) > 78  # what SMTP's default policy would fold
+    await mailer.send(order)
+    [received] = [m for m in mailer.mailbox.messages if str(m["X-Claimdesk-Key"]) == order.key]
+    # Folded, it would read " [CLM-…" (a leading space) or with a double space inside.
+    assert str(received["Subject"]) == mail.subject

@@ -27,6 +27,7 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.mail import (
+    NO_MERCHANT_CONTACT,
     TEMPLATES,
     MerchantCard,
     build_message,
@@ -340,6 +341,10 @@ def test_each_party_is_written_to_in_its_own_language() -> None:
     assert render(to_merchant, settings=SETTINGS, merchant=unset).locale is Locale.FR
     message = build_message(to_merchant, english, to="shop@lamps.example", settings=SETTINGS)
     assert message["Content-Language"] == "en"
+    # A merchant's notice sent to the operators for want of an address is theirs to read.
+    rerouted = render(to_merchant, settings=SETTINGS, merchant=unset, merchant_without_contact=True)
+    assert rerouted.locale is Locale.EN
+    assert rerouted.body.startswith(NO_MERCHANT_CONTACT[Locale.EN].format(merchant_id="M1"))
 
 
 @pytest.mark.parametrize("locale", list(Locale))
