@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, Protocol
 
+from claimdesk.core import editions
 from claimdesk.core.domain import (
     MONETARY_OUTCOMES,
     Action,
@@ -124,20 +125,13 @@ def _findings_refusal(claim: ClaimFacts) -> str | None:
     """Findings are owed from level 2 (edition 2) until given or the claim is resolved."""
     if claim.findings_due_at is not None:
         return None
-    if claim.input.policy.edition < FINDINGS_EDITION:
+    if not editions.investigation_owes_findings(claim.input.policy):
         return "this claim opened under rules that owe no investigation findings"
     if claim.level < 2:
         return "the claim is at level 1: no investigation is open, so no findings are owed"
     if claim.status not in LIVE:
         return f"the claim is {claim.status.value}: its outcome was the investigation's finding"
     return "no findings are owed now: they were given since the investigation opened"
-
-
-# From this edition of the rules (claimdesk.core.rules.editions, a layer above this one)
-# the platform closes a claim only in agreement with the customer.
-AGREEMENT_EDITION = 2
-# ... and an investigation owes findings (editions.investigation_owes_findings).
-FINDINGS_EDITION = 2
 
 
 def customer_agreement(claim: ClaimFacts) -> str | None:
@@ -152,7 +146,7 @@ def customer_agreement(claim: ClaimFacts) -> str | None:
 
 
 def _platform_close_refusal(claim: ClaimFacts) -> str | None:
-    if claim.input.policy.edition < AGREEMENT_EDITION:
+    if not editions.platform_close_needs_agreement(claim.input.policy):
         if claim.outcome is None:
             return "the platform closes a claim only after a decision the parties were told of"
         return None

@@ -20,7 +20,7 @@ from claimdesk.core.domain.vocabulary import (
 )
 
 # The edition of the rules new claims open under; raise it with every change to what the
-# rules decide, and gate the change on `claimdesk.core.rules.editions`. 1: the rules
+# rules decide, and gate the change on `claimdesk.core.editions`. 1: the rules
 # before editions; 2: the seeds' rules of issue 12 (see editions.py).
 CURRENT_EDITION = 2
 
@@ -41,7 +41,7 @@ class Policy:
     history_events_per_run: int = 5000
     # The edition of the rules the claim opened under, kept for its whole life: a claim
     # opened before a rule changed replays and runs on the rules it started with
-    # (claimdesk/core/rules/editions.py). Claims started before editions existed read 1.
+    # (claimdesk/core/editions.py). Claims started before editions existed read 1.
     edition: int = 1
     # From edition 2: how long an investigation (level 2, or a reopening) has to give the
     # customer its findings before operators are alerted (claimdesk/core/rules/findings.py).

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from claimdesk.core import editions
 from claimdesk.core.domain import (
     Action,
     ClosedReason,
@@ -29,7 +30,7 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.permissions import customer_agreement
-from claimdesk.core.rules import editions, findings
+from claimdesk.core.rules import findings
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.ladder import TOP_LEVEL
 from claimdesk.core.rules.step import iso, text

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from claimdesk.core import editions
 from claimdesk.core.domain import ClosedReason, EventKind, Recipient, Role, Status, Template
-from claimdesk.core.rules import editions
 
 if TYPE_CHECKING:
     from claimdesk.core.rules.state import ClaimState

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from claimdesk.core import editions
 from claimdesk.core.domain import EventKind, Findings, Recipient, Role, Template
-from claimdesk.core.rules import editions
 from claimdesk.core.rules.step import iso
 
 if TYPE_CHECKING:

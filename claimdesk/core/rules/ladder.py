@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from claimdesk.core import editions
 from claimdesk.core.domain import ClosedReason, Deadline, EventKind, Recipient, Role, Template
 from claimdesk.core.permissions import LIVE
-from claimdesk.core.rules import editions, findings
+from claimdesk.core.rules import findings
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.step import iso, yes
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
+from claimdesk.core import editions
 from claimdesk.core.details import EVENT_DETAILS, MAIL_DETAILS
 from claimdesk.core.domain import (
     Action,
@@ -32,7 +33,7 @@ from claimdesk.core.domain import (
     TimelineEvent,
 )
 from claimdesk.core.permissions import ActionInput, content_refusal, why_not
-from claimdesk.core.rules import actions, editions, ladder, results, takeover
+from claimdesk.core.rules import actions, ladder, results, takeover
 from claimdesk.core.rules.step import Refused, Step, iso, text
 
 # What a run hands the next: CarriedState's fields, each the ClaimState field of the same

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from claimdesk.core import editions
 from claimdesk.core.domain import (
     ClaimInput,
     EventKind,
@@ -21,7 +22,6 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.permissions import LIVE
-from claimdesk.core.rules import editions
 from claimdesk.core.rules.step import iso
 
 if TYPE_CHECKING:
