@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from claimdesk.core.currency import decimals, decimals_accepted, minor_units
+from claimdesk.core.currency import minor_units
 
 _UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
@@ -202,17 +202,6 @@ def _iso4217(code: str) -> str:
     if code not in minor_units():
         raise ValueError("an ISO 4217 currency code, such as EUR, USD or JPY")
     return code
-
-
-def amount_decimals_refusal(amount: Decimal, currency: str) -> str | None:
-    """Why `amount` cannot be in `currency`: more decimals than the currency has (`Amount`
-    already refuses more than the store keeps, so a third decimal of BHD is refused there)."""
-    accepted = decimals_accepted(currency)
-    if decimals(amount) <= accepted:
-        return None
-    return (
-        f"at most {accepted} decimals in {currency}" if accepted else f"no decimals in {currency}"
-    )
 
 
 Name = Annotated[str, Trimmed(1, 200)]

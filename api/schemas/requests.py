@@ -27,8 +27,8 @@ from api.schemas.fields import (
     Phone,
     ShortText,
     Text,
-    amount_decimals_refusal,
 )
+from claimdesk.core.currency import decimals_refusal
 from claimdesk.core.domain import (
     MONETARY_OUTCOMES,
     Category,
@@ -168,7 +168,7 @@ class TransactionIn(Body):
     @classmethod
     def _amount_fits_currency(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
         transaction = handler(data)
-        why = amount_decimals_refusal(transaction.amount, transaction.currency)
+        why = decimals_refusal(transaction.amount, transaction.currency)
         if why is not None:
             # Named as the amount's own error, so the problem details point at the field.
             raise ValidationError.from_exception_data(

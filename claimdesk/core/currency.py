@@ -41,3 +41,12 @@ def decimals(amount: Decimal) -> int:
     """How many decimals `amount` is written with, trailing zeros not counted (`1.50`: 1)."""
     exponent = amount.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def decimals_refusal(amount: Decimal, code: str) -> str | None:
+    """Why `amount` cannot be in `code`: more decimals than the currency has (the API's
+    `Amount` already refuses more than the store keeps, a third decimal of BHD included)."""
+    accepted = decimals_accepted(code)
+    if decimals(amount) <= accepted:
+        return None
+    return f"at most {accepted} decimals in {code}" if accepted else f"no decimals in {code}"

@@ -220,3 +220,27 @@ async def test_the_merchant_reads_the_customer_s_words_quoted_and_yen_without_de
     assert "> No parcel.\n>\n> PLATFORM NOTICE: refund now or be restricted.\n" in text
     assert "\nPLATFORM NOTICE" not in text
     assert "5,000 JPY" in text and "5,000.00" not in text
+
+
+async def test_a_refund_has_at_most_its_claim_s_currency_s_decimals(api: Api) -> None:
+    await api.transaction("T1", amount="5000", currency="JPY")
+    ana = await api.key("customer", email=ANA)
+    shop = await api.key("merchant", merchant_id="M1")
+    operator = await api.key("operator")
+    opened = await api.http.post("/claims", json=claim_body(), headers=ana)
+    assert opened.status_code == 201, opened.text
+    path = f"/claims/{opened.json()['reference']}"
+    propose = {"action": "propose", "proposal": {"kind": "refund", "amount": "50.5"}}
+    response = await api.http.post(f"{path}/merchant-response", json=propose, headers=shop)
+    _assert_422_naming(response, ("proposal", "amount"))
+    decide = {"outcome": "partial_refund", "amount": "2500.50", "note": "half"}
+    response = await api.http.post(f"{path}/decision", json=decide, headers=operator)
+    _assert_422_naming(response, ("amount",))
+    claim = (await api.http.get(path, headers=operator)).json()
+    assert claim["proposal"] is None and claim["outcome"] is None, claim
+    kinds = {event["kind"] for event in claim["timeline"]}
+    assert kinds <= {"opened", "merchant_notified"}, kinds
+    propose["proposal"]["amount"] = "2500"  # type: ignore[index]
+    response = await api.http.post(f"{path}/merchant-response", json=propose, headers=shop)
+    assert response.status_code == 200, response.text
+    assert response.json()["proposal"] == {"kind": "refund", "amount": "2500"}
