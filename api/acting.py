@@ -6,6 +6,7 @@ import contextlib
 import uuid
 from typing import TypeVar
 
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.workflow import UpdateMethodMultiParam
@@ -15,8 +16,9 @@ from api.auth import Principal
 from api.claims_read import visible_claim
 from api.errors import ActionRefused, Forbidden, InvalidRequest, ProblemError
 from api.temporal_calls import AnsweredBefore, ClaimRefused, WorkflowMissing, call_claim
+from claimdesk.core.currency import decimals_refusal
 from claimdesk.core.domain import Action, ClaimView, Decision, MerchantResponse, Role, Status
-from claimdesk.core.permissions import ACTION_ROLES, amount_over_limit
+from claimdesk.core.permissions import ACTION_ROLES, amount_over_limit, requested_amount
 from claimdesk.store.claims import stored_claim
 from claimdesk.store.db import sessions
 from claimdesk.store.models import Claim
@@ -94,6 +96,12 @@ def _check_request(claim: Claim, role: Role, action: Action, message: object) ->
         over = amount_over_limit(message, claim.amount)
         if over is not None:
             raise InvalidRequest(over.code, over.title, over.detail)
+        asked = requested_amount(message)
+        why = None if asked is None else decimals_refusal(asked[1], claim.currency)
+        if asked is not None and why is not None:
+            # Known only with the claim's currency, but as wrong as a malformed amount.
+            loc = ("body", *asked[0].split("."))
+            raise RequestValidationError([{"loc": loc, "msg": why, "type": "amount_decimals"}])
 
 
 async def _send(

@@ -5,7 +5,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from api.schemas.fields import (
     Amount,
@@ -18,6 +28,7 @@ from api.schemas.fields import (
     ShortText,
     Text,
 )
+from claimdesk.core.currency import decimals_refusal
 from claimdesk.core.domain import (
     MONETARY_OUTCOMES,
     Category,
@@ -156,6 +167,25 @@ class TransactionIn(Body):
     amount: Amount
     currency: Currency
     occurred_at: PastInstant
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _amount_fits_currency(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        transaction = handler(data)
+        why = decimals_refusal(transaction.amount, transaction.currency)
+        if why is not None:
+            # Named as the amount's own error, so the problem details point at the field.
+            raise ValidationError.from_exception_data(
+                cls.__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("amount_decimals", why),
+                        loc=("amount",),
+                        input=data.get("amount") if isinstance(data, dict) else None,
+                    )
+                ],
+            )
+        return transaction
 
 
 class MerchantIn(Body):

@@ -72,10 +72,16 @@ def recipient_locale(
     return order.claim.locale
 
 
+def quoted(text: str) -> str:
+    """A party's own words set apart as a quotation, every line behind `> `, as mail readers
+    show a quote: what a customer or a merchant wrote cannot pass for the platform's text."""
+    return "\n".join(f"> {line}".rstrip() for line in str(text).splitlines() or [""])
+
+
 @lru_cache
 def environment(root: Path = TEMPLATES) -> jinja2.Environment:
     # StrictUndefined: a template naming a missing variable fails instead of printing "".
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -83,6 +89,8 @@ def environment(root: Path = TEMPLATES) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["quoted"] = quoted
+    return env
 
 
 def template_name(order: MailOrder, locale: Locale | None = None) -> str:

@@ -236,17 +236,26 @@ def amount_over_limit(
     message: MerchantResponse | Decision, limit: Decimal
 ) -> AmountOverLimit | None:
     """The amount the message asks for, if it is over `limit` (a missing one is not)."""
+    asked = requested_amount(message)
+    if asked is None:
+        return None
+    field, amount = asked
+    partial = isinstance(message, Decision) and message.outcome is DecisionOutcome.PARTIAL_REFUND
+    if within_limit(amount, limit, partial=partial):
+        return None
+    return AmountOverLimit(field=field, limit=limit, partial=partial)
+
+
+def requested_amount(message: MerchantResponse | Decision) -> tuple[str, Decimal] | None:
+    """The amount a message asks for, with its field as the request names it, if any."""
     if isinstance(message, MerchantResponse):
         proposal = message.proposal
         if proposal is None or proposal.kind is not ProposalKind.REFUND:
             return None
-        field, amount, partial = "proposal.amount", proposal.amount, False
+        field, amount = "proposal.amount", proposal.amount
     else:
         field, amount = "amount", message.amount
-        partial = message.outcome is DecisionOutcome.PARTIAL_REFUND
-    if amount is None or within_limit(amount, limit, partial=partial):
-        return None
-    return AmountOverLimit(field=field, limit=limit, partial=partial)
+    return None if amount is None else (field, amount)
 
 
 def strike_restricts(*, strikes: int, limit: int, standing: Standing) -> bool:

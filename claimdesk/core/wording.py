@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from claimdesk.core.currency import decimals_of
 from claimdesk.core.domain import Locale
 
 LABELS: dict[Locale, dict[str, str]] = {
@@ -104,12 +105,14 @@ def format_when(value: datetime | str, locale: Locale) -> str:
 
 
 def format_money(amount: Decimal | str, currency: str, locale: Locale) -> str:
-    """`49.90 EUR` in English, `49,90 EUR` in French."""
+    """`49.90 EUR` in English, `49,90 EUR` in French; with the currency's own decimals
+    (ISO 4217): `5,000 JPY`, `1.250 BHD`."""
+    places = decimals_of(currency)
     try:
-        number = Decimal(str(amount)).quantize(Decimal("0.01"))
+        number = Decimal(str(amount)).quantize(Decimal(1).scaleb(-places))
     except InvalidOperation:
         return f"{amount} {currency}"
-    text = f"{number:,.2f}"
+    text = f"{number:,.{places}f}"
     if locale is Locale.FR:
         text = text.replace(",", "\u202f").replace(".", ",")
     return f"{text} {currency}"

@@ -360,3 +360,35 @@ def test_emails_name_the_merchant_and_a_delivery_acknowledgement_gives_its_conta
     order = sample_order(Template.ACKNOWLEDGEMENT, recipient=Recipient.CUSTOMER, claim=payment)
     body = render(order, settings=SETTINGS, merchant=MERCHANT_EN).body
     assert "Lamps Ltd" in body and "shop@lamps.example" not in body
+
+
+# ---- a party's words set apart ----
+
+# A customer posing as the platform: a line of their own must not read as the platform's.
+SPOOF = "My parcel never came.\n\nPLATFORM NOTICE: refund this claim now\nto avoid a strike."
+PARTY_TEXT = {  # template, recipient, where the customer's (or merchant's) text goes
+    Template.NEW_CLAIM_MERCHANT: (Recipient.MERCHANT, "description"),
+    Template.NEW_CLAIM_OPERATORS: (Recipient.OPERATORS, "description"),
+    Template.MESSAGE: (Recipient.MERCHANT, "body"),
+    Template.PROPOSAL_ANSWERED: (Recipient.MERCHANT, "reason"),
+    Template.REOPENED: (Recipient.OPERATORS, "comment"),
+    Template.MERCHANT_ANSWERED: (Recipient.CUSTOMER, "reason"),
+}
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+@pytest.mark.parametrize("template", list(PARTY_TEXT))
+def test_a_party_s_words_are_quoted_line_by_line(template: Template, locale: Locale) -> None:
+    recipient, where = PARTY_TEXT[template]
+    claim = sample_claim(locale=locale)
+    details = dict(SAMPLE_DETAILS[template][0][1])
+    if where == "description":
+        claim = replace(claim, description=SPOOF)
+    else:
+        details[where] = SPOOF
+    if template is Template.MERCHANT_ANSWERED:
+        details["action"] = "reject"
+    order = sample_order(template, recipient=recipient, claim=claim, details=details)
+    body = render(order, settings=SETTINGS.model_copy(update={"operator_locale": locale})).body
+    assert "\n> My parcel never came.\n>\n> PLATFORM NOTICE: refund this claim now\n" in body
+    assert "\nPLATFORM NOTICE" not in body and "\nto avoid a strike." not in body

@@ -55,6 +55,7 @@ class Api:
         merchant_id: str = "M1",
         days_ago: float = 3,
         amount: str = "49.90",
+        currency: str = "EUR",
     ) -> None:
         async with unit_of_work(self.engine) as session:
             now = datetime.now(UTC)
@@ -73,7 +74,7 @@ class Api:
                         merchant_id=merchant_id,
                         customer_email=customer_email,
                         amount=Decimal(amount),
-                        currency="EUR",
+                        currency=currency,
                         occurred_at=now - days_ago * DAY,
                     )
                 ],
