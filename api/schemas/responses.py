@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, Self
 
 from pydantic import BaseModel, Field
 
-from claimdesk.core.audience import sees_customer_phone, sees_merchant_contact
+from claimdesk.core.audience import sees_customer_phone, sees_merchant_contact, updated_at_for
 from claimdesk.core.domain import Category, ClosedReason, Locale, Role, Status, Subject
 from claimdesk.store.merchants import MerchantClaims, MerchantRatings
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, Transaction
@@ -42,10 +42,13 @@ class TimelineEventOut(BaseModel):
     details: dict[str, str]
 
     @classmethod
-    def of(cls, event: ClaimEvent, details: dict[str, str] | None = None) -> TimelineEventOut:
-        """The event, with `details` instead of all of its own if given (what a caller reads)."""
+    def of(
+        cls, event: ClaimEvent, *, seq: int | None = None, details: dict[str, str] | None = None
+    ) -> TimelineEventOut:
+        """The event, numbered `seq` and with `details` instead of its own if given (as a
+        caller reads it)."""
         return cls(
-            seq=event.seq,
+            seq=event.seq if seq is None else seq,
             at=event.at,
             actor=event.actor,
             kind=event.kind,
@@ -88,7 +91,10 @@ class ClaimOut(BaseModel):
     outcome: OutcomeOut | None = Field(description="how the claim was resolved, once it is")
     closed_reason: ClosedReason | None = Field(description="why the claim closed, once it did")
     opened_at: datetime = Field(description="when the customer filed the claim")
-    updated_at: datetime = Field(description="when the claim last changed")
+    updated_at: datetime = Field(
+        description="when the claim last changed as the caller reads it: for a customer or a "
+        "merchant, when the last event of its timeline happened"
+    )
     resolved_at: datetime | None = Field(description="when it was resolved, while it is")
     closed_at: datetime | None = Field(description="when it closed, once it did")
     allowed_actions: list[str] = Field(
@@ -107,7 +113,16 @@ class ClaimOut(BaseModel):
     FROM_THE_MERCHANT: ClassVar[frozenset[str]] = frozenset({"merchant_name", "merchant_contact"})
 
     @classmethod
-    def of(cls, claim: Claim, *, role: str, merchant: Merchant | None = None) -> Self:
+    def of(
+        cls,
+        claim: Claim,
+        *,
+        role: str,
+        merchant: Merchant | None = None,
+        last_by_kind: Mapping[str, datetime] | None = None,
+    ) -> Self:
+        """The claim as `role` reads it; `last_by_kind`: when the last event of each kind on
+        its timeline happened (none known: a party reads it as unchanged since opening)."""
         # The stored row has every other field under the same name; the actions are per role.
         fields = {
             name: getattr(claim, name)
@@ -115,6 +130,13 @@ class ClaimOut(BaseModel):
             if name not in cls.FROM_THE_MERCHANT
         }
         fields["allowed_actions"] = list(claim.allowed_actions.get(role, []))
+        fields["updated_at"] = updated_at_for(
+            Role(role),
+            Subject(claim.subject),
+            updated_at=claim.updated_at,
+            opened_at=claim.opened_at,
+            last_by_kind=last_by_kind or {},
+        )
         if not sees_customer_phone(Role(role), claim.customer_shares_phone):
             fields["customer_phone"] = None
         fields["merchant_name"] = merchant.name if merchant else claim.merchant_id

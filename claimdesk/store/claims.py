@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import fields
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import JSON, delete, text
+from sqlalchemy import JSON, delete, func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -126,6 +126,24 @@ async def timeline_rows(*, session: AsyncSession, reference: str) -> Sequence[Cl
         .order_by(col(ClaimEvent.seq))
     )
     return (await session.exec(query)).all()
+
+
+async def last_event_times(
+    *, session: AsyncSession, references: Collection[str]
+) -> dict[str, dict[str, datetime]]:
+    """For each claim, when the last event of each kind on its timeline happened (what a
+    party reads of it changed last at the latest of the kinds it reads)."""
+    if not references:
+        return {}
+    query = (
+        select(ClaimEvent.reference, ClaimEvent.kind, func.max(ClaimEvent.at))
+        .where(col(ClaimEvent.reference).in_(references))
+        .group_by(col(ClaimEvent.reference), col(ClaimEvent.kind))
+    )
+    found: dict[str, dict[str, datetime]] = {}
+    for reference, kind, at in (await session.exec(query)).all():
+        found.setdefault(reference, {})[kind] = at
+    return found
 
 
 async def timeline_events(*, session: AsyncSession, reference: str) -> list[TimelineEvent]:

@@ -10,6 +10,7 @@ from claimdesk.core.audience import (
     sees,
     sees_customer_phone,
     timeline_for,
+    updated_at_for,
 )
 from claimdesk.core.domain import (
     Action,
@@ -169,3 +170,44 @@ def test_the_claim_and_its_report_carry_the_phone_to_whom_may_read_it(shared: bo
 def test_a_claim_without_a_phone_has_no_phone_line() -> None:
     report = ClaimReport(claim=opened().view(), timeline=[])
     assert "Phone" not in render_report(report_for(Role.OPERATOR, report))
+
+
+# ---- no trace of what a party does not read ----
+
+
+def test_a_party_reads_its_timeline_numbered_from_one_and_changed_at_its_last_event() -> None:
+    state = opened(Subject.PAYMENT)
+    events = _payment_claim_events(state)
+    report = ClaimReport(claim=state.view(), timeline=events)
+    for role in (Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR):
+        seqs = [event.seq for event in report_for(role, report).timeline]
+        assert seqs == list(range(1, len(seqs) + 1)), role
+    last = {event.kind.value: event.at for event in events}
+    when = {
+        role: updated_at_for(
+            role,
+            Subject.PAYMENT,
+            updated_at=state.view().updated_at,
+            opened_at=OPENED,
+            last_by_kind=last,
+        )
+        for role in (Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR)
+    }
+    # A note came last: only operators read it, and only for them did the claim change.
+    assert when[Role.OPERATOR] == OPENED + 4 * HOUR
+    assert when[Role.CUSTOMER] == OPENED + 3 * HOUR
+    assert when[Role.MERCHANT] == OPENED
+
+
+def _payment_claim_events(state: ClaimState) -> list[TimelineEvent]:
+    """The events of the payment claim `state` (just opened): its opening, the customer's
+    message, a note, an operator's message, another note."""
+    _, opening = ClaimState.open(state.input)
+    steps = [
+        opening,
+        state.act(Action.MESSAGE, PostMessage(CUSTOMER, "Stolen card"), OPENED + HOUR),
+        state.act(Action.INTERNAL_NOTE, InternalNote(OPERATOR, "Same IP"), OPENED + 2 * HOUR),
+        state.act(Action.MESSAGE, PostMessage(OPERATOR, "Checking"), OPENED + 3 * HOUR),
+        state.act(Action.INTERNAL_NOTE, InternalNote(OPERATOR, "Bank"), OPENED + 4 * HOUR),
+    ]
+    return [event for step in steps for event in step.events]

@@ -1,0 +1,73 @@
+"""What each party reads of a claim over HTTP gives away nothing it may not see: no gaps in
+its numbering, no `updated_at` moved by a step it does not read, no header field that is
+not its own, and a report written to it in its language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.api import Api, claim_body
+
+ANA = "ana@example.com"
+
+
+async def _read(api: Api, reference: str, headers: dict[str, str]) -> dict[str, Any]:
+    """The claim as `headers`' caller reads it, alone and in its list."""
+    claim = await api.http.get(f"/claims/{reference}", headers=headers)
+    listed = await api.http.get("/claims", headers=headers)
+    assert claim.status_code == listed.status_code == 200, (claim.text, listed.text)
+    [item] = [item for item in listed.json()["items"] if item["reference"] == reference]
+    body: dict[str, Any] = claim.json()
+    assert {key: body[key] for key in item} == item  # the list shows the claim as it reads
+    return body
+
+
+async def test_a_customer_and_a_merchant_read_no_trace_of_what_they_may_not_see(
+    api: Api,
+) -> None:
+    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
+    ana = await api.key("customer", email=ANA)
+    m1 = await api.key("merchant", merchant_id="M1")
+    operator = await api.key("operator")
+    body = claim_body("T1", subject="payment", category="unauthorized")
+    reference = (await api.http.post("/claims", json=body, headers=ana)).json()["reference"]
+    base = f"/claims/{reference}"
+
+    async def act(path: str, headers: dict[str, str], payload: dict[str, Any]) -> None:
+        answer = await api.http.post(base + path, json=payload, headers=headers)
+        assert answer.status_code == 200, (path, answer.text)
+
+    await act("/request-info", operator, {"question": "Send a photo of your ID"})
+    await act("/messages", ana, {"body": "My card was stolen in Lyon"})
+    await act("/notes", operator, {"note": "Same IP as three chargebacks"})
+    await act("/messages", operator, {"body": "We are checking"})
+    before = {
+        "customer": await _read(api, reference, ana),
+        "merchant": await _read(api, reference, m1),
+    }
+    await act("/notes", operator, {"note": "Bank confirms the theft"})
+
+    # A note changes nothing a customer or a merchant reads: not even when the claim changed.
+    after = {
+        "customer": await _read(api, reference, ana),
+        "merchant": await _read(api, reference, m1),
+    }
+    assert after == before
+    for role, claim in after.items():
+        timeline = claim["timeline"]
+        # Numbered as the caller reads it: no gap where an event was kept back.
+        assert [event["seq"] for event in timeline] == list(range(1, len(timeline) + 1)), role
+        # Changed when the last event it reads happened, not at the operators' note.
+        assert claim["updated_at"] == timeline[-1]["at"], role
+    operators = await _read(api, reference, operator)
+    assert operators["timeline"][-1]["kind"] == "internal_note"
+    assert operators["updated_at"] == operators["timeline"][-1]["at"]
+    assert operators["updated_at"] != after["customer"]["updated_at"]
+
+    await act("/decision", operator, {"outcome": "refund", "amount": "49.90", "note": "Stolen"})
+    merchants = await _read(api, reference, m1)
+    assert [(e["seq"], e["kind"]) for e in merchants["timeline"]] == [
+        (1, "opened"),
+        (2, "decision"),
+    ]
+    assert merchants["updated_at"] == merchants["timeline"][-1]["at"]
