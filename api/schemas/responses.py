@@ -9,7 +9,12 @@ from typing import ClassVar, Self
 
 from pydantic import BaseModel, Field
 
-from claimdesk.core.audience import sees_customer_phone, sees_merchant_contact, updated_at_for
+from claimdesk.core.audience import (
+    sees_customer_phone,
+    sees_description,
+    sees_merchant_contact,
+    updated_at_for,
+)
 from claimdesk.core.domain import Category, ClosedReason, Locale, Role, Status, Subject
 from claimdesk.store.merchants import MerchantClaims, MerchantRatings
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, Transaction
@@ -73,7 +78,10 @@ class ClaimOut(BaseModel):
     )
     subject: Subject = Field(description="payment (platform handles) or delivery (merchant)")
     category: Category = Field(description="what went wrong, within the subject")
-    description: str = Field(description="the customer's account of the problem")
+    description: str | None = Field(
+        description="the customer's account of the problem; null for the merchant of a "
+        "payment claim (the customer's word to the platform)"
+    )
     locale: Locale = Field(description="the language the customer is written to in")
     amount: Decimal = Field(description="the transaction's amount, a decimal string")
     currency: str = Field(description="the transaction's ISO 4217 currency code")
@@ -137,6 +145,8 @@ class ClaimOut(BaseModel):
             opened_at=claim.opened_at,
             last_by_kind=last_by_kind or {},
         )
+        if not sees_description(Role(role), Subject(claim.subject)):
+            fields["description"] = None
         if not sees_customer_phone(Role(role), claim.customer_shares_phone):
             fields["customer_phone"] = None
         fields["merchant_name"] = merchant.name if merchant else claim.merchant_id

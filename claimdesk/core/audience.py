@@ -93,6 +93,13 @@ def updated_at_for(
     return max(seen, default=opened_at)
 
 
+def sees_description(role: Role, subject: Subject) -> bool:
+    """The customer's account of the problem: on a payment claim their first word to the
+    platform (no e-mail carries it to the merchant), not part of the header the merchant
+    reads; on a delivery claim the merchant's to answer."""
+    return role is not Role.MERCHANT or subject is Subject.DELIVERY
+
+
 def sees_customer_phone(role: Role, shared: bool) -> bool:
     """The customer's phone: theirs and the operators' to read; the merchant's only if the
     customer chose to share it (`contact.share_phone_with_merchant`)."""

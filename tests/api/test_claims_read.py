@@ -71,3 +71,30 @@ async def test_a_customer_and_a_merchant_read_no_trace_of_what_they_may_not_see(
         (2, "decision"),
     ]
     assert merchants["updated_at"] == merchants["timeline"][-1]["at"]
+
+
+async def test_the_merchant_of_a_payment_claim_does_not_read_the_customers_description(
+    api: Api,
+) -> None:
+    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
+    await api.transaction("T2", customer_email=ANA, merchant_id="M1")
+    ana = await api.key("customer", email=ANA)
+    m1 = await api.key("merchant", merchant_id="M1")
+    operator = await api.key("operator")
+    said = "Someone in Lyon used my card; my bank says it was cloned."
+    payment = claim_body("T1", subject="payment", category="unauthorized", description=said)
+    delivery = claim_body("T2", description="The lamp never came.")
+    references = {}
+    for body in (payment, delivery):
+        opened = await api.http.post("/claims", json=body, headers=ana)
+        assert opened.status_code == 201, opened.text
+        references[body["subject"]] = opened.json()["reference"]
+
+    for headers, reads in ((ana, True), (operator, True), (m1, False)):
+        claim = await _read(api, references["payment"], headers)
+        assert (claim["description"] == said) is reads
+        assert reads or claim["description"] is None
+        report = await api.http.get(f"/claims/{references['payment']}/report", headers=headers)
+        assert said not in report.text or reads
+    # A delivery claim is the merchant's to answer: it reads what the customer said.
+    assert (await _read(api, references["delivery"], m1))["description"] == "The lamp never came."

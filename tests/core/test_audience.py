@@ -9,6 +9,7 @@ from claimdesk.core.audience import (
     report_for,
     sees,
     sees_customer_phone,
+    sees_description,
     timeline_for,
     updated_at_for,
 )
@@ -133,6 +134,15 @@ def test_a_customer_message_stays_on_the_customers_timeline() -> None:
     step = state.act(Action.MESSAGE, PostMessage(CUSTOMER, "Hello"), OPENED + HOUR)
     event: TimelineEvent = step.events[0]
     assert timeline_for(Role.CUSTOMER, Subject.DELIVERY, [event]) == [event]
+
+
+@pytest.mark.parametrize("subject", list(Subject))
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR])
+def test_the_merchant_of_a_payment_claim_does_not_read_the_customers_description(
+    role: Role, subject: Subject
+) -> None:
+    reads = role is not Role.MERCHANT or subject is Subject.DELIVERY
+    assert sees_description(role, subject) is reads
 
 
 # ---- the customer's phone ----
