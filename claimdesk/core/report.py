@@ -282,7 +282,9 @@ _AGREEMENTS = {
 }
 
 
-def _detail_value(key: str, value: str, locale: Locale) -> str:
+def _detail_value(key: str, value: str, locale: Locale, currency: str) -> str:
+    if key == "amount":
+        return format_money(value, currency, locale)
     if key == "verdict":
         return _VERDICTS[locale].get(value, value)
     if key == "agreement":
@@ -294,10 +296,10 @@ def _detail_value(key: str, value: str, locale: Locale) -> str:
     return _detail(value, locale)
 
 
-def _event_line(event: TimelineEvent, locale: Locale) -> str:
+def _event_line(event: TimelineEvent, locale: Locale, currency: str) -> str:
     names = _DETAILS[locale]
     details = "; ".join(
-        f"{names[key]}: {_detail_value(key, value, locale)}"
+        f"{names[key]}: {_detail_value(key, value, locale, currency)}"
         for key, value in event.details.items()
         if key in names
     )
@@ -377,6 +379,8 @@ def render_report(report: ClaimReport, mediator: Mediator | None = None) -> str:
         if outcome.note:
             lines.append(field("note", " ".join(outcome.note.split())))
     lines += ["", h["timeline"], "-" * len(h["timeline"])]
-    lines += [_event_line(event, locale) for event in report.timeline] or [h["no_events"]]
+    lines += [_event_line(event, locale, claim.currency) for event in report.timeline] or [
+        h["no_events"]
+    ]
     lines += _recourse(report, mediator)
     return "\n".join(lines) + "\n"
