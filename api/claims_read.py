@@ -12,7 +12,7 @@ from api.auth import Principal
 from api.errors import NotFound
 from api.schemas import ClaimOut, TimelineEventOut
 from claimdesk.core.audience import details_for, report_for, timeline_for
-from claimdesk.core.domain import Role, Subject
+from claimdesk.core.domain import Locale, Role, Subject
 from claimdesk.core.report import ClaimReport
 from claimdesk.store import claims, merchants
 from claimdesk.store.db import sessions
@@ -46,14 +46,14 @@ async def claim_with_timeline(
 
 
 async def visible_report(
-    *, session: AsyncSession, principal: Principal, reference: str
+    *, session: AsyncSession, principal: Principal, reference: str, operator_locale: Locale
 ) -> ClaimReport:
-    """The documentation of the process, as the caller may read it."""
+    """The documentation of the process, as the caller may read it, in its language."""
     claim = await visible_claim(session=session, principal=principal, reference=reference)
     report = await claims.load_report(session=session, reference=claim.reference)
     if report is None:
         raise NotFound(f"claim {reference}")
-    return report_for(principal.role, report)
+    return report_for(principal.role, report, operator_locale=operator_locale)
 
 
 async def claims_out(

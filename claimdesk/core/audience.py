@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from claimdesk.core.domain import EventKind, Role, Subject
+from claimdesk.core.domain import EventKind, Locale, Role, Subject
 from claimdesk.core.report import ClaimReport
 
 # Operators' own: their internal notes, and e-mails a server refused (a matter for them).
@@ -113,8 +113,23 @@ def sees_merchant_contact(role: Role, subject: Subject) -> bool:
     return role is not Role.CUSTOMER or subject is Subject.DELIVERY
 
 
-def report_for(role: Role, report: ClaimReport) -> ClaimReport:
-    """The documentation of the process as `role` may read it."""
+def reader_locale(
+    role: Role, *, claim: Locale, merchant: Locale | None, operators: Locale
+) -> Locale:
+    """Each party in its own language: the customer in the claim's, the merchant in its own
+    (the claim's if it set none), operators in theirs (`operator_locale`)."""
+    if role is Role.CUSTOMER:
+        return claim
+    if role is Role.MERCHANT:
+        return merchant or claim
+    return operators
+
+
+def report_for(
+    role: Role, report: ClaimReport, *, operator_locale: Locale = Locale.EN
+) -> ClaimReport:
+    """The documentation of the process as `role` may read it, written to `role` in its
+    language (`operator_locale`: the settings' `operator_locale`)."""
     claim = report.claim
     if not sees_customer_phone(role, claim.customer_shares_phone):
         claim = replace(claim, customer_phone=None)
@@ -122,4 +137,7 @@ def report_for(role: Role, report: ClaimReport) -> ClaimReport:
         replace(event, seq=seq, details=details_for(role, claim.subject, event.kind, event.details))
         for seq, event in enumerate(timeline_for(role, claim.subject, report.timeline), start=1)
     ]
-    return ClaimReport(claim=claim, timeline=timeline, merchant_name=report.merchant_name)
+    locale = reader_locale(
+        role, claim=claim.locale, merchant=report.merchant_locale, operators=operator_locale
+    )
+    return replace(report, claim=claim, timeline=timeline, reader=role, locale=locale)

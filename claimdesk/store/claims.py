@@ -14,7 +14,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.core.domain import ClaimView, EventKind, Projection, Role, Status, TimelineEvent
+from claimdesk.core.domain import (
+    ClaimView,
+    EventKind,
+    Locale,
+    Projection,
+    Role,
+    Status,
+    TimelineEvent,
+)
 from claimdesk.core.report import ClaimReport
 from claimdesk.store.idempotency import record_answer
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, table_of
@@ -170,6 +178,7 @@ async def load_report(*, session: AsyncSession, reference: str) -> ClaimReport |
         claim=claim,
         timeline=await timeline_events(session=session, reference=reference),
         merchant_name=merchant.name if merchant else None,
+        merchant_locale=Locale(merchant.locale) if merchant and merchant.locale else None,
     )
 
 

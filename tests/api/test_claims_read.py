@@ -4,8 +4,11 @@ not its own, and a report written to it in its language."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from claimdesk.store.db import unit_of_work
+from claimdesk.store.merchants import upsert_merchant
 from tests.support.api import Api, claim_body
 
 ANA = "ana@example.com"
@@ -98,3 +101,54 @@ async def test_the_merchant_of_a_payment_claim_does_not_read_the_customers_descr
         assert said not in report.text or reads
     # A delivery claim is the merchant's to answer: it reads what the customer said.
     assert (await _read(api, references["delivery"], m1))["description"] == "The lamp never came."
+
+
+async def test_the_report_is_written_to_its_reader_in_its_language(api: Api) -> None:
+    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
+    async with unit_of_work(api.engine) as session:
+        await upsert_merchant(
+            session=session,
+            merchant_id="M1",
+            name="Shop",
+            email="shop@example.com",
+            at=datetime.now(UTC),
+            locale="en",
+        )
+    ana = await api.key("customer", email=ANA)
+    m1 = await api.key("merchant", merchant_id="M1")
+    operator = await api.key("operator")
+    opened = await api.http.post("/claims", json=claim_body("T1", locale="fr"), headers=ana)
+    assert opened.status_code == 201, opened.text
+    base = f"/claims/{opened.json()['reference']}"
+    # Three decisions the customer is not satisfied with: level 3, then the mediator.
+    for _ in range(3):
+        decision = {"outcome": "partial_refund", "amount": "12.5", "note": "Half the shipping"}
+        decided = await api.http.post(f"{base}/decision", json=decision, headers=operator)
+        assert decided.status_code == 200, decided.text
+        answer = await api.http.post(f"{base}/satisfaction", json={"satisfied": False}, headers=ana)
+        assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "closed"
+
+    reports = {}
+    for role, headers in (("customer", ana), ("merchant", m1), ("operator", operator)):
+        report = await api.http.get(f"{base}/report", headers=headers)
+        assert report.status_code == 200, report.text
+        reports[role] = report.text
+        assert report.headers["content-language"] == ("fr" if role == "customer" else "en")
+    # The customer: in the claim's language, told of their recourse; amounts written the
+    # French way in the timeline as in the header.
+    assert reports["customer"].startswith("Réclamation ")
+    assert "Vos recours" in reports["customer"] and "sans votre satisfaction" in reports["customer"]
+    assert (
+        "montant : 12,50 EUR" in reports["customer"] or "montant: 12,50 EUR" in reports["customer"]
+    )
+    assert "12.5" not in reports["customer"]
+    # The merchant: in its own language, and nothing addressed to the customer.
+    assert reports["merchant"].startswith("Claim ")
+    assert "amount: 12.50 EUR" in reports["merchant"]
+    for words in ("recours", "Your recourse", "your satisfaction", "Vos recours"):
+        assert words not in reports["merchant"], words
+    # The operators: in theirs, the recourse as a fact about the customer.
+    assert reports["operator"].startswith("Claim ")
+    assert "your satisfaction" not in reports["operator"]
+    assert "Recourse given to the customer" in reports["operator"]
