@@ -68,7 +68,7 @@ async def claims_out(
     times: dict[str, dict[str, datetime]] = {}
     if principal.role is not Role.OPERATOR:
         times = await claims.last_event_times(
-            session=session, references=[row.reference for row in rows]
+            session=session, until={row.reference: row.updated_at for row in rows}
         )
     role = principal.role.value
     return [

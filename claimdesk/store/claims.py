@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import JSON, delete, func, text
+from sqlalchemy import JSON, and_, delete, func, or_, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -137,15 +137,24 @@ async def timeline_rows(*, session: AsyncSession, reference: str) -> Sequence[Cl
 
 
 async def last_event_times(
-    *, session: AsyncSession, references: Collection[str]
+    *, session: AsyncSession, until: Mapping[str, datetime]
 ) -> dict[str, dict[str, datetime]]:
-    """For each claim, when the last event of each kind on its timeline happened (what a
-    party reads of it changed last at the latest of the kinds it reads)."""
-    if not references:
+    """For each claim of `until`, when the last event of each kind on its timeline happened,
+    up to the claim's given time (a claim as an older step left it, say an action's answer,
+    counts only the events it had): what a party reads of it changed last at the latest of
+    the kinds it reads."""
+    if not until:
         return {}
     query = (
         select(ClaimEvent.reference, ClaimEvent.kind, func.max(ClaimEvent.at))
-        .where(col(ClaimEvent.reference).in_(references))
+        .where(
+            or_(
+                *(
+                    and_(col(ClaimEvent.reference) == reference, col(ClaimEvent.at) <= at)
+                    for reference, at in until.items()
+                )
+            )
+        )
         .group_by(col(ClaimEvent.reference), col(ClaimEvent.kind))
     )
     found: dict[str, dict[str, datetime]] = {}

@@ -152,3 +152,21 @@ async def test_the_report_is_written_to_its_reader_in_its_language(api: Api) -> 
     assert reports["operator"].startswith("Claim ")
     assert "your satisfaction" not in reports["operator"]
     assert "Recourse given to the customer" in reports["operator"]
+
+
+async def test_a_repeated_action_answers_the_claim_as_it_changed_then_for_its_caller(
+    api: Api,
+) -> None:
+    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
+    ana = await api.key("customer", email=ANA)
+    operator = await api.key("operator")
+    body = claim_body("T1", subject="payment", category="unauthorized")
+    base = f"/claims/{(await api.http.post('/claims', json=body, headers=ana)).json()['reference']}"
+    write = {"json": {"body": "My card was stolen"}, "headers": {**ana, "Idempotency-Key": "k1"}}
+    first = await api.http.post(f"{base}/messages", **write)
+    assert first.status_code == 200, first.text
+    later = await api.http.post(f"{base}/messages", json={"body": "Noted"}, headers=operator)
+    assert later.status_code == 200, later.text
+    repeat = await api.http.post(f"{base}/messages", **write)
+    assert repeat.status_code == 200, repeat.text
+    assert repeat.json() == first.json()  # updated_at too: the message's, not the reply's
