@@ -40,7 +40,7 @@ class MerchantContactOut(BaseModel):
 
 
 class TimelineEventOut(BaseModel):
-    seq: int
+    seq: int = Field(description="the event's place in the timeline as the caller reads it, from 1")
     at: datetime
     actor: str
     kind: str
