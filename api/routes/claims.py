@@ -175,15 +175,24 @@ async def get_claim(
 @router.get(
     "/{reference}/report",
     response_class=PlainTextResponse,
-    summary="The documentation of the process (the text the customer gets on closing)",
+    summary="The documentation of the process, written to the caller in its language "
+    "(the customer's is the text it gets on closing)",
     responses=problem_responses(404),
 )
 async def get_report(
-    reference: Reference, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+    reference: Reference,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> str:
     report = await claims_read.visible_report(
-        session=session, principal=principal, reference=reference.upper()
+        session=session,
+        principal=principal,
+        reference=reference.upper(),
+        operator_locale=settings.operator_locale,
     )
+    response.headers["Content-Language"] = report.language.value
     return render_report(report, Mediator.of(settings))
 
 

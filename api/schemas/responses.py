@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, Self
 
 from pydantic import BaseModel, Field
 
-from claimdesk.core.audience import sees_customer_phone, sees_merchant_contact
+from claimdesk.core.audience import (
+    sees_customer_phone,
+    sees_description,
+    sees_merchant_contact,
+    updated_at_for,
+)
 from claimdesk.core.domain import Category, ClosedReason, Locale, Role, Status, Subject
 from claimdesk.store.merchants import MerchantClaims, MerchantRatings
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, MerchantStrike, Transaction
@@ -35,17 +40,20 @@ class MerchantContactOut(BaseModel):
 
 
 class TimelineEventOut(BaseModel):
-    seq: int
+    seq: int = Field(description="the event's place in the timeline as the caller reads it, from 1")
     at: datetime
     actor: str
     kind: str
     details: dict[str, str]
 
     @classmethod
-    def of(cls, event: ClaimEvent, details: dict[str, str] | None = None) -> TimelineEventOut:
-        """The event, with `details` instead of all of its own if given (what a caller reads)."""
+    def of(
+        cls, event: ClaimEvent, *, seq: int | None = None, details: dict[str, str] | None = None
+    ) -> TimelineEventOut:
+        """The event, numbered `seq` and with `details` instead of its own if given (as a
+        caller reads it)."""
         return cls(
-            seq=event.seq,
+            seq=event.seq if seq is None else seq,
             at=event.at,
             actor=event.actor,
             kind=event.kind,
@@ -70,7 +78,10 @@ class ClaimOut(BaseModel):
     )
     subject: Subject = Field(description="payment (platform handles) or delivery (merchant)")
     category: Category = Field(description="what went wrong, within the subject")
-    description: str = Field(description="the customer's account of the problem")
+    description: str | None = Field(
+        description="the customer's account of the problem; null for the merchant of a "
+        "payment claim (the customer's word to the platform)"
+    )
     locale: Locale = Field(description="the language the customer is written to in")
     amount: Decimal = Field(description="the transaction's amount, a decimal string")
     currency: str = Field(description="the transaction's ISO 4217 currency code")
@@ -88,7 +99,10 @@ class ClaimOut(BaseModel):
     outcome: OutcomeOut | None = Field(description="how the claim was resolved, once it is")
     closed_reason: ClosedReason | None = Field(description="why the claim closed, once it did")
     opened_at: datetime = Field(description="when the customer filed the claim")
-    updated_at: datetime = Field(description="when the claim last changed")
+    updated_at: datetime = Field(
+        description="when the claim last changed as the caller reads it: for a customer or a "
+        "merchant, when the last event of its timeline happened"
+    )
     resolved_at: datetime | None = Field(description="when it was resolved, while it is")
     closed_at: datetime | None = Field(description="when it closed, once it did")
     allowed_actions: list[str] = Field(
@@ -107,7 +121,16 @@ class ClaimOut(BaseModel):
     FROM_THE_MERCHANT: ClassVar[frozenset[str]] = frozenset({"merchant_name", "merchant_contact"})
 
     @classmethod
-    def of(cls, claim: Claim, *, role: str, merchant: Merchant | None = None) -> Self:
+    def of(
+        cls,
+        claim: Claim,
+        *,
+        role: str,
+        merchant: Merchant | None = None,
+        last_by_kind: Mapping[str, datetime] | None = None,
+    ) -> Self:
+        """The claim as `role` reads it; `last_by_kind`: when the last event of each kind on
+        its timeline happened (none known: a party reads it as unchanged since opening)."""
         # The stored row has every other field under the same name; the actions are per role.
         fields = {
             name: getattr(claim, name)
@@ -115,6 +138,15 @@ class ClaimOut(BaseModel):
             if name not in cls.FROM_THE_MERCHANT
         }
         fields["allowed_actions"] = list(claim.allowed_actions.get(role, []))
+        fields["updated_at"] = updated_at_for(
+            Role(role),
+            Subject(claim.subject),
+            updated_at=claim.updated_at,
+            opened_at=claim.opened_at,
+            last_by_kind=last_by_kind or {},
+        )
+        if not sees_description(Role(role), Subject(claim.subject)):
+            fields["description"] = None
         if not sees_customer_phone(Role(role), claim.customer_shares_phone):
             fields["customer_phone"] = None
         fields["merchant_name"] = merchant.name if merchant else claim.merchant_id

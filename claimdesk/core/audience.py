@@ -7,16 +7,21 @@ and the platform, only its header and the events that concern the merchant: the 
 the platform's decision and the closing (the two it is e-mailed about). The e-mail rules
 (`claimdesk.core.rules`) tell nobody of an event its audience does not show them
 (tests/core/test_audience.py holds the two together). The customer's phone goes to the
-merchant only if the customer shared it. Pure.
+merchant only if the customer shared it.
+
+What a party reads leaves no trace of what it does not: its timeline is numbered 1..n as it
+reads it (the store's numbers would show a gap where an event was kept back), and the claim
+changed, for it, when the last event it reads happened. Pure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Protocol, TypeVar
 
-from claimdesk.core.domain import EventKind, Role, Subject
+from claimdesk.core.domain import EventKind, Locale, Role, Subject
 from claimdesk.core.report import ClaimReport
 
 # Operators' own: their internal notes, and e-mails a server refused (a matter for them).
@@ -71,6 +76,30 @@ def timeline_for(role: Role, subject: Subject, events: Iterable[E]) -> list[E]:
     return [event for event in events if sees(role, subject, event.kind)]
 
 
+def updated_at_for(
+    role: Role,
+    subject: Subject,
+    *,
+    updated_at: datetime,
+    opened_at: datetime,
+    last_by_kind: Mapping[str, datetime],
+) -> datetime:
+    """When the claim last changed as `role` reads it: for operators at its last step; for
+    a party at the last event it reads (`last_by_kind`: the time of each kind's last event),
+    so a step it does not read, an internal note say, does not move it."""
+    if role in (Role.OPERATOR, Role.SYSTEM):
+        return updated_at
+    seen = [at for kind, at in last_by_kind.items() if sees(role, subject, kind)]
+    return max(seen, default=opened_at)
+
+
+def sees_description(role: Role, subject: Subject) -> bool:
+    """The customer's account of the problem: on a payment claim their first word to the
+    platform (no e-mail carries it to the merchant), not part of the header the merchant
+    reads; on a delivery claim the merchant's to answer."""
+    return role is not Role.MERCHANT or subject is Subject.DELIVERY
+
+
 def sees_customer_phone(role: Role, shared: bool) -> bool:
     """The customer's phone: theirs and the operators' to read; the merchant's only if the
     customer chose to share it (`contact.share_phone_with_merchant`)."""
@@ -84,13 +113,31 @@ def sees_merchant_contact(role: Role, subject: Subject) -> bool:
     return role is not Role.CUSTOMER or subject is Subject.DELIVERY
 
 
-def report_for(role: Role, report: ClaimReport) -> ClaimReport:
-    """The documentation of the process as `role` may read it."""
+def reader_locale(
+    role: Role, *, claim: Locale, merchant: Locale | None, operators: Locale
+) -> Locale:
+    """Each party in its own language: the customer in the claim's, the merchant in its own
+    (the claim's if it set none), operators in theirs (`operator_locale`)."""
+    if role is Role.CUSTOMER:
+        return claim
+    if role is Role.MERCHANT:
+        return merchant or claim
+    return operators
+
+
+def report_for(
+    role: Role, report: ClaimReport, *, operator_locale: Locale = Locale.EN
+) -> ClaimReport:
+    """The documentation of the process as `role` may read it, written to `role` in its
+    language (`operator_locale`: the settings' `operator_locale`)."""
     claim = report.claim
     if not sees_customer_phone(role, claim.customer_shares_phone):
         claim = replace(claim, customer_phone=None)
     timeline = [
-        replace(event, details=details_for(role, claim.subject, event.kind, event.details))
-        for event in timeline_for(role, claim.subject, report.timeline)
+        replace(event, seq=seq, details=details_for(role, claim.subject, event.kind, event.details))
+        for seq, event in enumerate(timeline_for(role, claim.subject, report.timeline), start=1)
     ]
-    return ClaimReport(claim=claim, timeline=timeline, merchant_name=report.merchant_name)
+    locale = reader_locale(
+        role, claim=claim.locale, merchant=report.merchant_locale, operators=operator_locale
+    )
+    return replace(report, claim=claim, timeline=timeline, reader=role, locale=locale)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from claimdesk.core.domain import ClaimView, EventKind, Locale, TimelineEvent
+from claimdesk.core.domain import ClaimView, EventKind, Locale, Role, TimelineEvent
 from claimdesk.core.settings import Settings
 from claimdesk.core.wording import format_money, format_when, label
 
@@ -17,6 +17,15 @@ class ClaimReport:
     claim: ClaimView
     timeline: list[TimelineEvent]
     merchant_name: str | None = None  # from the merchant's record; None: its id
+    merchant_locale: Locale | None = None  # from the merchant's record; None: it set none
+    # Whom it is written to, in which language (None: the claim's); cut and set for a
+    # reader by `claimdesk.core.audience.report_for`. As stored: the customer's.
+    reader: Role = Role.CUSTOMER
+    locale: Locale | None = None
+
+    @property
+    def language(self) -> Locale:
+        return self.locale or self.claim.locale
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,25 @@ _RECOURSE = {
         "en rappelant la référence {reference} et ce compte rendu. Si la médiation\n"
         "n'aboutit pas, vous pouvez saisir la juridiction compétente (le tribunal de\n"
         "proximité ou le tribunal judiciaire, selon le montant).",
+    ),
+}
+
+# The same recourse as a fact, for operators: what the customer was told.
+_RECOURSE_GIVEN = {
+    Locale.EN: (
+        "Recourse given to the customer",
+        "This claim ended without the customer's satisfaction. They were told they may\n"
+        "refer the dispute, free of charge, to the consumer mediator:\n  {name}\n  {address}\n"
+        "quoting the reference {reference}, and that the competent court remains should\n"
+        "mediation not settle it.",
+    ),
+    Locale.FR: (
+        "Recours indiqués au client",
+        "Cette réclamation s'est terminée sans la satisfaction du client. Il lui a été\n"
+        "indiqué qu'il peut soumettre gratuitement le litige au médiateur de la\n"
+        "consommation :\n  {name}\n  {address}\n"
+        "en rappelant la référence {reference}, et que la juridiction compétente reste\n"
+        "ouverte si la médiation n'aboutit pas.",
     ),
 }
 
@@ -282,7 +310,9 @@ _AGREEMENTS = {
 }
 
 
-def _detail_value(key: str, value: str, locale: Locale) -> str:
+def _detail_value(key: str, value: str, locale: Locale, currency: str) -> str:
+    if key == "amount":
+        return format_money(value, currency, locale)
     if key == "verdict":
         return _VERDICTS[locale].get(value, value)
     if key == "agreement":
@@ -294,10 +324,10 @@ def _detail_value(key: str, value: str, locale: Locale) -> str:
     return _detail(value, locale)
 
 
-def _event_line(event: TimelineEvent, locale: Locale) -> str:
+def _event_line(event: TimelineEvent, locale: Locale, currency: str) -> str:
     names = _DETAILS[locale]
     details = "; ".join(
-        f"{names[key]}: {_detail_value(key, value, locale)}"
+        f"{names[key]}: {_detail_value(key, value, locale, currency)}"
         for key, value in event.details.items()
         if key in names
     )
@@ -315,12 +345,15 @@ def _target(claim: ClaimView, h: dict[str, str]) -> str:
 
 def _recourse(report: ClaimReport, mediator: Mediator | None) -> list[str]:
     """The mediator and the court, for a claim that ended without the customer's
-    satisfaction (its closing event says so, from edition 2 of the rules)."""
+    satisfaction (its closing event says so, from edition 2 of the rules): told to the
+    customer, stated as what they were told to operators, and none of the merchant's."""
     closing = [e for e in report.timeline if e.kind == EventKind.CLOSED]
     if not closing or closing[-1].details.get("recourse") != "yes":
         return []
-    locale = report.claim.locale
-    heading, body = _RECOURSE[locale]
+    if report.reader is Role.MERCHANT:
+        return []
+    words = _RECOURSE if report.reader is Role.CUSTOMER else _RECOURSE_GIVEN
+    heading, body = words[report.language]
     mediator = mediator or Mediator.unset()
     text = body.format(
         name=mediator.name, address=mediator.address, reference=report.claim.reference
@@ -329,10 +362,10 @@ def _recourse(report: ClaimReport, mediator: Mediator | None) -> list[str]:
 
 
 def render_report(report: ClaimReport, mediator: Mediator | None = None) -> str:
-    """Plain text in the claim's locale, one line per timeline event, then the customer's
-    recourse if the claim ended without their satisfaction."""
+    """Plain text in its reader's language, one line per timeline event, then the
+    customer's recourse if the claim ended without their satisfaction (see `_recourse`)."""
     claim = report.claim
-    locale = claim.locale
+    locale = report.language
     h = _HEADINGS[locale]
 
     def field(heading: str, value: str) -> str:
@@ -377,6 +410,8 @@ def render_report(report: ClaimReport, mediator: Mediator | None = None) -> str:
         if outcome.note:
             lines.append(field("note", " ".join(outcome.note.split())))
     lines += ["", h["timeline"], "-" * len(h["timeline"])]
-    lines += [_event_line(event, locale) for event in report.timeline] or [h["no_events"]]
+    lines += [_event_line(event, locale, claim.currency) for event in report.timeline] or [
+        h["no_events"]
+    ]
     lines += _recourse(report, mediator)
     return "\n".join(lines) + "\n"

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import JSON, delete, text
+from sqlalchemy import JSON, and_, delete, func, or_, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from claimdesk.core.domain import ClaimView, EventKind, Projection, Role, Status, TimelineEvent
+from claimdesk.core.domain import (
+    ClaimView,
+    EventKind,
+    Locale,
+    Projection,
+    Role,
+    Status,
+    TimelineEvent,
+)
 from claimdesk.core.report import ClaimReport
 from claimdesk.store.idempotency import record_answer
 from claimdesk.store.models import Claim, ClaimEvent, Merchant, table_of
@@ -128,6 +136,33 @@ async def timeline_rows(*, session: AsyncSession, reference: str) -> Sequence[Cl
     return (await session.exec(query)).all()
 
 
+async def last_event_times(
+    *, session: AsyncSession, until: Mapping[str, datetime]
+) -> dict[str, dict[str, datetime]]:
+    """For each claim of `until`, when the last event of each kind on its timeline happened,
+    up to the claim's given time (a claim as an older step left it, say an action's answer,
+    counts only the events it had): what a party reads of it changed last at the latest of
+    the kinds it reads."""
+    if not until:
+        return {}
+    query = (
+        select(ClaimEvent.reference, ClaimEvent.kind, func.max(ClaimEvent.at))
+        .where(
+            or_(
+                *(
+                    and_(col(ClaimEvent.reference) == reference, col(ClaimEvent.at) <= at)
+                    for reference, at in until.items()
+                )
+            )
+        )
+        .group_by(col(ClaimEvent.reference), col(ClaimEvent.kind))
+    )
+    found: dict[str, dict[str, datetime]] = {}
+    for reference, kind, at in (await session.exec(query)).all():
+        found.setdefault(reference, {})[kind] = at
+    return found
+
+
 async def timeline_events(*, session: AsyncSession, reference: str) -> list[TimelineEvent]:
     """The claim's timeline as the workflow reported it, in sequence order."""
     return [
@@ -152,6 +187,7 @@ async def load_report(*, session: AsyncSession, reference: str) -> ClaimReport |
         claim=claim,
         timeline=await timeline_events(session=session, reference=reference),
         merchant_name=merchant.name if merchant else None,
+        merchant_locale=Locale(merchant.locale) if merchant and merchant.locale else None,
     )
 
 

@@ -9,7 +9,9 @@ from claimdesk.core.audience import (
     report_for,
     sees,
     sees_customer_phone,
+    sees_description,
     timeline_for,
+    updated_at_for,
 )
 from claimdesk.core.domain import (
     Action,
@@ -134,6 +136,15 @@ def test_a_customer_message_stays_on_the_customers_timeline() -> None:
     assert timeline_for(Role.CUSTOMER, Subject.DELIVERY, [event]) == [event]
 
 
+@pytest.mark.parametrize("subject", list(Subject))
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR])
+def test_the_merchant_of_a_payment_claim_does_not_read_the_customers_description(
+    role: Role, subject: Subject
+) -> None:
+    reads = role is not Role.MERCHANT or subject is Subject.DELIVERY
+    assert sees_description(role, subject) is reads
+
+
 # ---- the customer's phone ----
 
 
@@ -169,3 +180,44 @@ def test_the_claim_and_its_report_carry_the_phone_to_whom_may_read_it(shared: bo
 def test_a_claim_without_a_phone_has_no_phone_line() -> None:
     report = ClaimReport(claim=opened().view(), timeline=[])
     assert "Phone" not in render_report(report_for(Role.OPERATOR, report))
+
+
+# ---- no trace of what a party does not read ----
+
+
+def test_a_party_reads_its_timeline_numbered_from_one_and_changed_at_its_last_event() -> None:
+    state = opened(Subject.PAYMENT)
+    events = _payment_claim_events(state)
+    report = ClaimReport(claim=state.view(), timeline=events)
+    for role in (Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR):
+        seqs = [event.seq for event in report_for(role, report).timeline]
+        assert seqs == list(range(1, len(seqs) + 1)), role
+    last = {event.kind.value: event.at for event in events}
+    when = {
+        role: updated_at_for(
+            role,
+            Subject.PAYMENT,
+            updated_at=state.view().updated_at,
+            opened_at=OPENED,
+            last_by_kind=last,
+        )
+        for role in (Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR)
+    }
+    # A note came last: only operators read it, and only for them did the claim change.
+    assert when[Role.OPERATOR] == OPENED + 4 * HOUR
+    assert when[Role.CUSTOMER] == OPENED + 3 * HOUR
+    assert when[Role.MERCHANT] == OPENED
+
+
+def _payment_claim_events(state: ClaimState) -> list[TimelineEvent]:
+    """The events of the payment claim `state` (just opened): its opening, the customer's
+    message, a note, an operator's message, another note."""
+    _, opening = ClaimState.open(state.input)
+    steps = [
+        opening,
+        state.act(Action.MESSAGE, PostMessage(CUSTOMER, "Stolen card"), OPENED + HOUR),
+        state.act(Action.INTERNAL_NOTE, InternalNote(OPERATOR, "Same IP"), OPENED + 2 * HOUR),
+        state.act(Action.MESSAGE, PostMessage(OPERATOR, "Checking"), OPENED + 3 * HOUR),
+        state.act(Action.INTERNAL_NOTE, InternalNote(OPERATOR, "Bank"), OPENED + 4 * HOUR),
+    ]
+    return [event for step in steps for event in step.events]

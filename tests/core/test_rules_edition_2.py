@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from claimdesk.core.audience import report_for
 from claimdesk.core.domain import (
     Action,
     ClaimInput,
@@ -26,6 +27,7 @@ from claimdesk.core.domain import (
     ProposalAnswer,
     ProposalKind,
     Recipient,
+    Role,
     SatisfactionAnswer,
     Status,
     Subject,
@@ -319,6 +321,28 @@ def test_the_report_of_an_unsatisfied_ending_names_the_mediator_and_the_court(
     text = render_report(ClaimReport(state.view(), events), Mediator.of(SETTINGS))
     assert "Médiateur Exemple" in text and "https://mediateur.example" in text
     assert ("competent court" if locale is Locale.EN else "juridiction compétente") in text
+
+
+def test_the_recourse_is_told_to_the_customer_stated_to_operators_and_not_the_merchants() -> None:
+    claim = replace(claim_input(Subject.DELIVERY), locale=Locale.FR)
+    state, opening = ClaimState.open(under(2, claim))
+    steps = [opening, *_rejected_then_window(state)]
+    events = [event for step in steps for event in step.events]
+    report = ClaimReport(state.view(), events, merchant_locale=Locale.EN)
+    mediator = Mediator.of(SETTINGS)
+
+    def text(role: Role) -> str:
+        return render_report(report_for(role, report, operator_locale=Locale.FR), mediator)
+
+    customer, merchant, operator = text(Role.CUSTOMER), text(Role.MERCHANT), text(Role.OPERATOR)
+    assert customer.startswith("Réclamation ") and "Vos recours" in customer
+    assert "sans votre satisfaction" in customer
+    # The merchant: in its own language, nothing addressed to the customer.
+    assert merchant.startswith("Claim ") and "Médiateur Exemple" not in merchant
+    assert "recourse" not in merchant.lower() and "recours" not in merchant.lower()
+    # Operators: in theirs, what the customer was told, as a fact.
+    assert operator.startswith("Réclamation ") and "Recours indiqués au client" in operator
+    assert "Médiateur Exemple" in operator and "votre" not in operator
 
 
 def test_the_report_of_a_satisfied_ending_has_no_recourse_section() -> None:
