@@ -118,4 +118,5 @@ def _told(mail: EmailMessage) -> tuple[str, str]:
     found = _MESSAGE.search(mail.get_content().replace("\r\n", "\n"))
     assert found is not None, mail.get_content()
     author = "merchant" if CUSTOMER in str(mail["To"]) else "customer"
-    return author, found["body"]
+    # The words come quoted, every line behind "> ".
+    return author, "\n".join(line.removeprefix("> ") for line in found["body"].splitlines())
