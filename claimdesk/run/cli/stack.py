@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
-from typing import Annotated
+import sys
+from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -69,6 +71,19 @@ def worker() -> None:
         await run_worker(settings, stop)
 
     asyncio.run(run())
+    exit_past_temporals_threads()
+
+
+def exit_past_temporals_threads(code: int = 0) -> NoReturn:
+    """Ends a process that used Temporal, once its work is done and its output flushed,
+    without the interpreter's teardown: the SDK's Rust threads can outlive the event loop
+    and touch Python while CPython finalizes, which aborts now and then ("PyGILState_Release:
+    thread state … must be current", SIGABRT; temporalio/sdk-python#300), turning a clean
+    stop into a crash."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def api(

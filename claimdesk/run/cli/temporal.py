@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from datetime import timedelta
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -22,7 +20,7 @@ def setup(
     """Register the namespace (if missing) and the claims' search attributes. Idempotent."""
     from claimdesk.adapters.cluster import SetupError, setup_cluster
     from claimdesk.adapters.temporal import connect
-    from claimdesk.run.cli.stack import _settings
+    from claimdesk.run.cli.stack import _settings, exit_past_temporals_threads
 
     settings = _settings()
     namespace = settings.temporal_namespace
@@ -34,27 +32,14 @@ def setup(
         )
     except SetupError as error:
         typer.echo(f"cannot set up {settings.temporal_target}: {error}", err=True)
-        _exit_now(1)
+        exit_past_temporals_threads(1)
     if created:
         typer.echo(f"namespace {namespace} created")
     if added:
         typer.echo(f"search attributes added to {namespace}: {', '.join(added)}")
     else:
         typer.echo(f"search attributes already registered on {namespace}")
-    _exit_now(0)
-
-
-def _exit_now(code: int) -> NoReturn:
-    """Ends the process without the interpreter's teardown.
-
-    The Temporal client's Rust threads can outlive a short command and touch Python while
-    the interpreter finalizes, which aborts the process now and then ("PyGILState_Release:
-    thread state … must be current", temporalio/sdk-python#300). Nothing is left to clean
-    up here, so the output is flushed and the process ends at once.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_past_temporals_threads(0)
 
 
 def register(app: typer.Typer) -> None:
