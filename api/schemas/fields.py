@@ -184,6 +184,10 @@ class Trimmed:
             least = "a character" if self.min_length == 1 else f"{self.min_length} characters"
             raise ValueError(f"at least {least} once the spaces around are trimmed")
         text = unicodedata.normalize("NFC", value.strip())
+        if len(text) > self.max_length:
+            # NFC may lengthen text (U+0958 is two characters once composed): the bound holds
+            # for what is stored, not only for what was sent.
+            raise ValueError(f"at most {self.max_length} characters once normalised (NFC)")
         return text.replace("\r\n", "\n").replace("\r", "\n") if self.lines else text
 
     def __get_pydantic_core_schema__(

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     payment_filing_window: Duration = timedelta(days=60)
     satisfaction_window: Duration = timedelta(days=7)
     # From level 2 (or a reopening) the investigation gives the customer its findings within.
-    findings_within: Duration = timedelta(hours=48)
+    findings_due_after: Duration = timedelta(hours=48)
     merchant_strike_limit: int = Field(default=3, ge=1)
     # Temporal warns at 10,240 history events and fails a run at 51,200.
     history_events_per_run: int = Field(default=5000, ge=100, le=10_000)
@@ -95,7 +95,7 @@ class Settings(BaseSettings):
             "transaction_close_after": self.transaction_close_after,
             "payment_filing_window": self.payment_filing_window,
             "satisfaction_window": self.satisfaction_window,
-            "findings_within": self.findings_within,
+            "findings_due_after": self.findings_due_after,
         }
         for name, value in durations.items():
             if value <= timedelta(0):
@@ -130,7 +130,7 @@ class Settings(BaseSettings):
             merchant_strike_limit=self.merchant_strike_limit,
             history_events_per_run=self.history_events_per_run,
             edition=CURRENT_EDITION,
-            findings_within=self.findings_within,
+            findings_within=self.findings_due_after,
         )
 
     @property

@@ -162,6 +162,27 @@ async def test_free_text_keeps_its_lines_normalised_and_a_name_its_accents(api: 
     assert row["customer_name"] == "Zo\u00e9 Lima"  # NFC, trimmed
 
 
+async def test_text_that_normalisation_lengthens_past_its_bound_is_422(api: Api) -> None:
+    # U+0958 (DEVANAGARI LETTER QA) is two characters once normalised (NFC): the bound holds
+    # for what would be stored, so the column is never overrun (a 500 before).
+    await api.transaction("T1")
+    ana = await api.key("customer", email=ANA)
+    operator = await api.key("operator")
+    merchants = await api.count("merchants")  # the transaction's
+    cases = [
+        (ana, "/claims", claim_body("T1"), ("contact", "name"), 200),
+        (ana, "/claims", claim_body("T1"), ("contact", "phone"), 32),
+        (operator, "/merchants", {"id": "M9", "name": "Shop"}, ("name",), 200),
+        (operator, "/merchants", {"id": "M9", "name": "Shop"}, ("phone",), 32),
+    ]
+    for headers, path, body, loc, bound in cases:
+        response = await api.http.post(
+            path, json=_with(body, loc, "\u0958" * bound), headers=headers
+        )
+        _assert_422_naming(response, loc)
+    assert await api.count("claims") == 0 and await api.count("merchants") == merchants
+
+
 async def test_a_currency_is_a_real_iso_4217_code_with_its_decimals(api: Api) -> None:
     operator = await api.key("operator")
     refused = [

@@ -274,9 +274,9 @@ def test_the_findings_mail_gives_the_customer_the_note(locale: Locale) -> None:
 
 def test_findings_within_is_a_positive_setting_carried_by_the_policy() -> None:
     assert Settings().policy.findings_within == timedelta(hours=48)
-    assert Settings(findings_within="3600").policy.findings_within == timedelta(hours=1)
-    with pytest.raises(ValidationError, match="FINDINGS_WITHIN must be positive"):
-        Settings(findings_within="0")
+    assert Settings(findings_due_after="3600").policy.findings_within == timedelta(hours=1)
+    with pytest.raises(ValidationError, match="FINDINGS_DUE_AFTER must be positive"):
+        Settings(findings_due_after="0")
 
 
 def test_a_policy_recorded_before_findings_decodes_with_48_hours() -> None:
