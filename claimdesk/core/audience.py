@@ -24,8 +24,11 @@ from typing import Protocol, TypeVar
 from claimdesk.core.domain import EventKind, Locale, Role, Subject
 from claimdesk.core.report import ClaimReport
 
-# Operators' own: their internal notes, and e-mails a server refused (a matter for them).
-OPERATORS_ONLY = frozenset({EventKind.INTERNAL_NOTE, EventKind.MAIL_UNDELIVERABLE})
+# Operators' own: their internal notes, e-mails a server refused and findings they owe
+# past their time (matters for them, which they alone are told of).
+OPERATORS_ONLY = frozenset(
+    {EventKind.INTERNAL_NOTE, EventKind.MAIL_UNDELIVERABLE, EventKind.FINDINGS_OVERDUE}
+)
 
 # A merchant's standing with the platform, between it and the platform.
 MERCHANT_STANDING = frozenset({EventKind.MERCHANT_STRIKE, EventKind.MERCHANT_RESTRICTED})

@@ -66,7 +66,11 @@ def test_the_merchant_of_a_payment_claim_sees_its_opening_the_decision_and_the_c
 
 def test_the_merchant_of_a_delivery_claim_sees_all_but_what_only_operators_see() -> None:
     hidden = {kind for kind in EventKind if not sees(Role.MERCHANT, Subject.DELIVERY, kind)}
-    assert hidden == {EventKind.INTERNAL_NOTE, EventKind.MAIL_UNDELIVERABLE}
+    assert hidden == {
+        EventKind.INTERNAL_NOTE,
+        EventKind.MAIL_UNDELIVERABLE,
+        EventKind.FINDINGS_OVERDUE,
+    }
 
 
 def test_the_merchant_of_a_payment_claim_reads_why_it_closed_not_the_note_closing_it() -> None:
