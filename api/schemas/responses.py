@@ -108,7 +108,7 @@ class ClaimOut(BaseModel):
     allowed_actions: list[str] = Field(
         description="what the caller may do to the claim now: message, merchant_response, "
         "accept_proposal, reject_proposal, close, withdraw, satisfaction, decision, request_info, "
-        "internal_note"
+        "internal_note, findings"
     )
 
     merchant_name: str = Field(description="the merchant's display name")
