@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimdesk.core.domain import EventKind, Locale
-from claimdesk.core.report import _EVENTS
+from claimdesk.core.report_words import EVENT_WORDS as _EVENTS
 
 
 @pytest.mark.parametrize("locale", list(Locale))

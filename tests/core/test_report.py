@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from claimdesk.core import report
+from claimdesk.core import report_words
 from claimdesk.core.details import EVENT_DETAILS
 from claimdesk.core.domain import (
     Action,
@@ -22,10 +22,10 @@ from tests.support.claims import HOUR, MERCHANT, OPENED, opened
 def test_every_declared_event_detail_is_named_in_the_report_or_left_out_on_purpose() -> None:
     declared = frozenset().union(*(keys.names for keys in EVENT_DETAILS.values()))
     for locale in Locale:
-        named = frozenset(report._DETAILS[locale])
-        assert not named & report.LEFT_OUT, locale
+        named = frozenset(report_words.DETAIL_NAMES[locale])
+        assert not named & report_words.LEFT_OUT, locale
         # A key renamed in the rules would otherwise vanish from the report without a word.
-        assert named | report.LEFT_OUT == declared, locale
+        assert named | report_words.LEFT_OUT == declared, locale
 
 
 def test_the_timelines_amounts_are_written_like_the_headers_in_the_readers_language() -> None:
