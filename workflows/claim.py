@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from claimdesk.core.domain import (
@@ -46,17 +45,10 @@ with workflow.unsafe.imports_passed_through():
     from claimdesk.core.standing import visibility
     from workflows import search
     from workflows.counters import count_step
+    from workflows.store_writes import StoreWriter
 
-T = TypeVar("T")
 
 REFUSED = "ActionRefused"
-# Store writes are plain activities in histories that carry this marker: what the store
-# shows is then only ever what the workflow's committed history scheduled, in its order.
-STORE_AFTER_COMMIT = "store-as-activity"
-# Histories recorded between the two markers wrote the store from local activities, which
-# run before their workflow task commits: replayed as such, and switched to plain
-# activities at their first write past the history (a marker per write, see _store).
-STORE_LOCALLY = "store-as-local-activity"
 # An Update a previous run of the claim already answered (its Update id is carried over):
 # the API answers it from the store, where that run wrote the answer with the action.
 ANSWERED_BEFORE = "AlreadyAnswered"
@@ -65,20 +57,9 @@ ANSWERED_KEPT = timedelta(minutes=10)
 # Refused for a moment while the claim hands over to a fresh run: callers ask again.
 HANDING_OVER = "HandingOver"
 
-# Store writes and e-mails retry until they succeed: a claim never loses either.
-STORE_RETRY = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(minutes=1)
-)
-# A worker that dies mid-activity is noticed within these, and the activity runs again
-# elsewhere: a store write takes milliseconds; an e-mail beats before each message.
-STORE_TIMEOUT = timedelta(seconds=10)
-# A store write retries as a local activity for about 20 seconds (ten attempts, pausing
-# 0.2, 0.4, 0.8, 1.6, 3.2, then 4 s four times), then the server takes over (STORE_RETRY).
-LOCAL_STORE_RETRY = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200),
-    maximum_interval=timedelta(seconds=4),
-    maximum_attempts=10,
-)
+# E-mails retry until they are sent (store writes too, workflows/store_writes.py): a claim
+# never loses either. A worker that dies mid-send is noticed within the heartbeat, and
+# the activity runs again elsewhere; it beats before each message.
 MAIL_TIMEOUT = timedelta(seconds=60)
 MAIL_HEARTBEAT = timedelta(seconds=30)
 MAIL_RETRY = RetryPolicy(
@@ -99,8 +80,7 @@ class ClaimWorkflow:
         # same Update id sent again after a hand-over must not act twice.
         carried = claim.carried.answered if claim.carried else []
         self._answered: dict[str, datetime] = {a.id: a.at for a in carried}
-        self._store_locally: bool | None = None  # see _store
-        self._writes = 0
+        self._store = StoreWriter()
         self._opened = False
         self._opening_view: ClaimView | None = None
         self._handing_over = False
@@ -185,7 +165,7 @@ class ClaimWorkflow:
         if not step.events:
             return
         if step.strike:
-            result = await self._store(
+            result = await self._store.write(
                 "record_strike",
                 StrikeInput(
                     reference=self._state.input.reference,
@@ -197,54 +177,11 @@ class ClaimWorkflow:
             )
             step = step.then(self._state.strike_recorded(result, workflow.now()))
         projection = Projection(claim=self._state.view(), events=step.events, answers=answers)
-        await self._store("record_claim", projection, None)
+        await self._store.write("record_claim", projection, None)
         self._publish()
         count_step(step, self._state.input.subject.value)
         if step.mails:
             self._mail_tasks.append(asyncio.create_task(self._send(MailBatch(step.mails))))
-
-    async def _store(self, name: str, arg: object, result_type: type[T] | None) -> T:
-        """One store write: an activity, scheduled by a committed workflow task.
-
-        The write runs only once the workflow task that decided it is in the history, with
-        the input the history holds; retries write the same thing again (every write is
-        idempotent), and the claim's lock keeps one write at a time, in the history's order.
-        A local activity would run before its workflow task commits: a task later thrown
-        away (a worker lost, Updates aborted) would have written a state the history never
-        held. Histories recorded with local writes (`STORE_LOCALLY`) replay as they ran,
-        and a claim still running under them moves to plain activities at its next write.
-        """
-        if self._store_locally is None:  # the run's branch, decided at its first write
-            self._store_locally = not workflow.patched(STORE_AFTER_COMMIT) and workflow.patched(
-                STORE_LOCALLY
-            )
-        self._writes += 1
-        if self._store_locally and workflow.patched(f"{STORE_AFTER_COMMIT}-from-{self._writes}"):
-            # A run recorded with local writes, now past its history on this code: its
-            # writes from here on are plain activities (`patched` answers once per id and
-            # run, so each write asks under its own id).
-            self._store_locally = False
-        if self._store_locally:
-            try:
-                return await workflow.execute_local_activity(  # type: ignore[no-any-return]
-                    name,
-                    arg,
-                    result_type=result_type,
-                    start_to_close_timeout=STORE_TIMEOUT,
-                    retry_policy=LOCAL_STORE_RETRY,
-                )
-            except (ActivityError, ApplicationError):  # its last attempt's error, as it was
-                # The store stays out of reach: a local activity retrying for long keeps
-                # its workflow task alive with three history events every few seconds,
-                # while the server retries a plain activity at no cost in history.
-                workflow.logger.warning("store unreachable; %s goes on as an activity", name)
-        return await workflow.execute_activity(  # type: ignore[no-any-return]
-            name,
-            arg,
-            result_type=result_type,
-            start_to_close_timeout=STORE_TIMEOUT,
-            retry_policy=STORE_RETRY,
-        )
 
     def _publish(self) -> None:
         """Shows operators where the claim stands: search attributes and current details."""
