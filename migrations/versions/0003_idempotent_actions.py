@@ -1,20 +1,11 @@
-"""Idempotency-Key on every action: the operation, its Update id and its first answer
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-01 10:00:00
-"""
-
-from collections.abc import Sequence
+"""Idempotency-Key on every action: the operation, its Update id and its first answer (revision 0003 after 0002, 2026-12-01)."""
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0003"
+down_revision = "0002"
 
 
 def upgrade() -> None:

@@ -1,19 +1,10 @@
-"""the customer's phone on the claim, and whether the merchant may read it
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-01 13:00:00
-"""
-
-from collections.abc import Sequence
+"""the customer's phone on the claim, and whether the merchant may read it (revision 0004 after 0003, 2026-12-01)."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0004"
+down_revision = "0003"
 
 
 def upgrade() -> None:

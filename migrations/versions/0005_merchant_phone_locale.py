@@ -1,19 +1,10 @@
-"""a merchant's phone and the language it is written to in
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-01 13:10:00
-"""
-
-from collections.abc import Sequence
+"""a merchant's phone and the language it is written to in (revision 0005 after 0004, 2026-12-01)."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0005"
+down_revision = "0004"
 
 
 def upgrade() -> None:
