@@ -7,7 +7,7 @@ scheduled, so the store shows only what the history holds, in its order.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -70,11 +70,7 @@ class StoreWriter:
         if self._store_locally:
             try:
                 return await workflow.execute_local_activity(  # type: ignore[no-any-return]
-                    name,
-                    arg,
-                    result_type=result_type,
-                    start_to_close_timeout=STORE_TIMEOUT,
-                    retry_policy=LOCAL_STORE_RETRY,
+                    name, arg, **_timing(result_type), retry_policy=LOCAL_STORE_RETRY
                 )
             except (ActivityError, ApplicationError):  # its last attempt's error, as it was
                 # The store stays out of reach: a local activity retrying for long keeps
@@ -82,9 +78,10 @@ class StoreWriter:
                 # while the server retries a plain activity at no cost in history.
                 workflow.logger.warning("store unreachable; %s goes on as an activity", name)
         return await workflow.execute_activity(  # type: ignore[no-any-return]
-            name,
-            arg,
-            result_type=result_type,
-            start_to_close_timeout=STORE_TIMEOUT,
-            retry_policy=STORE_RETRY,
+            name, arg, **_timing(result_type), retry_policy=STORE_RETRY
         )
+
+
+def _timing(result_type: type[Any] | None) -> dict[str, Any]:
+    """What a store write's activity is told, local or not, besides how it retries."""
+    return {"result_type": result_type, "start_to_close_timeout": STORE_TIMEOUT}

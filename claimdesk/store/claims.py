@@ -106,18 +106,17 @@ async def list_claim_rows(
 ) -> Sequence[Claim]:
     """Newest first, or the earliest next deadline first (claims with none last)."""
     query = select(Claim)
-    if customer_email is not None:
-        query = query.where(col(Claim.customer_email) == customer_email)
-    if merchant_id is not None:
-        query = query.where(col(Claim.merchant_id) == merchant_id)
-    if status is not None:
-        query = query.where(col(Claim.status) == status)
-    if subject is not None:
-        query = query.where(col(Claim.subject) == subject)
-    if level is not None:
-        query = query.where(col(Claim.escalation_level) == level)
-    if breached is not None:
-        query = query.where(col(Claim.sla_breached) == breached)
+    equal_to = {
+        Claim.customer_email: customer_email,
+        Claim.merchant_id: merchant_id,
+        Claim.status: status,
+        Claim.subject: subject,
+        Claim.escalation_level: level,
+        Claim.sla_breached: breached,
+    }
+    for column, value in equal_to.items():
+        if value is not None:
+            query = query.where(col(column) == value)
     if due_before is not None:
         query = query.where(col(Claim.next_deadline) < due_before)
     if by_deadline:

@@ -41,16 +41,7 @@ async def upsert_merchant(
     existed = await session.get(Merchant, merchant_id) is not None
     statement = (
         insert(Merchant)
-        .values(
-            id=merchant_id,
-            name=name,
-            email=email,
-            phone=phone,
-            locale=locale,
-            strikes=0,
-            status=Standing.ACTIVE.value,
-            updated_at=at,
-        )
+        .values(**_newcomer(merchant_id, at), name=name, email=email, phone=phone, locale=locale)
         .on_conflict_do_update(
             index_elements=["id"],
             set_={"name": name, "email": email, "phone": phone, "locale": locale, "updated_at": at},
@@ -62,18 +53,16 @@ async def upsert_merchant(
     return merchant, not existed
 
 
+def _newcomer(merchant_id: str, at: datetime) -> dict[str, Any]:
+    """A merchant's record as it starts: active, with no strikes."""
+    return {"id": merchant_id, "strikes": 0, "status": Standing.ACTIVE.value, "updated_at": at}
+
+
 async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: datetime) -> None:
     """A placeholder merchant (named after its id, no e-mail) unless one exists."""
     statement = (
         insert(Merchant)
-        .values(
-            id=merchant_id,
-            name=merchant_id,
-            email=None,
-            strikes=0,
-            status=Standing.ACTIVE.value,
-            updated_at=at,
-        )
+        .values(**_newcomer(merchant_id, at), name=merchant_id, email=None)
         .on_conflict_do_nothing(index_elements=["id"])
     )
     await session.exec(statement)
