@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -18,13 +18,11 @@ from claimdesk.core.permissions import (
     why_not,
     within_limit,
 )
+from tests.support import claims
+from tests.support.claims import DAY, MERCHANT, OPENED, OPERATOR
 
-OPENED = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
-DAY = timedelta(days=1)
 PAID = Decimal("49.90")
 PEOPLE = (domain.Role.CUSTOMER, domain.Role.MERCHANT, domain.Role.OPERATOR)
-OPERATOR = domain.Actor(domain.Role.OPERATOR, "key_op")
-MERCHANT = domain.Actor(domain.Role.MERCHANT, "M1")
 
 
 @dataclass
@@ -46,30 +44,7 @@ def claim(
     proposal: domain.Proposal | None = None,
     outcome: domain.Outcome | None = None,
 ) -> Facts:
-    category = (
-        domain.Category.NOT_RECEIVED
-        if subject is domain.Subject.DELIVERY
-        else domain.Category.UNAUTHORIZED
-    )
-    claim_input = domain.ClaimInput(
-        reference="CLM-TEST-0001",
-        transaction=domain.TransactionRef("T1", "M1", PAID, "EUR", OPENED - 10 * DAY),
-        subject=subject,
-        category=category,
-        description="The parcel never came.",
-        contact=domain.Contact("Ana", "ana@example.com"),
-        locale=domain.Locale.EN,
-        opened_at=OPENED,
-        policy=domain.Policy(
-            level2_after=DAY,
-            level3_after=2 * DAY,
-            resolution_target=5 * DAY,
-            inactivity_close_after=120 * DAY,
-            transaction_close_after=180 * DAY,
-            satisfaction_window=7 * DAY,
-            merchant_strike_limit=3,
-        ),
-    )
+    claim_input = claims.claim_input(subject)
     return Facts(claim_input, status=status, proposal=proposal, outcome=outcome)
 
 
