@@ -98,13 +98,19 @@ def test_merchant_silent_for_24h_gets_reminder_and_customer_is_told_their_rights
     assert escalated.details["merchant_silent"] == "yes"
 
 
-def test_merchant_who_answered_gets_no_reminder() -> None:
+def acknowledged() -> ClaimState:
+    """A delivery claim its merchant acknowledged in the first hour."""
     state = opened(domain.Subject.DELIVERY)
     state.act(
         domain.Action.MERCHANT_RESPONSE,
         domain.MerchantResponse(MERCHANT, domain.MerchantAction.ACKNOWLEDGE),
         OPENED + HOUR,
     )
+    return state
+
+
+def test_merchant_who_answered_gets_no_reminder() -> None:
+    state = acknowledged()
     step = state.advance(OPENED + 24 * HOUR)
     assert (domain.Template.MERCHANT_REMINDER, domain.Recipient.MERCHANT) not in mails(step)
     assert state.level == 2
@@ -138,12 +144,7 @@ def test_payment_claim_past_resolution_target_is_breached_without_strike() -> No
 
 
 def test_merchant_who_answered_gets_no_strike_when_target_passes() -> None:
-    state = opened(domain.Subject.DELIVERY)
-    state.act(
-        domain.Action.MERCHANT_RESPONSE,
-        domain.MerchantResponse(MERCHANT, domain.MerchantAction.ACKNOWLEDGE),
-        OPENED + HOUR,
-    )
+    state = acknowledged()
     step = state.advance(OPENED + 5 * DAY)
     assert state.sla_breached and not step.strike
 
