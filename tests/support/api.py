@@ -80,6 +80,14 @@ class Api:
                 ],
             )
 
+    async def parties(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        """Transaction T1 (ana@example.com bought from M1), and the keys of ana, of M1 and of an
+        operator, as request headers."""
+        await self.transaction("T1")
+        customer = await self.key("customer", email="ana@example.com")
+        merchant = await self.key("merchant", merchant_id="M1")
+        return customer, merchant, await self.key("operator")
+
     async def count(self, table: str) -> int:
         async with self.engine.connect() as conn:
             return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
