@@ -558,11 +558,7 @@ PHONE = "+33 6 12 34 56 78"
 async def test_the_customers_phone_is_kept_for_them_and_operators_not_the_merchant(
     api: Api,
 ) -> None:
-    await api.transaction("T1")
-    await api.transaction("T2")
-    ana = await api.key("customer", email=ANA)
-    m1 = await api.key("merchant", merchant_id="M1")
-    operator = await api.key("operator")
+    ana, m1, operator = await api.parties("T1", "T2")
     contact = {"name": "Ana Lima", "email": ANA, "phone": PHONE}
     kept = await _open(api, ana, contact=contact)
     shared = await _open(
