@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +23,7 @@ from claimdesk.adapters.temporal import data_converter
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
 from tests.support.api import SECOND, Api, api_settings, serve
-from tests.support.database import with_database
+from tests.support.database import scratch_database, with_database
 from tests.support.mailbox import Mailbox
 from workflows import search
 
@@ -73,12 +72,8 @@ def template_database(postgres_admin_url: str) -> str:
 @pytest.fixture
 def database_url(postgres_admin_url: str, template_database: str) -> Iterator[str]:
     """A fresh, migrated database for one test, dropped after it."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    yield with_database(postgres_admin_url, name)
-    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(postgres_admin_url, "test", template_database) as url:
+        yield url
 
 
 @pytest.fixture

@@ -47,6 +47,12 @@ def _claim_row(customer: int, merchant: int, operator: int) -> Expect:
     }
 
 
+def _merchant_row(merchant: tuple[int, int, int]) -> Expect:
+    """The cells are M1 (the merchant key's own), M2 and an unknown merchant: a customer
+    meets none of them, an operator the two that exist."""
+    return {"customer": (404, 404, 404), "merchant": merchant, "operator": (200, 200, 404)}
+
+
 MATRIX: dict[tuple[str, str], Expect] = {
     ("POST", "/claims"): {
         "customer": (201, 404, 404),
@@ -78,28 +84,12 @@ MATRIX: dict[tuple[str, str], Expect] = {
     },
     ("POST", "/merchants"): {"customer": (403,), "merchant": (403,), "operator": (201,)},
     # A customer sees no merchant; a merchant sees itself, and may not restrict itself (403).
-    ("GET", "/merchants/{merchant_id}"): {
-        "customer": (404, 404, 404),
-        "merchant": (200, 404, 404),
-        "operator": (200, 200, 404),
-    },
-    ("POST", "/merchants/{merchant_id}/restrict"): {
-        "customer": (404, 404, 404),
-        "merchant": (403, 404, 404),
-        "operator": (200, 200, 404),
-    },
+    ("GET", "/merchants/{merchant_id}"): _merchant_row((200, 404, 404)),
+    ("POST", "/merchants/{merchant_id}/restrict"): _merchant_row((403, 404, 404)),
     # The operator's cells terminate M1 and M2: the merchant's (M1's) key is then refused
     # (401) until the reinstate row's operator cells reinstate them both.
-    ("POST", "/merchants/{merchant_id}/terminate"): {
-        "customer": (404, 404, 404),
-        "merchant": (403, 404, 404),
-        "operator": (200, 200, 404),
-    },
-    ("POST", "/merchants/{merchant_id}/reinstate"): {
-        "customer": (404, 404, 404),
-        "merchant": (401, 401, 401),
-        "operator": (200, 200, 404),
-    },
+    ("POST", "/merchants/{merchant_id}/terminate"): _merchant_row((403, 404, 404)),
+    ("POST", "/merchants/{merchant_id}/reinstate"): _merchant_row((401, 401, 401)),
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
 
@@ -449,10 +439,7 @@ async def test_the_merchant_reads_why_a_payment_claim_closed_not_the_customers_n
 
 async def test_customers_never_read_a_merchants_standing(fast_api: Api, mailbox: Mailbox) -> None:
     api = fast_api
-    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
-    ana = await api.key("customer", email=ANA)
-    m1 = await api.key("merchant", merchant_id="M1")
-    operator = await api.key("operator")
+    ana, m1, operator = await api.parties()
     opened = await api.http.post("/claims", json=claim_body("T1"), headers=ana)
     assert opened.status_code == 201, opened.text
     base = f"/claims/{opened.json()['reference']}"

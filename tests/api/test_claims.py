@@ -323,10 +323,7 @@ async def test_accepting_without_a_proposal_is_409(api: Api) -> None:
 
 
 async def test_a_role_that_can_never_act_gets_403_on_a_claim_it_sees(api: Api) -> None:
-    await api.transaction("T1")
-    ana = await api.key("customer", email=ANA)
-    m1 = await api.key("merchant", merchant_id="M1")
-    operator = await api.key("operator")
+    ana, m1, operator = await api.parties()
     reference = (await _open(api, ana))["reference"]
     decision = {"outcome": "rejected", "note": "no"}
     assert (
@@ -376,10 +373,7 @@ async def test_operator_decision_amounts_are_bounded_by_the_transaction(api: Api
 
 
 async def test_a_claim_from_proposal_to_satisfied_close_and_its_report(api: Api) -> None:
-    await api.transaction("T1")
-    ana = await api.key("customer", email=ANA)
-    m1 = await api.key("merchant", merchant_id="M1")
-    operator = await api.key("operator")
+    ana, m1, operator = await api.parties()
     reference = (await _open(api, ana))["reference"]
     base = f"/claims/{reference}"
 
@@ -416,10 +410,7 @@ async def test_a_claim_from_proposal_to_satisfied_close_and_its_report(api: Api)
 async def test_customer_rejects_a_proposal_and_operator_closes_only_once_they_agree(
     api: Api,
 ) -> None:
-    await api.transaction("T1")
-    ana = await api.key("customer", email=ANA)
-    m1 = await api.key("merchant", merchant_id="M1")
-    operator = await api.key("operator")
+    ana, m1, operator = await api.parties()
     reference = (await _open(api, ana))["reference"]
     base = f"/claims/{reference}"
     proposal = {"action": "propose", "proposal": {"kind": "refund", "amount": "5.00"}}
@@ -567,11 +558,7 @@ PHONE = "+33 6 12 34 56 78"
 async def test_the_customers_phone_is_kept_for_them_and_operators_not_the_merchant(
     api: Api,
 ) -> None:
-    await api.transaction("T1")
-    await api.transaction("T2")
-    ana = await api.key("customer", email=ANA)
-    m1 = await api.key("merchant", merchant_id="M1")
-    operator = await api.key("operator")
+    ana, m1, operator = await api.parties("T1", "T2")
     contact = {"name": "Ana Lima", "email": ANA, "phone": PHONE}
     kept = await _open(api, ana, contact=contact)
     shared = await _open(

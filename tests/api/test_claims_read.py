@@ -28,10 +28,7 @@ async def _read(api: Api, reference: str, headers: dict[str, str]) -> dict[str, 
 async def test_a_customer_and_a_merchant_read_no_trace_of_what_they_may_not_see(
     api: Api,
 ) -> None:
-    await api.transaction("T1", customer_email=ANA, merchant_id="M1")
-    ana = await api.key("customer", email=ANA)
-    m1 = await api.key("merchant", merchant_id="M1")
-    operator = await api.key("operator")
+    ana, m1, operator = await api.parties()
     body = claim_body("T1", subject="payment", category="unauthorized")
     reference = (await api.http.post("/claims", json=body, headers=ana)).json()["reference"]
     base = f"/claims/{reference}"

@@ -75,10 +75,7 @@ async def test_claim_filed_at_the_horizon_climbs_its_ladder_and_closes_once_answ
 async def test_operator_closes_once_the_customer_accepted_and_the_timeline_says_so(
     api: Api,
 ) -> None:
-    await api.transaction("T1")
-    ana = await api.key("customer", email=ANA)
-    shop = await api.key("merchant", merchant_id="M1")
-    operator = await api.key("operator")
+    ana, shop, operator = await api.parties()
     base = f"/claims/{(await _file(api, ana, 'T1')).json()['reference']}"
     early = await api.http.post(f"{base}/close", json={}, headers=operator)
     assert early.status_code == 409

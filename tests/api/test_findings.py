@@ -13,10 +13,7 @@ NOTE = {"note": "The carrier lost the parcel at its depot on 12 November."}
 async def test_operator_gives_the_findings_owed_from_level_2_once_and_safely_repeated(
     api: Api,
 ) -> None:
-    await api.transaction("T1")
-    ana = await api.key("customer", email=ANA)
-    shop = await api.key("merchant", merchant_id="M1")
-    operator = await api.key("operator")
+    ana, shop, operator = await api.parties()
     opened = await api.http.post("/claims", json=claim_body("T1"), headers=ana)
     reference = opened.json()["reference"]
     base = f"/claims/{reference}"

@@ -219,19 +219,31 @@ def stall_refusals(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, th
     return recording, go_on
 
 
+async def accept_held_while_the_merchant_proposes(
+    api: Api, monkeypatch: pytest.MonkeyPatch, key: str
+) -> tuple[Parties, str, asyncio.Task[dict[str, Any]], threading.Event]:
+    """The customer accepts (under `key`) before there is a proposal; the refusal is held
+    before it is kept while the merchant proposes. Returns the parties, the claim, the held
+    request, and the event that lets its refusal go on."""
+    recording, go_on = stall_refusals(monkeypatch)
+    who = await parties(api)
+    reference = await claim_in(api, who, "open", "T1")
+    first = asyncio.create_task(post(api, reference, "/proposal/accept", who.customer, {}, key=key))
+    assert await asyncio.to_thread(recording.wait, 20)
+    await post(api, reference, "/merchant-response", who.merchant, PROPOSAL, expect=200)
+    return who, reference, first, go_on
+
+
 async def test_a_repeat_during_a_refusal_waits_for_it_and_is_refused_too(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A double-click on "accept" while the merchant proposes: the first request is refused
     (no proposal yet) and, until its refusal is kept, the second one must not send the
     action again: it waits, and gets the same 409."""
-    recording, go_on = stall_refusals(monkeypatch)
-    who = await parties(api)
-    reference = await claim_in(api, who, "open", "T1")
+    who, reference, first, go_on = await accept_held_while_the_merchant_proposes(
+        api, monkeypatch, "click"
+    )
     accept = "/proposal/accept"
-    first = asyncio.create_task(post(api, reference, accept, who.customer, {}, key="click"))
-    assert await asyncio.to_thread(recording.wait, 20)
-    await post(api, reference, "/merchant-response", who.merchant, PROPOSAL, expect=200)
     second = asyncio.create_task(post(api, reference, accept, who.customer, {}, key="click"))
     await asyncio.sleep(1)  # the second request is waiting on the first one's answer
     assert not second.done()
@@ -248,13 +260,10 @@ async def test_a_request_that_outlived_its_lease_answers_what_the_key_holds(
     """The first request is refused but stalls past its lease before keeping the refusal; a
     repeat takes the key over and is carried out: both answer the repeat's 200."""
     monkeypatch.setattr(idempotency, "LEASE", timedelta(seconds=1))
-    recording, go_on = stall_refusals(monkeypatch)
-    who = await parties(api)
-    reference = await claim_in(api, who, "open", "T1")
+    who, reference, first, go_on = await accept_held_while_the_merchant_proposes(
+        api, monkeypatch, "slow"
+    )
     accept = "/proposal/accept"
-    first = asyncio.create_task(post(api, reference, accept, who.customer, {}, key="slow"))
-    assert await asyncio.to_thread(recording.wait, 20)
-    await post(api, reference, "/merchant-response", who.merchant, PROPOSAL, expect=200)
     await asyncio.sleep(1.5)  # the first request's lease has run out
     repeat = await post(api, reference, accept, who.customer, {}, key="slow")
     go_on.set()

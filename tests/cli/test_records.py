@@ -26,6 +26,13 @@ def run(cli: CliRunner, *args: str) -> Result:
     return cli.invoke(app, list(args))
 
 
+def import_csv(cli: CliRunner, tmp_path: Path, text: str) -> Result:
+    """`transactions import` of a CSV file holding `text`."""
+    csv = tmp_path / "t.csv"
+    csv.write_text(text)
+    return run(cli, "transactions", "import", str(csv))
+
+
 def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
     with psycopg.connect(database_url) as conn:
         return conn.execute(sql).fetchall()
@@ -94,17 +101,17 @@ def test_merchants_add_takes_a_phone_and_a_locale(cli: CliRunner, database_url: 
 def test_transactions_import_upserts_every_row(
     cli: CliRunner, database_url: str, tmp_path: Path
 ) -> None:
-    csv = tmp_path / "t.csv"
-    csv.write_text(
+    result = import_csv(
+        cli,
+        tmp_path,
         HEADER
         + "T1,M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00+01:00\n"
-        + "T2,M2,bob@example.com,12.00,EUR,2026-11-02T10:00:00Z\n"
+        + "T2,M2,bob@example.com,12.00,EUR,2026-11-02T10:00:00Z\n",
     )
-    result = run(cli, "transactions", "import", str(csv))
     assert result.exit_code == 0, result.output
     assert "imported 2" in result.output
-    csv.write_text(HEADER + "T1,M1,ana@example.com,50.00,EUR,2026-11-01T10:00:00+01:00\n")
-    assert run(cli, "transactions", "import", str(csv)).exit_code == 0
+    again = HEADER + "T1,M1,ana@example.com,50.00,EUR,2026-11-01T10:00:00+01:00\n"
+    assert import_csv(cli, tmp_path, again).exit_code == 0
     assert rows(database_url, "SELECT id, amount::text FROM transactions ORDER BY id") == [
         ("T1", "50.00"),
         ("T2", "12.00"),
@@ -118,23 +125,22 @@ def test_transactions_import_upserts_every_row(
 def test_a_bad_row_imports_nothing_and_names_its_line(
     cli: CliRunner, database_url: str, tmp_path: Path
 ) -> None:
-    csv = tmp_path / "t.csv"
-    csv.write_text(
+    result = import_csv(
+        cli,
+        tmp_path,
         HEADER
         + "T1,M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00+01:00\n"
         + "T2,M1,ana@example.com,-3,EUR,2026-11-01T10:00:00+01:00\n"
         + "T3,M1,ana@example.com,3.00,EUR,yesterday\n"
-        + "T4,M1,ana@example.com\n"
+        + "T4,M1,ana@example.com\n",
     )
-    result = run(cli, "transactions", "import", str(csv))
     assert result.exit_code == 1
     for line in ("line 3", "line 4", "line 5"):
         assert line in result.output
     assert "line 2" not in result.output
     assert "nothing imported" in result.output
     assert rows(database_url, "SELECT count(*) FROM transactions") == [(0,)]
-    csv.write_text("id,amount\nT1,3.00\n")
-    wrong_header = run(cli, "transactions", "import", str(csv))
+    wrong_header = import_csv(cli, tmp_path, "id,amount\nT1,3.00\n")
     assert wrong_header.exit_code == 1
     assert "header" in wrong_header.output
 

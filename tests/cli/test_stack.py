@@ -6,14 +6,13 @@ import os
 import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.support.database import with_database
+from tests.support.database import scratch_database
 from tests.support.mailbox import free_port
 
 CLAIMDESK = Path(sys.executable).parent / "claimdesk"
@@ -26,12 +25,8 @@ def _env(**settings: str) -> dict[str, str]:
 
 @pytest.fixture
 def empty_database(postgres_admin_url: str) -> Iterator[str]:
-    name = f"empty_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield with_database(postgres_admin_url, name)
-    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(postgres_admin_url, "empty") as url:
+        yield url
 
 
 @pytest.mark.timeout(120)

@@ -26,21 +26,13 @@ from claimdesk.core.domain import (
 )
 from claimdesk.core.report import ClaimReport, render_report
 from claimdesk.core.rules import ClaimState
-from tests.support.claims import (
-    CUSTOMER,
-    HOUR,
-    OPENED,
-    OPERATOR,
-    assert_mails_tell_only_what_the_recipient_sees,
-    claim_input,
-    every_path,
-    opened,
-)
+from tests.support import claims
+from tests.support.claims import CUSTOMER, HOUR, OPENED, OPERATOR, opened
 
 
 def test_every_email_the_rules_send_is_about_an_event_its_recipient_sees() -> None:
-    for step in every_path():
-        assert_mails_tell_only_what_the_recipient_sees(step)
+    for step in claims.every_path():
+        claims.assert_mails_tell_only_what_the_recipient_sees(step)
 
 
 @pytest.mark.parametrize("subject", list(Subject))
@@ -100,7 +92,7 @@ def test_a_kind_these_rules_do_not_know_is_shown_to_operators_only() -> None:
 def test_a_payment_claims_exchanges_are_cut_from_the_merchants_timeline() -> None:
     timeline = [
         event
-        for step in every_path()
+        for step in claims.every_path()
         for event in step.events
         if step.mails and step.mails[0].claim.subject is Subject.PAYMENT
     ]
@@ -169,7 +161,7 @@ def test_the_merchant_reads_the_customers_phone_only_if_they_shared_it(
 
 @pytest.mark.parametrize("shared", [False, True])
 def test_the_claim_and_its_report_carry_the_phone_to_whom_may_read_it(shared: bool) -> None:
-    claim = claim_input()
+    claim = claims.claim_input()
     claim.contact = Contact("Ana", "ana@example.com", "+33 6 12 34 56 78", shared)
     state, _ = ClaimState.open(claim)
     view = state.view()

@@ -10,143 +10,114 @@ from decimal import Decimal
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from claimdesk.core.domain import (
-    Action,
-    ClaimInput,
-    Deadline,
-    Decision,
-    DecisionOutcome,
-    EventKind,
-    Findings,
-    Locale,
-    MerchantAction,
-    MerchantResponse,
-    Policy,
-    Proposal,
-    ProposalAnswer,
-    ProposalKind,
-    Recipient,
-    Role,
-    SatisfactionAnswer,
-    Subject,
-    Template,
-)
+from claimdesk.core import domain
 from claimdesk.core.mail import render
 from claimdesk.core.report import ClaimReport, render_report
 from claimdesk.core.rules import ClaimState, Refused, Step
 from claimdesk.core.settings import Settings
-from tests.support.claims import (
-    CUSTOMER,
-    DAY,
-    HOUR,
-    MERCHANT,
-    OPENED,
-    OPERATOR,
-    POLICY,
-    claim_input,
-)
+from tests.support import claims
+from tests.support.claims import CUSTOMER, DAY, HOUR, MERCHANT, OPENED, OPERATOR
 
 SECOND = timedelta(seconds=1)
 LEVEL2 = OPENED + 24 * HOUR
 DUE = LEVEL2 + 48 * HOUR  # findings owed 48 h after the investigation opened
-NOTE = Findings(OPERATOR, "The payment was made with your card and your code.")
+NOTE = domain.Findings(OPERATOR, "The payment was made with your card and your code.")
 
 
-def opened(subject: Subject = Subject.PAYMENT, edition: int = 2) -> ClaimState:
-    claim = claim_input(subject)
-    state, _ = ClaimState.open(replace(claim, policy=replace(POLICY, edition=edition)))
+def opened(subject: domain.Subject = domain.Subject.PAYMENT, edition: int = 2) -> ClaimState:
+    state, _ = ClaimState.open(claims.under(edition, claims.claim_input(subject)))
     return state
 
 
-def kinds(step: Step) -> list[EventKind]:
+def kinds(step: Step) -> list[domain.EventKind]:
     return [event.kind for event in step.events]
 
 
-def mails(step: Step) -> set[tuple[Template, Recipient]]:
+def mails(step: Step) -> set[tuple[domain.Template, domain.Recipient]]:
     return {(m.template, m.recipient) for m in step.mails}
 
 
-def owed(state: ClaimState) -> list[tuple[object, Deadline]]:
-    return [(at, d) for at, d in state.deadlines() if d is Deadline.FINDINGS]
+def owed(state: ClaimState) -> list[tuple[object, domain.Deadline]]:
+    return [(at, d) for at, d in state.deadlines() if d is domain.Deadline.FINDINGS]
 
 
-@pytest.mark.parametrize("subject", list(Subject))
+@pytest.mark.parametrize("subject", list(domain.Subject))
 def test_level_2_owes_findings_within_48_hours_and_tells_the_customer_when(
-    subject: Subject,
+    subject: domain.Subject,
 ) -> None:
     state = opened(subject)
     step = state.advance(LEVEL2)
-    [escalated] = [e for e in step.events if e.kind is EventKind.ESCALATED]
+    [escalated] = [e for e in step.events if e.kind is domain.EventKind.ESCALATED]
     assert escalated.details["findings_by"] == DUE.isoformat()
-    [mail] = [m for m in step.mails if m.template is Template.ESCALATED]
+    [mail] = [m for m in step.mails if m.template is domain.Template.ESCALATED]
     assert mail.details["findings_by"] == DUE.isoformat()
-    assert owed(state) == [(DUE, Deadline.FINDINGS)]
-    assert Action.FINDINGS.value in state.view().allowed_actions["operator"]
+    assert owed(state) == [(DUE, domain.Deadline.FINDINGS)]
+    assert domain.Action.FINDINGS.value in state.view().allowed_actions["operator"]
 
 
 def test_no_findings_at_exactly_48_hours_after_level_2_alert_the_operators_once() -> None:
     state = opened()
     state.advance(LEVEL2)
-    assert EventKind.FINDINGS_OVERDUE not in kinds(state.advance(DUE - SECOND))
+    assert domain.EventKind.FINDINGS_OVERDUE not in kinds(state.advance(DUE - SECOND))
     step = state.advance(DUE)
-    assert kinds(step) == [EventKind.FINDINGS_OVERDUE]
-    assert step.events[0].at == DUE and step.events[0].actor is Role.SYSTEM
+    assert kinds(step) == [domain.EventKind.FINDINGS_OVERDUE]
+    assert step.events[0].at == DUE and step.events[0].actor is domain.Role.SYSTEM
     assert step.events[0].details == {"findings_by": DUE.isoformat()}
-    assert mails(step) == {(Template.FINDINGS_OVERDUE, Recipient.OPERATORS)}
+    assert mails(step) == {(domain.Template.FINDINGS_OVERDUE, domain.Recipient.OPERATORS)}
     assert owed(state) == []  # the alert is not repeated
     later = state.advance(OPENED + 5 * DAY)
-    assert EventKind.FINDINGS_OVERDUE not in kinds(later)
+    assert domain.EventKind.FINDINGS_OVERDUE not in kinds(later)
 
 
 def test_findings_overdue_are_still_given_late() -> None:
     state = opened()
     state.advance(DUE)
-    step = state.act(Action.FINDINGS, NOTE, DUE + HOUR)
-    assert kinds(step) == [EventKind.FINDINGS]
-    assert mails(step) == {(Template.FINDINGS, Recipient.CUSTOMER)}
-    assert Action.FINDINGS.value not in state.view().allowed_actions["operator"]
+    step = state.act(domain.Action.FINDINGS, NOTE, DUE + HOUR)
+    assert kinds(step) == [domain.EventKind.FINDINGS]
+    assert mails(step) == {(domain.Template.FINDINGS, domain.Recipient.CUSTOMER)}
+    assert domain.Action.FINDINGS.value not in state.view().allowed_actions["operator"]
 
 
 def test_findings_given_in_time_reach_the_customer_and_nobody_is_alerted() -> None:
     state = opened()
     state.advance(LEVEL2)
-    step = state.act(Action.FINDINGS, NOTE, LEVEL2 + 5 * HOUR)
+    step = state.act(domain.Action.FINDINGS, NOTE, LEVEL2 + 5 * HOUR)
     [event] = step.events
     assert (event.kind, event.actor, event.details) == (
-        EventKind.FINDINGS,
-        Role.OPERATOR,
+        domain.EventKind.FINDINGS,
+        domain.Role.OPERATOR,
         {"note": NOTE.note},
     )
     [mail] = step.mails
     assert (mail.template, mail.recipient, mail.details) == (
-        Template.FINDINGS,
-        Recipient.CUSTOMER,
+        domain.Template.FINDINGS,
+        domain.Recipient.CUSTOMER,
         {"note": NOTE.note},
     )
     assert owed(state) == []
-    assert EventKind.FINDINGS_OVERDUE not in kinds(state.advance(OPENED + 5 * DAY))
+    assert domain.EventKind.FINDINGS_OVERDUE not in kinds(state.advance(OPENED + 5 * DAY))
     # Met once: a second note is not owed (a message still reaches the customer).
     with pytest.raises(Refused, match="no findings are owed now"):
-        state.act(Action.FINDINGS, NOTE, OPENED + 5 * DAY)
+        state.act(domain.Action.FINDINGS, NOTE, OPENED + 5 * DAY)
 
 
 def test_next_deadline_shows_the_findings_while_they_are_next() -> None:
     state = opened()
     state.advance(OPENED + 48 * HOUR)  # level 3: the same investigation, its deadline stands
     assert state.level == 3
-    assert state.next_deadline() == (DUE, Deadline.FINDINGS)
-    state.act(Action.FINDINGS, NOTE, OPENED + 50 * HOUR)
-    assert state.next_deadline() == (OPENED + 5 * DAY, Deadline.RESOLUTION_TARGET)
+    assert state.next_deadline() == (DUE, domain.Deadline.FINDINGS)
+    state.act(domain.Action.FINDINGS, NOTE, OPENED + 50 * HOUR)
+    assert state.next_deadline() == (OPENED + 5 * DAY, domain.Deadline.RESOLUTION_TARGET)
 
 
 def test_level_3_keeps_the_deadline_of_the_investigation_opened_at_level_2() -> None:
     state = opened()
     state.advance(LEVEL2)
     step = state.advance(OPENED + 48 * HOUR)
-    [escalated] = [e for e in step.events if e.kind is EventKind.ESCALATED]
+    [escalated] = [e for e in step.events if e.kind is domain.EventKind.ESCALATED]
     assert escalated.details["level"] == "3"
     assert escalated.details["findings_by"] == DUE.isoformat()
-    assert owed(state) == [(DUE, Deadline.FINDINGS)]
+    assert owed(state) == [(DUE, domain.Deadline.FINDINGS)]
 
 
 @pytest.mark.parametrize(
@@ -155,8 +126,10 @@ def test_level_3_keeps_the_deadline_of_the_investigation_opened_at_level_2() -> 
         pytest.param(
             [
                 (
-                    Action.DECISION,
-                    Decision(OPERATOR, DecisionOutcome.REJECTED, "Your card, your code."),
+                    domain.Action.DECISION,
+                    domain.Decision(
+                        OPERATOR, domain.DecisionOutcome.REJECTED, "Your card, your code."
+                    ),
                 )
             ],
             id="decision",
@@ -164,81 +137,89 @@ def test_level_3_keeps_the_deadline_of_the_investigation_opened_at_level_2() -> 
         pytest.param(
             [
                 (
-                    Action.MERCHANT_RESPONSE,
-                    MerchantResponse(
-                        MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.RESHIPMENT)
+                    domain.Action.MERCHANT_RESPONSE,
+                    domain.MerchantResponse(
+                        MERCHANT,
+                        domain.MerchantAction.PROPOSE,
+                        proposal=domain.Proposal(domain.ProposalKind.RESHIPMENT),
                     ),
                 ),
-                (Action.ACCEPT_PROPOSAL, ProposalAnswer(CUSTOMER)),
+                (domain.Action.ACCEPT_PROPOSAL, domain.ProposalAnswer(CUSTOMER)),
             ],
             id="accepted-proposal",
         ),
     ],
 )
-def test_a_resolution_gives_the_findings(resolve: list[tuple[Action, object]]) -> None:
-    state = opened(Subject.DELIVERY)
+def test_a_resolution_gives_the_findings(resolve: list[tuple[domain.Action, object]]) -> None:
+    state = opened(domain.Subject.DELIVERY)
     state.advance(LEVEL2)
     for action, message in resolve:
         state.act(action, message, LEVEL2 + HOUR)  # type: ignore[arg-type]
     assert owed(state) == []
-    assert EventKind.FINDINGS_OVERDUE not in kinds(state.advance(DUE))
+    assert domain.EventKind.FINDINGS_OVERDUE not in kinds(state.advance(DUE))
 
 
 def test_findings_are_refused_at_level_1_and_to_anyone_but_an_operator() -> None:
     state = opened()
     with pytest.raises(Refused, match="level 1: no investigation is open"):
-        state.act(Action.FINDINGS, NOTE, OPENED + HOUR)
+        state.act(domain.Action.FINDINGS, NOTE, OPENED + HOUR)
     state.advance(LEVEL2)
     for actor in (CUSTOMER, MERCHANT):
         with pytest.raises(Refused, match="cannot findings"):
-            state.act(Action.FINDINGS, Findings(actor, "I found it."), LEVEL2 + HOUR)
-    assert owed(state) == [(DUE, Deadline.FINDINGS)]
+            state.act(domain.Action.FINDINGS, domain.Findings(actor, "I found it."), LEVEL2 + HOUR)
+    assert owed(state) == [(DUE, domain.Deadline.FINDINGS)]
 
 
 def test_a_rejected_proposal_opens_the_investigation_and_its_findings_are_owed() -> None:
-    state = opened(Subject.DELIVERY)
-    proposal = MerchantResponse(
-        MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.REFUND, Decimal("9"))
+    state = opened(domain.Subject.DELIVERY)
+    proposal = domain.MerchantResponse(
+        MERCHANT,
+        domain.MerchantAction.PROPOSE,
+        proposal=domain.Proposal(domain.ProposalKind.REFUND, Decimal("9")),
     )
-    state.act(Action.MERCHANT_RESPONSE, proposal, OPENED + HOUR)
-    step = state.act(Action.REJECT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + 2 * HOUR)
+    state.act(domain.Action.MERCHANT_RESPONSE, proposal, OPENED + HOUR)
+    step = state.act(
+        domain.Action.REJECT_PROPOSAL, domain.ProposalAnswer(CUSTOMER), OPENED + 2 * HOUR
+    )
     assert state.level == 2
-    [escalated] = [e for e in step.events if e.kind is EventKind.ESCALATED]
+    [escalated] = [e for e in step.events if e.kind is domain.EventKind.ESCALATED]
     due = OPENED + 2 * HOUR + 48 * HOUR
     assert escalated.details["findings_by"] == due.isoformat()
-    assert owed(state) == [(due, Deadline.FINDINGS)]
+    assert owed(state) == [(due, domain.Deadline.FINDINGS)]
 
 
 def test_a_reopening_owes_new_findings_even_after_they_were_given() -> None:
     state = opened()
     state.advance(LEVEL2)
-    state.act(Action.FINDINGS, NOTE, LEVEL2 + HOUR)
-    decision = Decision(OPERATOR, DecisionOutcome.REJECTED, "Your card, your code.")
-    state.act(Action.DECISION, decision, LEVEL2 + 2 * HOUR)
+    state.act(domain.Action.FINDINGS, NOTE, LEVEL2 + HOUR)
+    decision = domain.Decision(OPERATOR, domain.DecisionOutcome.REJECTED, "Your card, your code.")
+    state.act(domain.Action.DECISION, decision, LEVEL2 + 2 * HOUR)
     reopened_at = LEVEL2 + 3 * HOUR
-    step = state.act(Action.SATISFACTION, SatisfactionAnswer(CUSTOMER, False), reopened_at)
+    step = state.act(
+        domain.Action.SATISFACTION, domain.SatisfactionAnswer(CUSTOMER, False), reopened_at
+    )
     assert state.level == 3
-    [event] = [e for e in step.events if e.kind is EventKind.REOPENED]
+    [event] = [e for e in step.events if e.kind is domain.EventKind.REOPENED]
     assert event.details["findings_by"] == (reopened_at + 48 * HOUR).isoformat()
     assert {m.details["findings_by"] for m in step.mails} == {event.details["findings_by"]}
-    assert owed(state) == [(reopened_at + 48 * HOUR, Deadline.FINDINGS)]
+    assert owed(state) == [(reopened_at + 48 * HOUR, domain.Deadline.FINDINGS)]
 
 
 def test_edition_1_claims_owe_no_findings_and_keep_their_timers() -> None:
     state = opened(edition=1)
     step = state.advance(OPENED + 5 * DAY)
     assert all("findings_by" not in event.details for event in step.events)
-    assert EventKind.FINDINGS_OVERDUE not in kinds(step)
+    assert domain.EventKind.FINDINGS_OVERDUE not in kinds(step)
     assert owed(state) == []
     with pytest.raises(Refused, match="rules that owe no investigation findings"):
-        state.act(Action.FINDINGS, NOTE, OPENED + 5 * DAY)
+        state.act(domain.Action.FINDINGS, NOTE, OPENED + 5 * DAY)
     fresh = opened(edition=1)
     fresh.advance(LEVEL2)
     assert [d for _, d in fresh.deadlines()] == [
-        Deadline.LEVEL3,
-        Deadline.RESOLUTION_TARGET,
-        Deadline.INACTIVITY,
-        Deadline.TRANSACTION_HORIZON,
+        domain.Deadline.LEVEL3,
+        domain.Deadline.RESOLUTION_TARGET,
+        domain.Deadline.INACTIVITY,
+        domain.Deadline.TRANSACTION_HORIZON,
     ]
 
 
@@ -249,24 +230,30 @@ def test_the_findings_owed_go_with_a_hand_over() -> None:
     assert resumed == state and resumed.findings_overdue
     assert resumed.deadlines() == state.deadlines()
     given = ClaimState.resume(resumed.handover())
-    assert given.act(Action.FINDINGS, NOTE, DUE + HOUR).events[0].kind is EventKind.FINDINGS
+    assert (
+        given.act(domain.Action.FINDINGS, NOTE, DUE + HOUR).events[0].kind
+        is domain.EventKind.FINDINGS
+    )
 
 
 def test_the_report_shows_the_findings_and_the_alert() -> None:
     state = opened()
-    events = [*state.advance(DUE).events, *state.act(Action.FINDINGS, NOTE, DUE + HOUR).events]
+    events = [
+        *state.advance(DUE).events,
+        *state.act(domain.Action.FINDINGS, NOTE, DUE + HOUR).events,
+    ]
     english = render_report(ClaimReport(state.view(), events))
     assert "findings overdue: operators alerted" in english
     assert f"findings of the investigation  (note: {NOTE.note})" in english
-    french = render_report(ClaimReport(replace(state.view(), locale=Locale.FR), events))
+    french = render_report(ClaimReport(replace(state.view(), locale=domain.Locale.FR), events))
     assert f"conclusions de l'enquête  (note: {NOTE.note})" in french
 
 
-@pytest.mark.parametrize("locale", list(Locale))
-def test_the_findings_mail_gives_the_customer_the_note(locale: Locale) -> None:
+@pytest.mark.parametrize("locale", list(domain.Locale))
+def test_the_findings_mail_gives_the_customer_the_note(locale: domain.Locale) -> None:
     state = opened()
     state.advance(LEVEL2)
-    [order] = state.act(Action.FINDINGS, NOTE, LEVEL2 + HOUR).mails
+    [order] = state.act(domain.Action.FINDINGS, NOTE, LEVEL2 + HOUR).mails
     order = replace(order, claim=replace(order.claim, locale=locale))
     mail = render(order, settings=Settings())
     assert NOTE.note in mail.body and "CLM-TEST-0001" in mail.subject
@@ -280,22 +267,26 @@ def test_findings_within_is_a_positive_setting_carried_by_the_policy() -> None:
 
 
 def test_a_policy_recorded_before_findings_decodes_with_48_hours() -> None:
-    fields = {f.name for f in dataclasses.fields(Policy)} - {"findings_within"}
-    old = {name: getattr(POLICY, name) for name in fields}
-    assert TypeAdapter(Policy).validate_python(old).findings_within == timedelta(hours=48)
-    assert TypeAdapter(ClaimInput).validate_python(dataclasses.asdict(claim_input()))
+    fields = {f.name for f in dataclasses.fields(domain.Policy)} - {"findings_within"}
+    old = {name: getattr(claims.POLICY, name) for name in fields}
+    assert TypeAdapter(domain.Policy).validate_python(old).findings_within == timedelta(hours=48)
+    assert TypeAdapter(domain.ClaimInput).validate_python(dataclasses.asdict(claims.claim_input()))
 
 
 def test_level_3_never_promises_findings_already_overdue() -> None:
-    claim = claim_input(Subject.DELIVERY)
-    policy = replace(POLICY, edition=2, findings_within=10 * HOUR)
+    claim = claims.claim_input(domain.Subject.DELIVERY)
+    policy = replace(claims.POLICY, edition=2, findings_within=10 * HOUR)
     state, _ = ClaimState.open(replace(claim, policy=policy))
-    proposal = MerchantResponse(
-        MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.RESHIPMENT)
+    proposal = domain.MerchantResponse(
+        MERCHANT,
+        domain.MerchantAction.PROPOSE,
+        proposal=domain.Proposal(domain.ProposalKind.RESHIPMENT),
     )
-    state.act(Action.MERCHANT_RESPONSE, proposal, OPENED + HOUR)
-    state.act(Action.REJECT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR)  # level 2
-    assert kinds(state.advance(OPENED + 11 * HOUR)) == [EventKind.FINDINGS_OVERDUE]
+    state.act(domain.Action.MERCHANT_RESPONSE, proposal, OPENED + HOUR)
+    state.act(
+        domain.Action.REJECT_PROPOSAL, domain.ProposalAnswer(CUSTOMER), OPENED + HOUR
+    )  # level 2
+    assert kinds(state.advance(OPENED + 11 * HOUR)) == [domain.EventKind.FINDINGS_OVERDUE]
     step = state.advance(OPENED + 48 * HOUR)
-    [escalated] = [e for e in step.events if e.kind is EventKind.ESCALATED]
+    [escalated] = [e for e in step.events if e.kind is domain.EventKind.ESCALATED]
     assert escalated.details["level"] == "3" and "findings_by" not in escalated.details

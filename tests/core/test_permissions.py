@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
-from claimdesk.core.domain import (
-    Action,
-    Actor,
-    Category,
-    ClaimInput,
-    Contact,
-    Decision,
-    DecisionOutcome,
-    Locale,
-    MerchantAction,
-    MerchantResponse,
-    Outcome,
-    Policy,
-    Proposal,
-    ProposalKind,
-    Role,
-    Standing,
-    Status,
-    Subject,
-    TransactionRef,
-)
+from claimdesk.core import domain
 from claimdesk.core.permissions import (
     ACTION_ROLES,
     AmountOverLimit,
@@ -38,126 +18,112 @@ from claimdesk.core.permissions import (
     why_not,
     within_limit,
 )
+from tests.support import claims
+from tests.support.claims import DAY, MERCHANT, OPENED, OPERATOR
 
-OPENED = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
-DAY = timedelta(days=1)
 PAID = Decimal("49.90")
-PEOPLE = (Role.CUSTOMER, Role.MERCHANT, Role.OPERATOR)
-OPERATOR = Actor(Role.OPERATOR, "key_op")
-MERCHANT = Actor(Role.MERCHANT, "M1")
+PEOPLE = (domain.Role.CUSTOMER, domain.Role.MERCHANT, domain.Role.OPERATOR)
 
 
 @dataclass
 class Facts:
     """A claim as the permissions read it."""
 
-    input: ClaimInput
-    status: Status = Status.OPEN
-    proposal: Proposal | None = None
-    outcome: Outcome | None = None
+    input: domain.ClaimInput
+    status: domain.Status = domain.Status.OPEN
+    proposal: domain.Proposal | None = None
+    outcome: domain.Outcome | None = None
     level: int = 1
     findings_due_at: datetime | None = None
 
 
 def claim(
-    subject: Subject = Subject.DELIVERY,
+    subject: domain.Subject = domain.Subject.DELIVERY,
     *,
-    status: Status = Status.OPEN,
-    proposal: Proposal | None = None,
-    outcome: Outcome | None = None,
+    status: domain.Status = domain.Status.OPEN,
+    proposal: domain.Proposal | None = None,
+    outcome: domain.Outcome | None = None,
 ) -> Facts:
-    category = Category.NOT_RECEIVED if subject is Subject.DELIVERY else Category.UNAUTHORIZED
-    claim_input = ClaimInput(
-        reference="CLM-TEST-0001",
-        transaction=TransactionRef("T1", "M1", PAID, "EUR", OPENED - 10 * DAY),
-        subject=subject,
-        category=category,
-        description="The parcel never came.",
-        contact=Contact("Ana", "ana@example.com"),
-        locale=Locale.EN,
-        opened_at=OPENED,
-        policy=Policy(
-            level2_after=DAY,
-            level3_after=2 * DAY,
-            resolution_target=5 * DAY,
-            inactivity_close_after=120 * DAY,
-            transaction_close_after=180 * DAY,
-            satisfaction_window=7 * DAY,
-            merchant_strike_limit=3,
-        ),
-    )
+    claim_input = claims.claim_input(subject)
     return Facts(claim_input, status=status, proposal=proposal, outcome=outcome)
 
 
-def refund(amount: str) -> MerchantResponse:
-    proposal = Proposal(ProposalKind.REFUND, Decimal(amount))
-    return MerchantResponse(MERCHANT, MerchantAction.PROPOSE, proposal=proposal)
+def refund(amount: str) -> domain.MerchantResponse:
+    proposal = domain.Proposal(domain.ProposalKind.REFUND, Decimal(amount))
+    return domain.MerchantResponse(MERCHANT, domain.MerchantAction.PROPOSE, proposal=proposal)
 
 
-def decide(outcome: DecisionOutcome, amount: str | None) -> Decision:
-    return Decision(OPERATOR, outcome, note="n", amount=None if amount is None else Decimal(amount))
+def decide(outcome: domain.DecisionOutcome, amount: str | None) -> domain.Decision:
+    return domain.Decision(
+        OPERATOR, outcome, note="n", amount=None if amount is None else Decimal(amount)
+    )
 
 
 # ---- who may ever do what ----
 
 
 def test_every_action_names_who_may_ever_do_it_and_only_people_act() -> None:
-    assert set(ACTION_ROLES) == set(Action)
+    assert set(ACTION_ROLES) == set(domain.Action)
     assert all(roles and roles <= set(PEOPLE) for roles in ACTION_ROLES.values())
 
 
 @pytest.mark.parametrize("role", PEOPLE)
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", list(domain.Action))
 def test_a_role_outside_the_table_is_refused_in_every_state_with_its_words(
-    role: Role, action: Action
+    role: domain.Role, action: domain.Action
 ) -> None:
     if role in ACTION_ROLES[action]:
         return
-    article = "an" if role is Role.OPERATOR else "a"
-    for status in (Status.OPEN, Status.AWAITING_CUSTOMER, Status.RESOLVED):
-        facts = claim(status=status, proposal=Proposal(ProposalKind.REPLACEMENT))
+    article = "an" if role is domain.Role.OPERATOR else "a"
+    for status in (domain.Status.OPEN, domain.Status.AWAITING_CUSTOMER, domain.Status.RESOLVED):
+        facts = claim(status=status, proposal=domain.Proposal(domain.ProposalKind.REPLACEMENT))
         words = f"{article} {role.value} cannot {action.value.replace('_', ' ')}"
         assert why_not(facts, action, role) == words
 
 
 def test_each_role_may_do_what_the_table_gives_it_on_a_claim_that_fits() -> None:
     fits = {
-        Role.CUSTOMER: claim(proposal=Proposal(ProposalKind.REPLACEMENT), status=Status.OPEN),
-        Role.MERCHANT: claim(),
-        Role.OPERATOR: claim(outcome=Outcome("refund", PAID, "n", Role.OPERATOR)),
+        domain.Role.CUSTOMER: claim(
+            proposal=domain.Proposal(domain.ProposalKind.REPLACEMENT), status=domain.Status.OPEN
+        ),
+        domain.Role.MERCHANT: claim(),
+        domain.Role.OPERATOR: claim(
+            outcome=domain.Outcome("refund", PAID, "n", domain.Role.OPERATOR)
+        ),
     }
     for action, roles in ACTION_ROLES.items():
         for role in roles:
             facts = fits[role]
-            if action is Action.SATISFACTION:
-                facts = claim(status=Status.RESOLVED)
-            if action is Action.FINDINGS:  # owed by an investigation (level 2, edition 2)
-                facts = claim(subject=Subject.PAYMENT)
+            if action is domain.Action.SATISFACTION:
+                facts = claim(status=domain.Status.RESOLVED)
+            if action is domain.Action.FINDINGS:  # owed by an investigation (level 2, edition 2)
+                facts = claim(subject=domain.Subject.PAYMENT)
                 facts.level, facts.findings_due_at = 2, OPENED + 3 * DAY
             assert why_not(facts, action, role) is None, (role, action)
 
 
 def test_a_closed_claim_refuses_everyone_before_the_table() -> None:
-    closed = claim(status=Status.CLOSED)
-    for action in Action:
+    closed = claim(status=domain.Status.CLOSED)
+    for action in domain.Action:
         for role in PEOPLE:
             assert why_not(closed, action, role) == "claim CLM-TEST-0001 is closed"
 
 
 def test_the_system_does_not_act_through_messages() -> None:
     assert (
-        why_not(claim(), Action.MESSAGE, Role.SYSTEM) == "the system does not act through messages"
+        why_not(claim(), domain.Action.MESSAGE, domain.Role.SYSTEM)
+        == "the system does not act through messages"
     )
 
 
 def test_the_state_still_refuses_what_the_table_allows() -> None:
-    assert why_not(claim(), Action.ACCEPT_PROPOSAL, Role.CUSTOMER) == (
+    assert why_not(claim(), domain.Action.ACCEPT_PROPOSAL, domain.Role.CUSTOMER) == (
         "there is no proposal to answer"
     )
-    assert why_not(claim(Subject.PAYMENT), Action.MESSAGE, Role.MERCHANT) == (
+    assert why_not(claim(domain.Subject.PAYMENT), domain.Action.MESSAGE, domain.Role.MERCHANT) == (
         "merchants answer delivery claims only; the platform handles payment claims"
     )
-    assert why_not(claim(), Action.CLOSE, Role.OPERATOR) == (
+    assert why_not(claim(), domain.Action.CLOSE, domain.Role.OPERATOR) == (
         "the platform closes a claim only after a decision the parties were told of"
     )
 
@@ -182,29 +148,40 @@ def test_a_refund_proposal_over_the_amount_is_over_the_limit_in_the_requests_wor
 
 
 def test_a_proposal_without_an_amount_is_not_over_the_limit() -> None:
-    replacement = MerchantResponse(
-        MERCHANT, MerchantAction.PROPOSE, proposal=Proposal(ProposalKind.REPLACEMENT)
+    replacement = domain.MerchantResponse(
+        MERCHANT,
+        domain.MerchantAction.PROPOSE,
+        proposal=domain.Proposal(domain.ProposalKind.REPLACEMENT),
     )
     assert amount_over_limit(replacement, PAID) is None
-    assert amount_over_limit(MerchantResponse(MERCHANT, MerchantAction.ACKNOWLEDGE), PAID) is None
+    assert (
+        amount_over_limit(
+            domain.MerchantResponse(MERCHANT, domain.MerchantAction.ACKNOWLEDGE), PAID
+        )
+        is None
+    )
 
 
 @pytest.mark.parametrize(
     ("outcome", "amount", "detail"),
     [
-        (DecisionOutcome.REFUND, "49.90", None),
-        (DecisionOutcome.REFUND, "50.00", "amount must be at most the transaction amount 49.90"),
-        (DecisionOutcome.PARTIAL_REFUND, "49.89", None),
+        (domain.DecisionOutcome.REFUND, "49.90", None),
         (
-            DecisionOutcome.PARTIAL_REFUND,
+            domain.DecisionOutcome.REFUND,
+            "50.00",
+            "amount must be at most the transaction amount 49.90",
+        ),
+        (domain.DecisionOutcome.PARTIAL_REFUND, "49.89", None),
+        (
+            domain.DecisionOutcome.PARTIAL_REFUND,
             "49.90",
             "amount must be less than the transaction amount 49.90",
         ),
-        (DecisionOutcome.REFUND, None, None),
+        (domain.DecisionOutcome.REFUND, None, None),
     ],
 )
 def test_a_decisions_amount_is_held_to_the_limit_its_outcome_sets(
-    outcome: DecisionOutcome, amount: str | None, detail: str | None
+    outcome: domain.DecisionOutcome, amount: str | None, detail: str | None
 ) -> None:
     over = amount_over_limit(decide(outcome, amount), PAID)
     assert (over.detail if over else None) == detail
@@ -219,12 +196,12 @@ def test_the_claim_refuses_amounts_by_the_same_limit() -> None:
     assert content_refusal(facts, refund("0")) == (
         "a refund must be more than 0 and at most the transaction amount 49.90"
     )
-    partial = DecisionOutcome.PARTIAL_REFUND
+    partial = domain.DecisionOutcome.PARTIAL_REFUND
     assert content_refusal(facts, decide(partial, "49.89")) is None
     assert content_refusal(facts, decide(partial, "49.90")) == (
         "a partial refund must be less than the transaction amount"
     )
-    assert content_refusal(facts, decide(DecisionOutcome.REFUND, None)) == (
+    assert content_refusal(facts, decide(domain.DecisionOutcome.REFUND, None)) == (
         "a refund needs an amount"
     )
 
@@ -232,14 +209,14 @@ def test_the_claim_refuses_amounts_by_the_same_limit() -> None:
 @pytest.mark.parametrize(
     ("strikes", "standing", "restricts"),
     [
-        (2, Standing.ACTIVE, False),
-        (3, Standing.ACTIVE, True),
-        (4, Standing.ACTIVE, True),
-        (3, Standing.RESTRICTED, False),  # restricted already: nothing new
-        (3, Standing.TERMINATED, False),  # terminated stays terminated
+        (2, domain.Standing.ACTIVE, False),
+        (3, domain.Standing.ACTIVE, True),
+        (4, domain.Standing.ACTIVE, True),
+        (3, domain.Standing.RESTRICTED, False),  # restricted already: nothing new
+        (3, domain.Standing.TERMINATED, False),  # terminated stays terminated
     ],
 )
 def test_a_strike_restricts_a_merchant_at_the_limit_once(
-    strikes: int, standing: Standing, restricts: bool
+    strikes: int, standing: domain.Standing, restricts: bool
 ) -> None:
     assert strike_restricts(strikes=strikes, limit=3, standing=standing) is restricts

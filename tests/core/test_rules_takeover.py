@@ -7,89 +7,81 @@ from dataclasses import replace
 
 import pytest
 
-from claimdesk.core.domain import (
-    Action,
-    ClaimInput,
-    ClosedReason,
-    CloseRequest,
-    EventKind,
-    MerchantAction,
-    MerchantResponse,
-    Recipient,
-    Role,
-    Standing,
-    Status,
-    Subject,
-    Template,
-)
+from claimdesk.core import domain
 from claimdesk.core.rules import ClaimState, Refused
 from tests.support.claims import CUSTOMER, DAY, HOUR, MERCHANT, OPENED, POLICY, claim_input
 
 
 def filed(
-    subject: Subject = Subject.DELIVERY,
+    subject: domain.Subject = domain.Subject.DELIVERY,
     *,
-    standing: Standing = Standing.ACTIVE,
+    standing: domain.Standing = domain.Standing.ACTIVE,
     edition: int = 2,
-) -> ClaimInput:
+) -> domain.ClaimInput:
     policy = replace(POLICY, edition=edition)
     return replace(claim_input(subject), policy=policy, merchant_standing=standing)
 
 
-def mails(step: object) -> list[tuple[Template, Recipient]]:
+def mails(step: object) -> list[tuple[domain.Template, domain.Recipient]]:
     return [(m.template, m.recipient) for m in step.mails]  # type: ignore[attr-defined]
 
 
 # ---- restricted (or terminated) at filing ----
 
 
-@pytest.mark.parametrize("standing", [Standing.RESTRICTED, Standing.TERMINATED])
+@pytest.mark.parametrize("standing", [domain.Standing.RESTRICTED, domain.Standing.TERMINATED])
 def test_restricted_merchants_delivery_claim_opens_at_level_2_merchant_still_informed(
-    standing: Standing,
+    standing: domain.Standing,
 ) -> None:
     state, opening = ClaimState.open(filed(standing=standing))
     assert state.level == 2
     kinds = [e.kind for e in opening.events]
-    assert kinds == [EventKind.OPENED, EventKind.MERCHANT_NOTIFIED, EventKind.ESCALATED]
+    assert kinds == [
+        domain.EventKind.OPENED,
+        domain.EventKind.MERCHANT_NOTIFIED,
+        domain.EventKind.ESCALATED,
+    ]
     assert opening.events[-1].details == {
         "level": "2",
         "team": "resolution",
         "cause": "opened_with_platform",
     }
     assert mails(opening) == [
-        (Template.ACKNOWLEDGEMENT, Recipient.CUSTOMER),
-        (Template.NEW_CLAIM_MERCHANT, Recipient.MERCHANT),
-        (Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS),
+        (domain.Template.ACKNOWLEDGEMENT, domain.Recipient.CUSTOMER),
+        (domain.Template.NEW_CLAIM_MERCHANT, domain.Recipient.MERCHANT),
+        (domain.Template.NEW_CLAIM_OPERATORS, domain.Recipient.OPERATORS),
     ]
     assert opening.mails[-1].details == {"queue": "resolution"}
     # The merchant is still a party and may answer; the operators decide.
-    assert Action.MERCHANT_RESPONSE in state.allowed_actions(Role.MERCHANT)
-    assert Action.DECISION in state.allowed_actions(Role.OPERATOR)
-    answer = MerchantResponse(MERCHANT, MerchantAction.ACKNOWLEDGE, "On it.")
-    state.act(Action.MERCHANT_RESPONSE, answer, OPENED + HOUR)
+    assert domain.Action.MERCHANT_RESPONSE in state.allowed_actions(domain.Role.MERCHANT)
+    assert domain.Action.DECISION in state.allowed_actions(domain.Role.OPERATOR)
+    answer = domain.MerchantResponse(MERCHANT, domain.MerchantAction.ACKNOWLEDGE, "On it.")
+    state.act(domain.Action.MERCHANT_RESPONSE, answer, OPENED + HOUR)
     assert state.merchant_answered
 
 
 def test_restricted_merchants_payment_claim_opens_at_level_2_with_the_resolution_team() -> None:
-    state, opening = ClaimState.open(filed(Subject.PAYMENT, standing=Standing.RESTRICTED))
+    state, opening = ClaimState.open(
+        filed(domain.Subject.PAYMENT, standing=domain.Standing.RESTRICTED)
+    )
     assert state.level == 2
-    assert [e.kind for e in opening.events] == [EventKind.OPENED, EventKind.ESCALATED]
-    assert mails(opening)[-1] == (Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS)
+    assert [e.kind for e in opening.events] == [domain.EventKind.OPENED, domain.EventKind.ESCALATED]
+    assert mails(opening)[-1] == (domain.Template.NEW_CLAIM_OPERATORS, domain.Recipient.OPERATORS)
     assert opening.mails[-1].details == {"queue": "resolution"}
 
 
 def test_restricted_merchants_claim_at_level_2_is_not_escalated_again_at_24h() -> None:
-    state, _ = ClaimState.open(filed(standing=Standing.RESTRICTED))
+    state, _ = ClaimState.open(filed(standing=domain.Standing.RESTRICTED))
     step = state.advance(OPENED + DAY)
-    assert EventKind.ESCALATED not in [e.kind for e in step.events]
-    assert [e.kind for e in step.events] == [EventKind.MERCHANT_REMINDED]  # still silent
+    assert domain.EventKind.ESCALATED not in [e.kind for e in step.events]
+    assert [e.kind for e in step.events] == [domain.EventKind.MERCHANT_REMINDED]  # still silent
     assert state.level == 2
     state.advance(OPENED + 2 * DAY)
     assert state.level == 3  # the ladder goes on
 
 
 def test_under_edition_1_a_restricted_merchants_claim_opens_at_level_1_as_before() -> None:
-    state, opening = ClaimState.open(filed(standing=Standing.RESTRICTED, edition=1))
+    state, opening = ClaimState.open(filed(standing=domain.Standing.RESTRICTED, edition=1))
     assert state.level == 1
     assert opening.mails[-1].details == {"queue": "informed"}
 
@@ -103,11 +95,11 @@ def test_terminated_merchants_open_claim_goes_to_level_2_and_the_customer_is_tol
     assert state.level == 2
     [event] = step.events
     assert (event.kind, event.actor, event.details) == (
-        EventKind.MERCHANT_TERMINATED,
-        Role.OPERATOR,
+        domain.EventKind.MERCHANT_TERMINATED,
+        domain.Role.OPERATOR,
         {"level": "2"},
     )
-    assert mails(step) == [(Template.PLATFORM_TAKES_OVER, Recipient.CUSTOMER)]
+    assert mails(step) == [(domain.Template.PLATFORM_TAKES_OVER, domain.Recipient.CUSTOMER)]
     assert step.mails[0].details == {"cause": "merchant_terminated", "level": "2"}
     assert step.mails[0].claim.escalation_level == 2
 
@@ -126,11 +118,11 @@ def test_termination_is_taken_once_and_never_by_a_closed_or_edition_1_claim() ->
     with pytest.raises(Refused, match="already taken this claim over"):
         state.take_over_from_terminated_merchant(OPENED + 2 * HOUR)
     closed, _ = ClaimState.open(filed())
-    closed.act(Action.WITHDRAW, CloseRequest(CUSTOMER), OPENED + HOUR)
+    closed.act(domain.Action.WITHDRAW, domain.CloseRequest(CUSTOMER), OPENED + HOUR)
     assert closed.termination_refusal() is not None
     with pytest.raises(Refused):
         closed.take_over_from_terminated_merchant(OPENED + 2 * HOUR)
-    assert closed.closed_reason is ClosedReason.WITHDRAWN
+    assert closed.closed_reason is domain.ClosedReason.WITHDRAWN
     old, _ = ClaimState.open(filed(edition=1))
     with pytest.raises(Refused, match="edition 1"):
         old.take_over_from_terminated_merchant(OPENED + HOUR)
@@ -144,15 +136,15 @@ def test_termination_is_taken_once_and_never_by_a_closed_or_edition_1_claim() ->
 def test_unreachable_merchant_sends_the_claim_to_the_platform_at_once(cause: str) -> None:
     state, _ = ClaimState.open(filed())
     step = state.merchant_mail_unreachable(cause, OPENED)
-    assert state.level == 2 and state.status is Status.OPEN
+    assert state.level == 2 and state.status is domain.Status.OPEN
     [event] = step.events
     assert (event.kind, event.details) == (
-        EventKind.MERCHANT_UNREACHABLE,
+        domain.EventKind.MERCHANT_UNREACHABLE,
         {"cause": cause, "level": "2"},
     )
     assert mails(step) == [
-        (Template.PLATFORM_TAKES_OVER, Recipient.CUSTOMER),
-        (Template.PLATFORM_TAKES_OVER, Recipient.OPERATORS),
+        (domain.Template.PLATFORM_TAKES_OVER, domain.Recipient.CUSTOMER),
+        (domain.Template.PLATFORM_TAKES_OVER, domain.Recipient.OPERATORS),
     ]
     # Once per claim: the merchant's next refused e-mail changes nothing more.
     version = state.version
@@ -162,7 +154,7 @@ def test_unreachable_merchant_sends_the_claim_to_the_platform_at_once(cause: str
 
 def test_unreachable_merchant_changes_nothing_on_a_settled_or_edition_1_claim() -> None:
     closed, _ = ClaimState.open(filed())
-    closed.act(Action.WITHDRAW, CloseRequest(CUSTOMER), OPENED + HOUR)
+    closed.act(domain.Action.WITHDRAW, domain.CloseRequest(CUSTOMER), OPENED + HOUR)
     version = closed.version
     assert closed.merchant_mail_unreachable("mail_refused", OPENED + HOUR).events == []
     assert closed.version == version
@@ -185,12 +177,15 @@ def test_a_merchant_the_platform_could_not_reach_is_neither_reminded_nor_struck(
     state.merchant_mail_unreachable("no_contact_address", OPENED)
     ladder = state.advance(OPENED + 5 * DAY)
     kinds = [e.kind for e in ladder.events]
-    assert EventKind.MERCHANT_REMINDED not in kinds and not ladder.strike
-    assert kinds == [EventKind.ESCALATED, EventKind.SLA_BREACHED]  # level 3, then breached
+    assert domain.EventKind.MERCHANT_REMINDED not in kinds and not ladder.strike
+    assert kinds == [
+        domain.EventKind.ESCALATED,
+        domain.EventKind.SLA_BREACHED,
+    ]  # level 3, then breached
     assert state.level == 3 and state.sla_breached
 
 
 def test_a_silent_merchant_it_could_reach_is_still_reminded_and_struck() -> None:
     state, _ = ClaimState.open(filed())
     ladder = state.advance(OPENED + 5 * DAY)
-    assert EventKind.MERCHANT_REMINDED in [e.kind for e in ladder.events] and ladder.strike
+    assert domain.EventKind.MERCHANT_REMINDED in [e.kind for e in ladder.events] and ladder.strike

@@ -128,6 +128,12 @@ async def open_claim(
             await asyncio.sleep(0.5)
 
 
+async def open_every_script(stack: FaultStack) -> tuple[Actors, list[Claim]]:
+    """The actors, and a claim opened for each of the SCRIPTS."""
+    who = await actors(stack)
+    return who, [await open_claim(stack, who, script) for script in SCRIPTS]
+
+
 async def _post(
     http: httpx.AsyncClient, path: str, headers: Headers, body: dict[str, Any]
 ) -> httpx.Response | None:

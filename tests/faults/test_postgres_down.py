@@ -10,10 +10,8 @@ import pytest
 
 from tests.faults.accounts import Signature, check
 from tests.faults.claims import (
-    SCRIPTS,
-    actors,
     claim_body,
-    open_claim,
+    open_every_script,
     prepare,
     run_claims,
 )
@@ -32,8 +30,7 @@ def assert_unavailable(answer: httpx.Response) -> None:
 async def test_store_down_answers_503_and_claims_catch_up(
     faults: FaultStack, baseline: dict[str, Signature]
 ) -> None:
-    who = await actors(faults)
-    claims = [await open_claim(faults, who, script) for script in SCRIPTS]
+    who, claims = await open_every_script(faults)
     spare_transaction, _ = await prepare(faults, who, "refund_accepted")
     driving = asyncio.create_task(run_claims(faults, who, claims))
     await asyncio.sleep(1.5)

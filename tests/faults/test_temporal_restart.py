@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from tests.faults.accounts import Signature, check
-from tests.faults.claims import SCRIPTS, actors, open_claim, run_claims
+from tests.faults.claims import open_every_script, run_claims
 from tests.faults.stack import FaultStack
 
 DOWN_FOR = 4.0  # seconds: the level-2 and level-3 timers come due while it is down
@@ -17,8 +17,7 @@ DOWN_FOR = 4.0  # seconds: the level-2 and level-3 timers come due while it is d
 async def test_timers_pending_over_a_temporal_restart_fire_after_it(
     faults: FaultStack, baseline: dict[str, Signature]
 ) -> None:
-    who = await actors(faults)
-    claims = [await open_claim(faults, who, script) for script in SCRIPTS]
+    who, claims = await open_every_script(faults)
     # Every claim is at level 1 with its ladder's timers pending.
     for claim in claims:
         answer = await faults.http.get(f"/claims/{claim.reference}", headers=who.operator)

@@ -62,6 +62,14 @@ async def store_claim(engine: AsyncEngine, claim: ClaimView) -> None:
     )
 
 
+async def report_text(engine: AsyncEngine) -> str:
+    """The report of the stored claim CLM-7K3F-9QX2, as text."""
+    async with unit_of_work(engine) as session:
+        report = await load_report(session=session, reference="CLM-7K3F-9QX2")
+    assert report is not None
+    return render_report(report)
+
+
 async def test_report_of_an_unknown_claim_is_none(engine: AsyncEngine) -> None:
     async with unit_of_work(engine) as session:
         assert await load_report(session=session, reference="CLM-NONE-0000") is None
@@ -69,10 +77,7 @@ async def test_report_of_an_unknown_claim_is_none(engine: AsyncEngine) -> None:
 
 async def test_report_lists_parties_outcome_and_the_timeline_in_order(engine: AsyncEngine) -> None:
     await store_claim(engine, closed_claim(Locale.EN))
-    async with unit_of_work(engine) as session:
-        report = await load_report(session=session, reference="CLM-7K3F-9QX2")
-    assert report is not None
-    text = render_report(report)
+    text = await report_text(engine)
     for expected in [
         "Claim CLM-7K3F-9QX2: documentation of the process",
         "Merchant:                   M1",
@@ -93,10 +98,7 @@ async def test_report_lists_parties_outcome_and_the_timeline_in_order(engine: As
 
 async def test_report_is_written_in_the_claims_locale(engine: AsyncEngine) -> None:
     await store_claim(engine, closed_claim(Locale.FR))
-    async with unit_of_work(engine) as session:
-        report = await load_report(session=session, reference="CLM-7K3F-9QX2")
-    assert report is not None
-    text = render_report(report)
+    text = await report_text(engine)
     assert "Réclamation CLM-7K3F-9QX2 : compte rendu de la procédure" in text
     assert "Montant :                   20,00 EUR" in text
     assert "21/11/2026 14:00 UTC  client    réclamation ouverte" in text
@@ -107,7 +109,4 @@ async def test_report_names_the_merchant_by_its_record(engine: AsyncEngine) -> N
     await store_claim(engine, closed_claim(Locale.EN))
     async with unit_of_work(engine) as session:
         session.add(Merchant(id="M1", name="Lamp shop", email=None, updated_at=OPENED))
-    async with unit_of_work(engine) as session:
-        report = await load_report(session=session, reference="CLM-7K3F-9QX2")
-    assert report is not None
-    assert "Merchant:                   Lamp shop" in render_report(report)
+    assert "Merchant:                   Lamp shop" in await report_text(engine)

@@ -80,6 +80,17 @@ class Api:
                 ],
             )
 
+    async def parties(
+        self, *transactions: str
+    ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        """The transactions (T1 unless named; ana@example.com bought each from M1), and the keys
+        of ana, of M1 and of an operator, as request headers."""
+        for id in transactions or ("T1",):
+            await self.transaction(id)
+        customer = await self.key("customer", email="ana@example.com")
+        merchant = await self.key("merchant", merchant_id="M1")
+        return customer, merchant, await self.key("operator")
+
     async def count(self, table: str) -> int:
         async with self.engine.connect() as conn:
             return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())

@@ -70,6 +70,11 @@ def claim_input(subject: Subject = Subject.DELIVERY, bought: timedelta = 10 * DA
     )
 
 
+def under(edition: int, claim: ClaimInput) -> ClaimInput:
+    """The claim as filed under the rules of that edition."""
+    return replace(claim, policy=replace(POLICY, edition=edition))
+
+
 def opened(subject: Subject = Subject.DELIVERY, bought: timedelta = 10 * DAY) -> ClaimState:
     state, _ = ClaimState.open(claim_input(subject, bought))
     return state

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from claimdesk.adapters.temporal import data_converter
-from claimdesk.core.domain import ClaimInput, CloseRequest, PostMessage, Status, Subject
+from claimdesk.core.domain import ClaimInput, ClaimView, CloseRequest, PostMessage, Status, Subject
 from tests.support.workflows import POLICY, Claims, ask
 from tests.workflows.test_claim_workflow import CUSTOMER, MERCHANT
 from workflows.claim import ANSWERED_BEFORE, ClaimWorkflow
@@ -18,11 +18,19 @@ from workflows.claim import ANSWERED_BEFORE, ClaimWorkflow
 CONTINUED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
 
 
+async def open_short_runs(
+    claims: Claims,
+) -> tuple[WorkflowHandle[ClaimWorkflow, ClaimView], WorkflowHandle[ClaimWorkflow, ClaimView]]:
+    """A delivery claim whose runs hand over after 80 history events: the handle of its first
+    run, and one that follows whichever run is current."""
+    handle = await claims.open(Subject.DELIVERY, policy=replace(POLICY, history_events_per_run=80))
+    return handle, claims.env.client.get_workflow_handle_for(ClaimWorkflow.run, handle.id)
+
+
 async def test_claim_past_its_history_limit_continues_as_new_where_it_was(
     claims: Claims,
 ) -> None:
-    handle = await claims.open(Subject.DELIVERY, policy=replace(POLICY, history_events_per_run=80))
-    claim = claims.env.client.get_workflow_handle_for(ClaimWorkflow.run, handle.id)  # any run
+    handle, claim = await open_short_runs(claims)
     for i in range(12):
         author = CUSTOMER if i % 2 else MERCHANT
         await ask(claim, ClaimWorkflow.post_message, PostMessage(author, f"note {i}"))
@@ -43,8 +51,7 @@ async def test_claim_past_its_history_limit_continues_as_new_where_it_was(
 async def test_an_update_answered_before_a_hand_over_is_not_carried_out_again_after_it(
     claims: Claims,
 ) -> None:
-    handle = await claims.open(Subject.DELIVERY, policy=replace(POLICY, history_events_per_run=80))
-    claim = claims.env.client.get_workflow_handle_for(ClaimWorkflow.run, handle.id)  # any run
+    handle, claim = await open_short_runs(claims)
     for i in range(12):
         message = PostMessage(CUSTOMER, f"note {i}")
         await ask(claim, ClaimWorkflow.post_message, message, update_id=f"note-{i}")
@@ -71,8 +78,7 @@ async def test_an_update_answered_before_a_hand_over_is_not_carried_out_again_af
 async def test_an_update_answered_two_hand_overs_ago_is_still_not_carried_out_again(
     claims: Claims,
 ) -> None:
-    handle = await claims.open(Subject.DELIVERY, policy=replace(POLICY, history_events_per_run=80))
-    claim = claims.env.client.get_workflow_handle_for(ClaimWorkflow.run, handle.id)  # any run
+    handle, claim = await open_short_runs(claims)
     await ask(claim, ClaimWorkflow.post_message, PostMessage(CUSTOMER, "note 0"), update_id="n-0")
     sent = 1
     while await runs(claims.env.client, handle.id) < 3:
