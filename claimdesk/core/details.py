@@ -86,9 +86,10 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.MERCHANT_RESTRICTED: _keys("strikes"),
     EventKind.MAIL_UNDELIVERABLE: _keys("template", "recipient", "reason"),
     EventKind.INTERNAL_NOTE: _keys("note"),
-    # cause: no_contact_address or mail_refused; level: the claim's level after it.
-    EventKind.MERCHANT_UNREACHABLE: _keys("cause", "level"),
-    EventKind.MERCHANT_TERMINATED: _keys("level"),
+    # cause: no_contact_address or mail_refused; level: the claim's level after it;
+    # findings_by: when the investigation's findings are due, if owed.
+    EventKind.MERCHANT_UNREACHABLE: _keys("cause", "level", optional=("findings_by",)),
+    EventKind.MERCHANT_TERMINATED: _keys("level", optional=("findings_by",)),
     EventKind.FINDINGS: _keys("note"),
     EventKind.FINDINGS_OVERDUE: _keys("findings_by"),
 }
@@ -113,7 +114,7 @@ MAIL_DETAILS: dict[Template, Keys] = {
     Template.CLOSED: _keys("reason", optional=("recourse",)),
     Template.CLOSED_NOTICE: _keys("reason"),
     # cause: merchant_terminated, no_contact_address or mail_refused.
-    Template.PLATFORM_TAKES_OVER: _keys("cause", "level"),
+    Template.PLATFORM_TAKES_OVER: _keys("cause", "level", optional=("findings_by",)),
     Template.FINDINGS: _keys("note"),
     Template.FINDINGS_OVERDUE: _keys("findings_by", "level"),
 }

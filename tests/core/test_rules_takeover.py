@@ -55,6 +55,7 @@ def test_restricted_merchants_delivery_claim_opens_at_level_2_merchant_still_inf
         "level": "2",
         "team": "resolution",
         "cause": "opened_with_platform",
+        "findings_by": "2026-11-23T14:00:00+00:00",  # the investigation owes findings
     }
     assert mails(opening) == [
         (Template.ACKNOWLEDGEMENT, Recipient.CUSTOMER),
@@ -105,10 +106,14 @@ def test_terminated_merchants_open_claim_goes_to_level_2_and_the_customer_is_tol
     assert (event.kind, event.actor, event.details) == (
         EventKind.MERCHANT_TERMINATED,
         Role.OPERATOR,
-        {"level": "2"},
+        {"level": "2", "findings_by": "2026-11-23T15:00:00+00:00"},
     )
     assert mails(step) == [(Template.PLATFORM_TAKES_OVER, Recipient.CUSTOMER)]
-    assert step.mails[0].details == {"cause": "merchant_terminated", "level": "2"}
+    assert step.mails[0].details == {
+        "cause": "merchant_terminated",
+        "level": "2",
+        "findings_by": "2026-11-23T15:00:00+00:00",
+    }
     assert step.mails[0].claim.escalation_level == 2
 
 
@@ -117,7 +122,8 @@ def test_termination_keeps_a_claim_already_at_level_3_there() -> None:
     state.advance(OPENED + 2 * DAY)
     step = state.take_over_from_terminated_merchant(OPENED + 2 * DAY + HOUR)
     assert state.level == 3
-    assert step.events[0].details == {"level": "3"}
+    # The investigation the ladder opened keeps its deadline.
+    assert step.events[0].details == {"level": "3", "findings_by": "2026-11-24T14:00:00+00:00"}
 
 
 def test_termination_is_taken_once_and_never_by_a_closed_or_edition_1_claim() -> None:
@@ -148,7 +154,7 @@ def test_unreachable_merchant_sends_the_claim_to_the_platform_at_once(cause: str
     [event] = step.events
     assert (event.kind, event.details) == (
         EventKind.MERCHANT_UNREACHABLE,
-        {"cause": cause, "level": "2"},
+        {"cause": cause, "level": "2", "findings_by": "2026-11-23T14:00:00+00:00"},
     )
     assert mails(step) == [
         (Template.PLATFORM_TAKES_OVER, Recipient.CUSTOMER),
@@ -186,7 +192,8 @@ def test_a_merchant_the_platform_could_not_reach_is_neither_reminded_nor_struck(
     ladder = state.advance(OPENED + 5 * DAY)
     kinds = [e.kind for e in ladder.events]
     assert EventKind.MERCHANT_REMINDED not in kinds and not ladder.strike
-    assert kinds == [EventKind.ESCALATED, EventKind.SLA_BREACHED]  # level 3, then breached
+    # level 3, the findings owed since the take-over overdue, then breached
+    assert kinds == [EventKind.ESCALATED, EventKind.FINDINGS_OVERDUE, EventKind.SLA_BREACHED]
     assert state.level == 3 and state.sla_breached
 
 

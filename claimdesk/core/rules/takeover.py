@@ -22,6 +22,7 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.permissions import LIVE
+from claimdesk.core.rules import findings
 from claimdesk.core.rules.step import iso
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def open_with_platform(state: ClaimState, now: datetime) -> None:
         state.order_mail(
             seq, Template.NEW_CLAIM_MERCHANT, Recipient.MERCHANT, respond_by=respond_by
         )
-    state.level = PLATFORM_LEVEL
+    findings_by = _to_platform(state, now)
     seq = state.record_event(
         now,
         Role.SYSTEM,
@@ -63,6 +64,7 @@ def open_with_platform(state: ClaimState, now: datetime) -> None:
         level=PLATFORM_LEVEL,
         team="resolution",
         cause="opened_with_platform",
+        findings_by=findings_by,
     )
     state.order_mail(seq, Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS, queue="resolution")
 
@@ -81,10 +83,21 @@ def termination_refusal(state: ClaimState) -> str | None:
 def merchant_terminated(state: ClaimState, now: datetime) -> None:
     """An operator terminated the merchant: the platform takes the claim, the customer is told."""
     state.merchant_terminated = True
-    state.level = max(state.level, PLATFORM_LEVEL)
-    seq = state.record_event(now, Role.OPERATOR, EventKind.MERCHANT_TERMINATED, level=state.level)
+    findings_by = _to_platform(state, now)
+    seq = state.record_event(
+        now,
+        Role.OPERATOR,
+        EventKind.MERCHANT_TERMINATED,
+        level=state.level,
+        findings_by=findings_by,
+    )
     state.order_mail(
-        seq, Template.PLATFORM_TAKES_OVER, Recipient.CUSTOMER, cause=TERMINATED, level=state.level
+        seq,
+        Template.PLATFORM_TAKES_OVER,
+        Recipient.CUSTOMER,
+        cause=TERMINATED,
+        level=state.level,
+        findings_by=findings_by,
     )
 
 
@@ -96,12 +109,19 @@ def merchant_unreachable(state: ClaimState, cause: str, now: datetime) -> bool:
     if state.merchant_unreachable or state.status not in LIVE:
         return False
     state.merchant_unreachable = True
-    state.level = max(state.level, PLATFORM_LEVEL)
-    seq = state.record_event(
-        now, Role.SYSTEM, EventKind.MERCHANT_UNREACHABLE, cause=cause, level=state.level
-    )
+    findings_by = _to_platform(state, now)
+    details = {"cause": cause, "level": state.level, "findings_by": findings_by}
+    seq = state.record_event(now, Role.SYSTEM, EventKind.MERCHANT_UNREACHABLE, **details)
     for recipient in (Recipient.CUSTOMER, Recipient.OPERATORS):
-        state.order_mail(
-            seq, Template.PLATFORM_TAKES_OVER, recipient, cause=cause, level=state.level
-        )
+        state.order_mail(seq, Template.PLATFORM_TAKES_OVER, recipient, **details)
     return True
+
+
+def _to_platform(state: ClaimState, now: datetime) -> str | None:
+    """Moves the claim to the platform's level at least; when its findings are due, if owed.
+
+    As up the ladder: a claim leaving level 1 opens the investigation, which owes findings
+    from now (edition 2); one already past it keeps the deadline it has."""
+    findings_by = findings.owe(state, now) if state.level == 1 else findings.owed_by(state)
+    state.level = max(state.level, PLATFORM_LEVEL)
+    return findings_by
