@@ -95,7 +95,9 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
 }
 
 MAIL_DETAILS: dict[Template, Keys] = {
-    Template.ACKNOWLEDGEMENT: _keys(optional=("respond_by",)),  # delivery claims only
+    # respond_by: a delivery claim sent to its merchant. A claim opened with the platform
+    # (edition 2): handled_by "platform" and findings_by.
+    Template.ACKNOWLEDGEMENT: _keys(optional=("respond_by", "handled_by", "findings_by")),
     Template.NEW_CLAIM_OPERATORS: _keys("queue"),
     Template.NEW_CLAIM_MERCHANT: _keys("respond_by"),
     Template.ESCALATED: _keys("level", "merchant_silent", optional=("findings_by",)),

@@ -13,18 +13,22 @@ from claimdesk.core.domain import (
     ClosedReason,
     Deadline,
     EventKind,
+    Locale,
     MerchantAction,
     MerchantResponse,
     Proposal,
     ProposalAnswer,
     ProposalKind,
+    Recipient,
     Role,
     SatisfactionAnswer,
     Standing,
     Template,
 )
+from claimdesk.core.mail import render
 from claimdesk.core.permissions import why_not
 from claimdesk.core.rules import ClaimState
+from claimdesk.core.settings import Settings
 from tests.support.claims import CUSTOMER, DAY, HOUR, MERCHANT, OPENED, POLICY, claim_input
 
 
@@ -65,6 +69,49 @@ def test_a_claim_taken_over_owes_findings_with_a_timer_and_an_overdue_alert(how:
     assert why_not(state, Action.FINDINGS, Role.OPERATOR) is None
     step = state.advance(state.findings_due_at)
     assert EventKind.FINDINGS_OVERDUE in [e.kind for e in step.events]
+
+
+@pytest.mark.parametrize("how", sorted(TAKEN_OVER))
+def test_a_merchant_the_platform_took_over_from_is_neither_reminded_nor_struck(how: str) -> None:
+    state = TAKEN_OVER[how]()
+    steps = [state.advance(OPENED + at) for at in (DAY, 2 * DAY, 5 * DAY)]
+    kinds = [e.kind for step in steps for e in step.events]
+    assert EventKind.MERCHANT_REMINDED not in kinds
+    assert EventKind.SLA_BREACHED in kinds  # the operators are still alerted
+    assert not any(step.strike for step in steps)
+
+
+def test_a_terminated_merchant_is_not_sent_the_new_claim_but_a_restricted_one_is() -> None:
+    _, terminated = ClaimState.open(_filed(Standing.TERMINATED))
+    _, restricted = ClaimState.open(_filed(Standing.RESTRICTED))
+    assert Template.NEW_CLAIM_MERCHANT not in [m.template for m in terminated.mails]
+    assert EventKind.MERCHANT_NOTIFIED not in [e.kind for e in terminated.events]
+    assert Template.NEW_CLAIM_MERCHANT in [m.template for m in restricted.mails]
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+@pytest.mark.parametrize("standing", [Standing.RESTRICTED, Standing.TERMINATED])
+def test_the_acknowledgement_of_a_claim_opened_with_the_platform_says_the_platform_handles_it(
+    standing: Standing, locale: Locale
+) -> None:
+    claim = _filed(standing)
+    _, opening = ClaimState.open(replace(claim, locale=locale))
+    [ack] = [m for m in opening.mails if m.template is Template.ACKNOWLEDGEMENT]
+    assert ack.recipient is Recipient.CUSTOMER
+    assert ack.details.get("handled_by") == "platform"
+    assert ack.details.get("findings_by") is not None
+    # Only a merchant still sent the claim has a deadline to answer.
+    assert ("respond_by" in ack.details) is (standing is Standing.RESTRICTED)
+    # Already at level 2: no investigation promised for later.
+    assert ack.claim.next_deadline_kind is not Deadline.LEVEL2
+    body = render(ack, settings=Settings(), report="REPORT").body
+    handles, sent = {
+        Locale.EN: ("resolution team handles your claim itself", "sent your claim to the merchant"),
+        Locale.FR: ("traite elle-même votre réclamation", "transmis votre réclamation au marchand"),
+    }[locale]
+    assert handles in " ".join(body.split())
+    assert (sent in " ".join(body.split())) is (standing is Standing.RESTRICTED)
+    assert "will open an investigation" not in body and "ouvrira une enquête" not in body
 
 
 def test_mediation_after_an_accepted_proposal_owes_the_recourse() -> None:

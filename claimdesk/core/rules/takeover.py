@@ -41,22 +41,33 @@ def opens_with_platform(claim: ClaimInput) -> bool:
     )
 
 
-def open_with_platform(state: ClaimState, now: datetime) -> None:
-    """The opening of such a claim after the customer's acknowledgement: the merchant is
-    still sent a delivery claim and its deadline, the operators get it at level 2.
+def open_with_platform(state: ClaimState, opened: int, now: datetime) -> None:
+    """The opening of such a claim, after its `opened` event: the customer is told the
+    platform handles it and when its findings are due; a restricted merchant is still sent
+    a delivery claim and its deadline (it may answer), a terminated one is not; the
+    operators get it at level 2.
 
     The timeline says the claim went to the platform, not why: the merchant's standing is
     the operators' business (their e-mail names it)."""
     claim = state.input
-    if state.is_delivery:
-        respond_by = iso(claim.opened_at + claim.policy.level2_after)
+    informed = state.is_delivery and claim.merchant_standing is not Standing.TERMINATED
+    respond_by = iso(claim.opened_at + claim.policy.level2_after) if informed else None
+    findings_by = _to_platform(state, now)
+    state.order_mail(
+        opened,
+        Template.ACKNOWLEDGEMENT,
+        Recipient.CUSTOMER,
+        handled_by="platform",
+        respond_by=respond_by,
+        findings_by=findings_by,
+    )
+    if respond_by is not None:
         seq = state.record_event(
             now, Role.SYSTEM, EventKind.MERCHANT_NOTIFIED, respond_by=respond_by
         )
         state.order_mail(
             seq, Template.NEW_CLAIM_MERCHANT, Recipient.MERCHANT, respond_by=respond_by
         )
-    findings_by = _to_platform(state, now)
     seq = state.record_event(
         now,
         Role.SYSTEM,
@@ -67,6 +78,14 @@ def open_with_platform(state: ClaimState, now: datetime) -> None:
         findings_by=findings_by,
     )
     state.order_mail(seq, Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS, queue="resolution")
+
+
+def taken_over(state: ClaimState) -> bool:
+    """Whether the platform took the claim over from its merchant, for any cause (edition 2):
+    the merchant is then neither reminded nor struck for its silence."""
+    return (
+        state.merchant_unreachable or state.merchant_terminated or opens_with_platform(state.input)
+    )
 
 
 def termination_refusal(state: ClaimState) -> str | None:
