@@ -86,15 +86,18 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.MERCHANT_RESTRICTED: _keys("strikes"),
     EventKind.MAIL_UNDELIVERABLE: _keys("template", "recipient", "reason"),
     EventKind.INTERNAL_NOTE: _keys("note"),
-    # cause: no_contact_address or mail_refused; level: the claim's level after it.
-    EventKind.MERCHANT_UNREACHABLE: _keys("cause", "level"),
-    EventKind.MERCHANT_TERMINATED: _keys("level"),
+    # cause: no_contact_address or mail_refused; level: the claim's level after it;
+    # findings_by: when the investigation's findings are due, if owed.
+    EventKind.MERCHANT_UNREACHABLE: _keys("cause", "level", optional=("findings_by",)),
+    EventKind.MERCHANT_TERMINATED: _keys("level", optional=("findings_by",)),
     EventKind.FINDINGS: _keys("note"),
     EventKind.FINDINGS_OVERDUE: _keys("findings_by"),
 }
 
 MAIL_DETAILS: dict[Template, Keys] = {
-    Template.ACKNOWLEDGEMENT: _keys(optional=("respond_by",)),  # delivery claims only
+    # respond_by: a delivery claim sent to its merchant. A claim opened with the platform
+    # (edition 2): handled_by "platform" and findings_by.
+    Template.ACKNOWLEDGEMENT: _keys(optional=("respond_by", "handled_by", "findings_by")),
     Template.NEW_CLAIM_OPERATORS: _keys("queue"),
     Template.NEW_CLAIM_MERCHANT: _keys("respond_by"),
     Template.ESCALATED: _keys("level", "merchant_silent", optional=("findings_by",)),
@@ -113,7 +116,7 @@ MAIL_DETAILS: dict[Template, Keys] = {
     Template.CLOSED: _keys("reason", optional=("recourse",)),
     Template.CLOSED_NOTICE: _keys("reason"),
     # cause: merchant_terminated, no_contact_address or mail_refused.
-    Template.PLATFORM_TAKES_OVER: _keys("cause", "level"),
+    Template.PLATFORM_TAKES_OVER: _keys("cause", "level", optional=("findings_by",)),
     Template.FINDINGS: _keys("note"),
     Template.FINDINGS_OVERDUE: _keys("findings_by", "level"),
 }

@@ -29,7 +29,8 @@ def mails(step: object) -> list[tuple[domain.Template, domain.Recipient]]:
 # ---- restricted (or terminated) at filing ----
 
 
-@pytest.mark.parametrize("standing", [domain.Standing.RESTRICTED, domain.Standing.TERMINATED])
+# A terminated merchant is not sent the claim: tests/core/test_takeover_gaps.py.
+@pytest.mark.parametrize("standing", [domain.Standing.RESTRICTED])
 def test_restricted_merchants_delivery_claim_opens_at_level_2_merchant_still_informed(
     standing: domain.Standing,
 ) -> None:
@@ -45,6 +46,7 @@ def test_restricted_merchants_delivery_claim_opens_at_level_2_merchant_still_inf
         "level": "2",
         "team": "resolution",
         "cause": "opened_with_platform",
+        "findings_by": "2026-11-23T14:00:00+00:00",  # the investigation owes findings
     }
     assert mails(opening) == [
         (domain.Template.ACKNOWLEDGEMENT, domain.Recipient.CUSTOMER),
@@ -73,8 +75,8 @@ def test_restricted_merchants_payment_claim_opens_at_level_2_with_the_resolution
 def test_restricted_merchants_claim_at_level_2_is_not_escalated_again_at_24h() -> None:
     state, _ = ClaimState.open(filed(standing=domain.Standing.RESTRICTED))
     step = state.advance(OPENED + DAY)
-    assert domain.EventKind.ESCALATED not in [e.kind for e in step.events]
-    assert [e.kind for e in step.events] == [domain.EventKind.MERCHANT_REMINDED]  # still silent
+    # Neither escalated again nor reminded: the platform handles the claim.
+    assert [e.kind for e in step.events] == []
     assert state.level == 2
     state.advance(OPENED + 2 * DAY)
     assert state.level == 3  # the ladder goes on
@@ -97,10 +99,14 @@ def test_terminated_merchants_open_claim_goes_to_level_2_and_the_customer_is_tol
     assert (event.kind, event.actor, event.details) == (
         domain.EventKind.MERCHANT_TERMINATED,
         domain.Role.OPERATOR,
-        {"level": "2"},
+        {"level": "2", "findings_by": "2026-11-23T15:00:00+00:00"},
     )
     assert mails(step) == [(domain.Template.PLATFORM_TAKES_OVER, domain.Recipient.CUSTOMER)]
-    assert step.mails[0].details == {"cause": "merchant_terminated", "level": "2"}
+    assert step.mails[0].details == {
+        "cause": "merchant_terminated",
+        "level": "2",
+        "findings_by": "2026-11-23T15:00:00+00:00",
+    }
     assert step.mails[0].claim.escalation_level == 2
 
 
@@ -109,7 +115,8 @@ def test_termination_keeps_a_claim_already_at_level_3_there() -> None:
     state.advance(OPENED + 2 * DAY)
     step = state.take_over_from_terminated_merchant(OPENED + 2 * DAY + HOUR)
     assert state.level == 3
-    assert step.events[0].details == {"level": "3"}
+    # The investigation the ladder opened keeps its deadline.
+    assert step.events[0].details == {"level": "3", "findings_by": "2026-11-24T14:00:00+00:00"}
 
 
 def test_termination_is_taken_once_and_never_by_a_closed_or_edition_1_claim() -> None:
@@ -140,7 +147,7 @@ def test_unreachable_merchant_sends_the_claim_to_the_platform_at_once(cause: str
     [event] = step.events
     assert (event.kind, event.details) == (
         domain.EventKind.MERCHANT_UNREACHABLE,
-        {"cause": cause, "level": "2"},
+        {"cause": cause, "level": "2", "findings_by": "2026-11-23T14:00:00+00:00"},
     )
     assert mails(step) == [
         (domain.Template.PLATFORM_TAKES_OVER, domain.Recipient.CUSTOMER),
@@ -178,10 +185,12 @@ def test_a_merchant_the_platform_could_not_reach_is_neither_reminded_nor_struck(
     ladder = state.advance(OPENED + 5 * DAY)
     kinds = [e.kind for e in ladder.events]
     assert domain.EventKind.MERCHANT_REMINDED not in kinds and not ladder.strike
+    # level 3, the findings owed since the take-over overdue, then breached
     assert kinds == [
         domain.EventKind.ESCALATED,
+        domain.EventKind.FINDINGS_OVERDUE,
         domain.EventKind.SLA_BREACHED,
-    ]  # level 3, then breached
+    ]
     assert state.level == 3 and state.sla_breached
 
 

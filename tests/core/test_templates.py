@@ -279,7 +279,15 @@ def test_an_order_without_a_required_key_does_not_render() -> None:
 # ---- every e-mail the rules send shows what its details carry ----
 
 # Details that choose the wording rather than show as themselves.
-WORDING_CHOICES = {"queue", "action", "answer", "merchant_silent", "restricted", "recourse"}
+WORDING_CHOICES = {
+    "queue",
+    "action",
+    "answer",
+    "merchant_silent",
+    "restricted",
+    "recourse",
+    "handled_by",
+}
 MAILS = [order for step in every_path() for order in step.mails]
 
 

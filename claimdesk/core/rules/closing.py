@@ -44,9 +44,12 @@ def _owes_recourse(state: ClaimState, reason: ClosedReason) -> bool:
     """Whether the claim ends without the customer's satisfaction, so they are told of the
     mediator and the court: anything but their own close, withdrawal or satisfaction, or an
     outcome they chose (a proposal they accepted), whether the platform closes it or their
-    satisfaction window runs out on it."""
+    satisfaction window runs out on it. A referral to mediation is unsatisfied by
+    definition: the customer said so at the last level, whoever chose the outcome."""
     if not editions.unsatisfied_ending_owes_recourse(state.input.policy):
         return False
+    if reason is ClosedReason.REFERRED_TO_MEDIATION:
+        return True
     if reason in (ClosedReason.BY_CUSTOMER, ClosedReason.WITHDRAWN):
         return False
     outcome = state.outcome

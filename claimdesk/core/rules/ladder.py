@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from claimdesk.core import editions
 from claimdesk.core.domain import ClosedReason, Deadline, EventKind, Recipient, Role, Template
 from claimdesk.core.permissions import LIVE
-from claimdesk.core.rules import findings
+from claimdesk.core.rules import findings, takeover
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.step import iso, yes
 
@@ -129,16 +129,16 @@ def _breach(state: ClaimState, at: datetime, silent: bool) -> None:
     state.sla_breached = True
     seq = state.record_event(at, Role.SYSTEM, EventKind.SLA_BREACHED, merchant_silent=yes(silent))
     state.order_mail(seq, Template.SLA_BREACHED, Recipient.OPERATORS, merchant_silent=yes(silent))
-    if silent and not state.merchant_unreachable:
-        # A merchant the platform could not reach by e-mail (edition 2) was never asked:
-        # no strike for not answering.
+    if silent and not takeover.taken_over(state):
+        # A merchant the platform took the claim over from (edition 2: unreachable,
+        # terminated, or restricted at filing) is not struck for not answering.
         state.order_strike()
 
 
 def _owes_the_merchant_a_reminder(state: ClaimState) -> bool:
-    """A silent delivery merchant is reminded at level 2, unless its e-mail cannot reach it
-    (edition 2: the platform took the claim over instead)."""
-    return state.is_delivery and not state.merchant_answered and not state.merchant_unreachable
+    """A silent delivery merchant is reminded at level 2, unless the platform took the claim
+    over from it (edition 2: unreachable, terminated, or restricted at filing)."""
+    return state.is_delivery and not state.merchant_answered and not takeover.taken_over(state)
 
 
 def _escalate(state: ClaimState, level: int, at: datetime, silent: bool) -> None:

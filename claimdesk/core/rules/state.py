@@ -87,10 +87,11 @@ class ClaimState:
         # The filing is the customer's first request: owed an answer like any later one.
         state.customer_owed_answer = editions.filing_is_a_request(policy)
         seq = state.record_event(now, Role.CUSTOMER, EventKind.OPENED, subject=claim.subject)
-        state.order_mail(seq, Template.ACKNOWLEDGEMENT, Recipient.CUSTOMER, **state._respond_by())
         if takeover.opens_with_platform(claim):
-            takeover.open_with_platform(state, now)
-        elif claim.subject is Subject.PAYMENT:
+            takeover.open_with_platform(state, seq, now)
+            return state, state._finish(now)
+        state.order_mail(seq, Template.ACKNOWLEDGEMENT, Recipient.CUSTOMER, **state._respond_by())
+        if claim.subject is Subject.PAYMENT:
             seq = state.record_event(
                 now, Role.SYSTEM, EventKind.ROUTED, queue="customer_service", level=1
             )

@@ -22,6 +22,7 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.permissions import LIVE
+from claimdesk.core.rules import findings
 from claimdesk.core.rules.step import iso
 
 if TYPE_CHECKING:
@@ -40,22 +41,33 @@ def opens_with_platform(claim: ClaimInput) -> bool:
     )
 
 
-def open_with_platform(state: ClaimState, now: datetime) -> None:
-    """The opening of such a claim after the customer's acknowledgement: the merchant is
-    still sent a delivery claim and its deadline, the operators get it at level 2.
+def open_with_platform(state: ClaimState, opened: int, now: datetime) -> None:
+    """The opening of such a claim, after its `opened` event: the customer is told the
+    platform handles it and when its findings are due; a restricted merchant is still sent
+    a delivery claim and its deadline (it may answer), a terminated one is not; the
+    operators get it at level 2.
 
     The timeline says the claim went to the platform, not why: the merchant's standing is
     the operators' business (their e-mail names it)."""
     claim = state.input
-    if state.is_delivery:
-        respond_by = iso(claim.opened_at + claim.policy.level2_after)
+    informed = state.is_delivery and claim.merchant_standing is not Standing.TERMINATED
+    respond_by = iso(claim.opened_at + claim.policy.level2_after) if informed else None
+    findings_by = _to_platform(state, now)
+    state.order_mail(
+        opened,
+        Template.ACKNOWLEDGEMENT,
+        Recipient.CUSTOMER,
+        handled_by="platform",
+        respond_by=respond_by,
+        findings_by=findings_by,
+    )
+    if respond_by is not None:
         seq = state.record_event(
             now, Role.SYSTEM, EventKind.MERCHANT_NOTIFIED, respond_by=respond_by
         )
         state.order_mail(
             seq, Template.NEW_CLAIM_MERCHANT, Recipient.MERCHANT, respond_by=respond_by
         )
-    state.level = PLATFORM_LEVEL
     seq = state.record_event(
         now,
         Role.SYSTEM,
@@ -63,8 +75,17 @@ def open_with_platform(state: ClaimState, now: datetime) -> None:
         level=PLATFORM_LEVEL,
         team="resolution",
         cause="opened_with_platform",
+        findings_by=findings_by,
     )
     state.order_mail(seq, Template.NEW_CLAIM_OPERATORS, Recipient.OPERATORS, queue="resolution")
+
+
+def taken_over(state: ClaimState) -> bool:
+    """Whether the platform took the claim over from its merchant, for any cause (edition 2):
+    the merchant is then neither reminded nor struck for its silence."""
+    return (
+        state.merchant_unreachable or state.merchant_terminated or opens_with_platform(state.input)
+    )
 
 
 def termination_refusal(state: ClaimState) -> str | None:
@@ -81,10 +102,21 @@ def termination_refusal(state: ClaimState) -> str | None:
 def merchant_terminated(state: ClaimState, now: datetime) -> None:
     """An operator terminated the merchant: the platform takes the claim, the customer is told."""
     state.merchant_terminated = True
-    state.level = max(state.level, PLATFORM_LEVEL)
-    seq = state.record_event(now, Role.OPERATOR, EventKind.MERCHANT_TERMINATED, level=state.level)
+    findings_by = _to_platform(state, now)
+    seq = state.record_event(
+        now,
+        Role.OPERATOR,
+        EventKind.MERCHANT_TERMINATED,
+        level=state.level,
+        findings_by=findings_by,
+    )
     state.order_mail(
-        seq, Template.PLATFORM_TAKES_OVER, Recipient.CUSTOMER, cause=TERMINATED, level=state.level
+        seq,
+        Template.PLATFORM_TAKES_OVER,
+        Recipient.CUSTOMER,
+        cause=TERMINATED,
+        level=state.level,
+        findings_by=findings_by,
     )
 
 
@@ -96,12 +128,19 @@ def merchant_unreachable(state: ClaimState, cause: str, now: datetime) -> bool:
     if state.merchant_unreachable or state.status not in LIVE:
         return False
     state.merchant_unreachable = True
-    state.level = max(state.level, PLATFORM_LEVEL)
-    seq = state.record_event(
-        now, Role.SYSTEM, EventKind.MERCHANT_UNREACHABLE, cause=cause, level=state.level
-    )
+    findings_by = _to_platform(state, now)
+    details = {"cause": cause, "level": state.level, "findings_by": findings_by}
+    seq = state.record_event(now, Role.SYSTEM, EventKind.MERCHANT_UNREACHABLE, **details)
     for recipient in (Recipient.CUSTOMER, Recipient.OPERATORS):
-        state.order_mail(
-            seq, Template.PLATFORM_TAKES_OVER, recipient, cause=cause, level=state.level
-        )
+        state.order_mail(seq, Template.PLATFORM_TAKES_OVER, recipient, **details)
     return True
+
+
+def _to_platform(state: ClaimState, now: datetime) -> str | None:
+    """Moves the claim to the platform's level at least; when its findings are due, if owed.
+
+    As up the ladder: a claim leaving level 1 opens the investigation, which owes findings
+    from now (edition 2); one already past it keeps the deadline it has."""
+    findings_by = findings.owe(state, now) if state.level == 1 else findings.owed_by(state)
+    state.level = max(state.level, PLATFORM_LEVEL)
+    return findings_by
