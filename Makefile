@@ -26,10 +26,10 @@ $(NPM_TOOLS): tools/npm/package-lock.json
 	npm ci --prefix tools/npm --silent --no-audit --no-fund
 	touch $@
 
-dev: venv
+dev: $(STAMP)
 	$(VENV)/bin/claimdesk dev
 
-lint: venv
+lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
