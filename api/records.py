@@ -26,18 +26,7 @@ async def record_transaction(
     await merchants.ensure_merchant(session=session, merchant_id=body.merchant_id, at=now)
     row = transactions.TransactionRow(**body.model_dump())
     stored, created = await transactions.insert_transaction(session=session, row=row)
-    if (
-        not created
-        and transactions.TransactionRow(
-            id=stored.id,
-            merchant_id=stored.merchant_id,
-            customer_email=stored.customer_email,
-            amount=stored.amount,
-            currency=stored.currency,
-            occurred_at=stored.occurred_at,
-        )
-        != row
-    ):
+    if not created and transactions.TransactionRow.of(stored) != row:
         raise ProblemError(
             409,
             "transaction-exists",

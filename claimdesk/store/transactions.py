@@ -24,6 +24,11 @@ class TransactionRow:
     currency: str
     occurred_at: datetime
 
+    @classmethod
+    def of(cls, stored: Transaction) -> TransactionRow:
+        """The stored transaction as a row, to compare with one asked for."""
+        return cls(**{name: getattr(stored, name) for name in cls.__dataclass_fields__})
+
     def values(self) -> dict[str, Any]:
         """The `transactions` columns: one per field, of the same name."""
         return asdict(self)
