@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth import Principal
 from api.errors import NotFound
 from api.schemas import ClaimOut, TimelineEventOut
-from claimdesk.core.audience import details_for, report_for, timeline_for
+from claimdesk.core.audience import read_as, report_for, timeline_for
 from claimdesk.core.domain import Locale, Role, Subject
 from claimdesk.core.report import ClaimReport
 from claimdesk.store import claims, merchants
@@ -40,7 +40,7 @@ async def claim_with_timeline(
     rows = await claims.timeline_rows(session=session, reference=reference)
     role, subject = principal.role, Subject(claim.subject)
     return claim, [
-        TimelineEventOut.of(row, seq=seq, details=details_for(role, subject, row.kind, row.details))
+        TimelineEventOut.of(row, seq=seq, read=read_as(role, subject, row.kind, row.details))
         for seq, row in enumerate(timeline_for(role, subject, rows), start=1)
     ]
 

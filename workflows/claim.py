@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         InternalNote,
         MailBatch,
         MailReceipt,
+        MerchantReinstated,
         MerchantResponse,
         MerchantTerminated,
         PostMessage,
@@ -239,8 +240,11 @@ class ClaimWorkflow:
             return self._state.view()
 
     def _validate(self, action: Action, message: ActionInput) -> None:
+        self._refuse_if(self._state.refusal(action, message))
+
+    def _refuse_if(self, reason: str | None) -> None:
+        """An Update's validator: refuses it when the claim cannot take it, or gives `reason`."""
         self._check_takes_updates()
-        reason = self._state.refusal(action, message)
         if reason is not None:
             raise ApplicationError(reason, type=REFUSED, non_retryable=True)
 
@@ -373,10 +377,18 @@ class ClaimWorkflow:
 
     @merchant_terminated.validator
     def _check_merchant_terminated(self, notice: MerchantTerminated) -> None:
-        self._check_takes_updates()
-        reason = self._state.termination_refusal()
-        if reason is not None:
-            raise ApplicationError(reason, type=REFUSED, non_retryable=True)
+        self._refuse_if(self._state.termination_refusal())
+
+    @workflow.update
+    async def merchant_reinstated(self, notice: MerchantReinstated) -> ClaimView:
+        """An operator reinstated the merchant: the claim goes back to it (edition 3)."""
+        return await self._transition(
+            lambda: self._state.return_to_reinstated_merchant(workflow.now())
+        )
+
+    @merchant_reinstated.validator
+    def _check_merchant_reinstated(self, notice: MerchantReinstated) -> None:
+        self._refuse_if(self._state.reinstatement_refusal())
 
     @workflow.update
     async def give_findings(self, findings: Findings) -> ClaimView:

@@ -97,14 +97,22 @@ async def terminate(
 
 @router.post(
     "/{merchant_id}/reinstate",
-    summary="Lift a merchant's restriction or termination (its keys work again; claims "
-    "moved to the platform stay there)",
-    responses=problem_responses(403, 404),
+    summary="Lift a merchant's restriction or termination: its keys work again, and the "
+    "claims its termination alone moved to the platform go back to it, their customers told",
+    responses=problem_responses(403, 404, 503),
 )
 async def reinstate(
-    merchant_id: MerchantId, principal: PrincipalDep, engine: EngineDep, session: SessionDep
+    merchant_id: MerchantId,
+    principal: PrincipalDep,
+    engine: EngineDep,
+    client: TemporalDep,
+    session: SessionDep,
 ) -> MerchantOut:
-    return await _set_status(merchant_id, principal, engine, session, Standing.ACTIVE)
+    merchant = await merchant_standing.set_standing(
+        engine=engine, principal=principal, merchant_id=merchant_id, standing=Standing.ACTIVE
+    )
+    await merchant_standing.give_claims_back(engine=engine, client=client, merchant_id=merchant_id)
+    return await records.merchant_record(session=session, merchant=merchant)
 
 
 async def _set_status(

@@ -48,16 +48,21 @@ class TimelineEventOut(BaseModel):
 
     @classmethod
     def of(
-        cls, event: ClaimEvent, *, seq: int | None = None, details: dict[str, str] | None = None
+        cls,
+        event: ClaimEvent,
+        *,
+        seq: int | None = None,
+        read: tuple[str, dict[str, str]] | None = None,
     ) -> TimelineEventOut:
-        """The event, numbered `seq` and with `details` instead of its own if given (as a
-        caller reads it)."""
+        """The event, numbered `seq` and with `read` (its kind and details as a caller reads
+        them, claimdesk.core.audience.read_as) instead of its own if given."""
+        kind, details = (event.kind, event.details) if read is None else read
         return cls(
             seq=event.seq if seq is None else seq,
             at=event.at,
             actor=event.actor,
-            kind=event.kind,
-            details=event.details if details is None else details,
+            kind=kind,
+            details=details,
         )
 
 

@@ -17,7 +17,7 @@ changed, for it, when the last event it reads happened. Pure.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -40,6 +40,28 @@ _PAYMENT_MERCHANT_DETAILS = {EventKind.CLOSED: frozenset({"reason"})}
 
 
 _KNOWN = frozenset(EventKind)
+
+
+@dataclass(frozen=True)
+class _ReadAs:
+    kind: EventKind
+    kept: frozenset[str]
+    added: Mapping[str, str]
+
+
+# What a customer reads of the operators' dealings with the merchant's standing: how their
+# claim moved, not why. A termination is the platform taking the claim over (as a claim
+# opened with the platform reads), a reinstatement the merchant sent the claim again.
+_CUSTOMER_READS = {
+    EventKind.MERCHANT_TERMINATED: _ReadAs(
+        EventKind.ESCALATED,
+        frozenset({"level", "findings_by"}),
+        {"team": "resolution", "cause": "taken_over"},
+    ),
+    EventKind.MERCHANT_REINSTATED: _ReadAs(
+        EventKind.MERCHANT_NOTIFIED, frozenset({"respond_by"}), {}
+    ),
+}
 
 
 class _Event(Protocol):
@@ -72,6 +94,17 @@ def details_for(
     if role is Role.MERCHANT and subject is Subject.PAYMENT:
         kept = _PAYMENT_MERCHANT_DETAILS.get(EventKind(kind))
     return {key: value for key, value in details.items() if kept is None or key in kept}
+
+
+def read_as(
+    role: Role, subject: Subject, kind: str, details: Mapping[str, str]
+) -> tuple[str, dict[str, str]]:
+    """The kind and details of an event `role` sees, as `role` reads them."""
+    read = details_for(role, subject, kind, details)
+    shown = _CUSTOMER_READS.get(EventKind(kind)) if kind in _KNOWN else None
+    if role is not Role.CUSTOMER or shown is None:
+        return kind, read
+    return shown.kind, {k: v for k, v in read.items() if k in shown.kept} | dict(shown.added)
 
 
 def timeline_for(role: Role, subject: Subject, events: Iterable[E]) -> list[E]:
@@ -136,10 +169,10 @@ def report_for(
     claim = report.claim
     if not sees_customer_phone(role, claim.customer_shares_phone):
         claim = replace(claim, customer_phone=None)
-    timeline = [
-        replace(event, seq=seq, details=details_for(role, claim.subject, event.kind, event.details))
-        for seq, event in enumerate(timeline_for(role, claim.subject, report.timeline), start=1)
-    ]
+    timeline = []
+    for seq, event in enumerate(timeline_for(role, claim.subject, report.timeline), start=1):
+        kind, details = read_as(role, claim.subject, event.kind, event.details)
+        timeline.append(replace(event, seq=seq, kind=EventKind(kind), details=details))
     locale = reader_locale(
         role, claim=claim.locale, merchant=report.merchant_locale, operators=operator_locale
     )

@@ -90,6 +90,8 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     # findings_by: when the investigation's findings are due, if owed.
     EventKind.MERCHANT_UNREACHABLE: _keys("cause", "level", optional=("findings_by",)),
     EventKind.MERCHANT_TERMINATED: _keys("level", optional=("findings_by",)),
+    # Edition 3: the level the claim goes back to, and when its merchant must answer by.
+    EventKind.MERCHANT_REINSTATED: _keys("level", "respond_by"),
     EventKind.FINDINGS: _keys("note"),
     EventKind.FINDINGS_OVERDUE: _keys("findings_by"),
 }
@@ -117,6 +119,8 @@ MAIL_DETAILS: dict[Template, Keys] = {
     Template.CLOSED_NOTICE: _keys("reason"),
     # cause: merchant_terminated, no_contact_address or mail_refused.
     Template.PLATFORM_TAKES_OVER: _keys("cause", "level", optional=("findings_by",)),
+    # The claim's level is in the claim itself: a customer's timeline reads no level here.
+    Template.MERCHANT_HANDLES_AGAIN: _keys("respond_by"),
     Template.FINDINGS: _keys("note"),
     Template.FINDINGS_OVERDUE: _keys("findings_by", "level"),
 }

@@ -54,3 +54,13 @@ def investigation_owes_findings(policy: Policy) -> bool:
     """An investigation (level 2, or a reopening) owes the customer its findings within
     `policy.findings_within`; operators are alerted when none came in time."""
     return since(policy, 2)
+
+
+# ---- edition 3: reinstating a merchant undoes its termination ----
+
+
+def reinstatement_returns_claims(policy: Policy) -> bool:
+    """Reinstating a terminated merchant gives it back the delivery claims its termination
+    moved to the platform, if nothing else brought them there: the level they had, and
+    the merchant's time to answer again from the reinstatement."""
+    return since(policy, 3)

@@ -137,6 +137,7 @@ EVENT_WORDS: dict[Locale, dict[str, str]] = {
         EventKind.INTERNAL_NOTE: "internal note",
         EventKind.MERCHANT_UNREACHABLE: "merchant unreachable: the platform handles the claim",
         EventKind.MERCHANT_TERMINATED: "merchant terminated: the platform handles the claim",
+        EventKind.MERCHANT_REINSTATED: "merchant reinstated: the merchant handles the claim again",
         EventKind.FINDINGS: "findings of the investigation",
         EventKind.FINDINGS_OVERDUE: "findings overdue: operators alerted",
         # actors
@@ -174,6 +175,9 @@ EVENT_WORDS: dict[Locale, dict[str, str]] = {
             "marchand injoignable : la plateforme traite la réclamation"
         ),
         EventKind.MERCHANT_TERMINATED: "marchand radié : la plateforme traite la réclamation",
+        EventKind.MERCHANT_REINSTATED: (
+            "marchand réintégré : le marchand traite de nouveau la réclamation"
+        ),
         EventKind.FINDINGS: "conclusions de l'enquête",
         EventKind.FINDINGS_OVERDUE: "conclusions en retard : opérateurs alertés",
         "customer": "client",

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from claimdesk.core.audience import details_for, sees
+from claimdesk.core.audience import read_as, sees
 from claimdesk.core.domain import (
     Action,
     Actor,
@@ -214,7 +214,7 @@ def assert_mails_tell_only_what_the_recipient_sees(step: Step) -> None:
         subject = order.claim.subject
         assert sees(role, subject, event.kind), (order.key, event.kind)
         # Nor does it carry a detail of the event the recipient does not read.
-        read = details_for(role, subject, event.kind, event.details)
+        _, read = read_as(role, subject, event.kind, event.details)
         hidden = {value for key, value in event.details.items() if key not in read}
         assert not hidden & set(order.details.values()), (order.key, hidden)
 
@@ -234,7 +234,11 @@ def _platform_takes_over_from_the_merchant() -> list[Step]:
         unreachable.merchant_mail_unreachable("no_contact_address", OPENED),
     ]
     terminated, second = ClaimState.open(replace(claim_input(), policy=edition_2))
-    return [*steps, second, terminated.take_over_from_terminated_merchant(OPENED + HOUR)]
+    steps += [second, terminated.take_over_from_terminated_merchant(OPENED + HOUR)]
+    # Edition 3: reinstated, the merchant gets the claim back.
+    back, third = ClaimState.open(under(3, claim_input()))
+    steps += [third, back.take_over_from_terminated_merchant(OPENED + HOUR)]
+    return [*steps, back.return_to_reinstated_merchant(OPENED + 2 * HOUR)]
 
 
 def _investigation_findings() -> list[Step]:

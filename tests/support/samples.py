@@ -151,6 +151,10 @@ SAMPLE_DETAILS: dict[Template, list[tuple[Recipient, dict[str, str]]]] = {
         (Recipient.OPERATORS, {"cause": "no_contact_address", "level": "2"}),
         (Recipient.OPERATORS, {"cause": "mail_refused", "level": "3"}),
     ],
+    Template.MERCHANT_HANDLES_AGAIN: [
+        (Recipient.CUSTOMER, {"respond_by": respond_by()}),
+        (Recipient.MERCHANT, {"respond_by": respond_by()}),
+    ],
     Template.FINDINGS: [(Recipient.CUSTOMER, {"note": "The charge came from your card."})],
     Template.FINDINGS_OVERDUE: [
         (Recipient.OPERATORS, {"findings_by": respond_by(), "level": "3"}),

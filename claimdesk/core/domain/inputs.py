@@ -21,8 +21,9 @@ from claimdesk.core.domain.vocabulary import (
 
 # The edition of the rules new claims open under; raise it with every change to what the
 # rules decide, and gate the change on `claimdesk.core.editions`. 1: the rules
-# before editions; 2: the seeds' rules of issue 12 (see editions.py).
-CURRENT_EDITION = 2
+# before editions; 2: the seeds' rules of issue 12; 3: reinstating a merchant gives it back
+# the claims its termination moved to the platform (see editions.py).
+CURRENT_EDITION = 3
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,10 @@ class CarriedState:
     # operators were alerted they are overdue.
     findings_due_at: datetime | None = None
     findings_overdue: bool = False
+    # Edition 3: the level a claim had when its merchant's termination moved it to the
+    # platform, and when its ladder starts again after the merchant's reinstatement.
+    taken_over_at_level: int | None = None
+    ladder_from: datetime | None = None
 
 
 @dataclass
@@ -198,6 +203,14 @@ class Decision:
 @dataclass
 class MerchantTerminated:
     """An operator terminated the claim's merchant: the platform takes the claim over."""
+
+    merchant_id: str = ""
+
+
+@dataclass
+class MerchantReinstated:
+    """An operator reinstated the claim's merchant: a claim its termination moved to the
+    platform goes back to it (edition 3)."""
 
     merchant_id: str = ""
 

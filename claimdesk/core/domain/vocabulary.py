@@ -148,6 +148,8 @@ class EventKind(StrEnum):
     # e-mail cannot reach it, or an operator terminated it.
     MERCHANT_UNREACHABLE = "merchant_unreachable"
     MERCHANT_TERMINATED = "merchant_terminated"
+    # Edition 3: the merchant reinstated, the claim its termination moved goes back to it.
+    MERCHANT_REINSTATED = "merchant_reinstated"
     FINDINGS = "findings"  # the investigation's findings, given to the customer
     FINDINGS_OVERDUE = "findings_overdue"  # none given in time: operators alerted
 
@@ -189,5 +191,7 @@ class Template(StrEnum):
     CLOSED_NOTICE = "closed_notice"  # merchant and operators
     # customer and operators: the platform takes the claim over from its merchant
     PLATFORM_TAKES_OVER = "platform_takes_over"
+    # customer and merchant: the claim goes back to its reinstated merchant (edition 3)
+    MERCHANT_HANDLES_AGAIN = "merchant_handles_again"
     FINDINGS = "findings"  # customer: the investigation's findings
     FINDINGS_OVERDUE = "findings_overdue"  # operators: findings owed and not given in time

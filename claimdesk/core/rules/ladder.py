@@ -31,9 +31,12 @@ def deadlines(state: ClaimState) -> list[tuple[datetime, Deadline]]:
     if state.is_closed:
         return []
     claim, policy = state.input, state.input.policy
+    # A claim given back to its reinstated merchant climbs its two levels again from then
+    # (edition 3); the resolution target, the platform's word to the customer, stays.
+    rungs_from = state.ladder_from or claim.opened_at
     ladder_at = {
-        Deadline.LEVEL2: claim.opened_at + policy.level2_after,
-        Deadline.LEVEL3: claim.opened_at + policy.level3_after,
+        Deadline.LEVEL2: rungs_from + policy.level2_after,
+        Deadline.LEVEL3: rungs_from + policy.level3_after,
         Deadline.RESOLUTION_TARGET: claim.opened_at + policy.resolution_target,
     }
     due = [(at, step) for step, at in ladder_at.items() if step not in state.ladder_done]
@@ -129,9 +132,10 @@ def _breach(state: ClaimState, at: datetime, silent: bool) -> None:
     state.sla_breached = True
     seq = state.record_event(at, Role.SYSTEM, EventKind.SLA_BREACHED, merchant_silent=yes(silent))
     state.order_mail(seq, Template.SLA_BREACHED, Recipient.OPERATORS, merchant_silent=yes(silent))
-    if silent and not takeover.taken_over(state):
+    if silent and not takeover.spares_merchant(state, at):
         # A merchant the platform took the claim over from (edition 2: unreachable,
-        # terminated, or restricted at filing) is not struck for not answering.
+        # terminated, or restricted at filing) is not struck for not answering, nor one
+        # given the claim back whose time to answer runs on (edition 3).
         state.order_strike()
 
 

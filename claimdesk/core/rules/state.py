@@ -33,7 +33,7 @@ from claimdesk.core.domain import (
     TimelineEvent,
 )
 from claimdesk.core.permissions import ActionInput, content_refusal, why_not
-from claimdesk.core.rules import actions, ladder, results, takeover
+from claimdesk.core.rules import actions, ladder, reinstatement, results, takeover
 from claimdesk.core.rules.step import Refused, Step, iso, text
 
 # What a run hands the next: CarriedState's fields, each the ClaimState field of the same
@@ -73,6 +73,8 @@ class ClaimState:
     version: int = 0
     merchant_unreachable: bool = False
     merchant_terminated: bool = False
+    taken_over_at_level: int | None = None  # edition 3: see rules/reinstatement
+    ladder_from: datetime | None = None
     _events: list[TimelineEvent] = field(default_factory=list, repr=False)
     _mails: list[_Mail] = field(default_factory=list, repr=False)
     _wants_strike: bool = field(default=False, repr=False)
@@ -191,6 +193,18 @@ class ClaimState:
         if why is not None:
             raise Refused(why)
         takeover.merchant_terminated(self, now)
+        return self._finish(now)
+
+    def reinstatement_refusal(self) -> str | None:
+        """Why the claim does not go back to its reinstated merchant."""
+        return reinstatement.refusal(self)
+
+    def return_to_reinstated_merchant(self, now: datetime) -> Step:
+        """The claim goes back to its reinstated merchant (edition 3), or raises `Refused`."""
+        why = self.reinstatement_refusal()
+        if why is not None:
+            raise Refused(why)
+        reinstatement.merchant_reinstated(self, now)
         return self._finish(now)
 
     def merchant_mail_unreachable(self, cause: str, now: datetime) -> Step:

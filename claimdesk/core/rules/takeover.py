@@ -88,6 +88,15 @@ def taken_over(state: ClaimState) -> bool:
     )
 
 
+def spares_merchant(state: ClaimState, at: datetime) -> bool:
+    """Whether a silent merchant is spared the strike at `at`: the platform took the claim
+    over from it, or it has been given the claim back (edition 3) and its time to answer
+    again is not over."""
+    restarted = state.ladder_from
+    owed_time = restarted is not None and at < restarted + state.input.policy.level2_after
+    return taken_over(state) or owed_time
+
+
 def termination_refusal(state: ClaimState) -> str | None:
     """Why the platform does not take this claim over from its terminated merchant, if so."""
     if not editions.platform_takes_over_from_merchant(state.input.policy):
@@ -102,6 +111,7 @@ def termination_refusal(state: ClaimState) -> str | None:
 def merchant_terminated(state: ClaimState, now: datetime) -> None:
     """An operator terminated the merchant: the platform takes the claim, the customer is told."""
     state.merchant_terminated = True
+    state.taken_over_at_level = state.level  # where a reinstatement may return it (edition 3)
     findings_by = _to_platform(state, now)
     seq = state.record_event(
         now,
