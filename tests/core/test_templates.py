@@ -288,6 +288,9 @@ WORDING_CHOICES = {
     "recourse",
     "handled_by",
 }
+# A customer reads how their claim moved, not why the platform took it over from the
+# merchant (the merchant's standing is not theirs to read): the cause only chooses words.
+CUSTOMER_WORDING_CHOICES = {"cause"}
 MAILS = [order for step in every_path() for order in step.mails]
 
 
@@ -316,8 +319,11 @@ def test_every_mail_the_rules_send_shows_what_it_is_about(order: MailOrder, loca
     settings = SETTINGS.model_copy(update={"operator_locale": locale})
     mail = render(order, settings=settings, report="REPORT")
     text = f"{mail.subject}\n{mail.body}".lower()
+    choices = WORDING_CHOICES
+    if order.recipient is Recipient.CUSTOMER:
+        choices = choices | CUSTOMER_WORDING_CHOICES
     for key, value in order.details.items():
-        if key not in WORDING_CHOICES:
+        if key not in choices:
             assert shown(key, value, locale).lower() in text, f"{key}={value!r} not shown"
 
 
