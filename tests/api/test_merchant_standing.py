@@ -1,6 +1,7 @@
-"""A merchant's standing over real HTTP (edition 2): a restricted merchant's claims open
-with the platform; a terminated merchant's keys are refused and its claims move to the
-platform, their customers told; reinstating gives the keys back."""
+"""A merchant's standing over real HTTP: a restricted merchant's claims open with the
+platform; a terminated merchant's keys are refused and its claims move to the platform,
+their customers told; reinstating gives the keys back, and (edition 3) the claims the
+termination alone moved."""
 
 from __future__ import annotations
 
@@ -66,10 +67,15 @@ async def test_terminating_a_merchant_refuses_its_keys_and_moves_its_claims_to_t
         assert refused.json()["type"].endswith("merchant-terminated")
         assert "WWW-Authenticate" in refused.headers
 
-    # The open claim went to the platform, on its timeline, and its customer was told.
+    # The open claim went to the platform, on its timeline, and its customer was told; the
+    # customer reads that the platform took it over, not that the merchant was terminated.
     claim = (await api.http.get(f"/claims/{open_claim['reference']}", headers=ana)).json()
     assert claim["escalation_level"] == 2
-    assert "merchant_terminated" in [event["kind"] for event in claim["timeline"]]
+    assert "merchant_terminated" not in str(claim)
+    assert claim["timeline"][-1]["kind"] == "escalated"
+    assert claim["timeline"][-1]["details"]["cause"] == "taken_over"
+    seen = await api.http.get(f"/claims/{open_claim['reference']}", headers=operator)
+    assert seen.json()["timeline"][-1]["kind"] == "merchant_terminated"
     closed = (await api.http.get(f"/claims/{done['reference']}", headers=operator)).json()
     assert "merchant_terminated" not in [event["kind"] for event in closed["timeline"]]
 
@@ -89,23 +95,54 @@ async def test_terminating_a_merchant_refuses_its_keys_and_moves_its_claims_to_t
     # Terminating again is harmless: nothing moves twice.
     again = await api.http.post("/merchants/M1/terminate", headers=operator)
     assert again.status_code == 200
-    claim = (await api.http.get(f"/claims/{open_claim['reference']}", headers=ana)).json()
+    claim = (await api.http.get(f"/claims/{open_claim['reference']}", headers=operator)).json()
     assert [e["kind"] for e in claim["timeline"]].count("merchant_terminated") == 1
 
     # A new claim on a terminated merchant opens with the platform too.
     await api.transaction("T3")
-    assert (await _file(api, ana, "T3"))["escalation_level"] == 2
+    filed_meanwhile = await _file(api, ana, "T3")
+    assert filed_meanwhile["escalation_level"] == 2
 
-    # Reinstated: the keys work again, the claim stays with the platform.
+    # Reinstated (edition 3): the keys work again, the claim the termination moved goes
+    # back to the merchant with a fresh day to answer, both told; only operators and the
+    # merchant read why.
+    assert (await api.http.post("/merchants/M1/reinstate", headers=shop)).status_code == 401
     reinstated = await api.http.post("/merchants/M1/reinstate", headers=operator)
     assert reinstated.status_code == 200 and reinstated.json()["status"] == "active"
+    assert reinstated.json()["open_claims"]["by_level"] == {"1": 1, "2": 1}
     mine = await api.http.get(f"/claims/{open_claim['reference']}", headers=shop)
-    assert mine.status_code == 200 and mine.json()["escalation_level"] == 2
+    assert mine.status_code == 200 and mine.json()["escalation_level"] == 1
+    assert mine.json()["next_deadline_kind"] == "level2"
+    assert mine.json()["timeline"][-1]["kind"] == "merchant_reinstated"
+    hers = (await api.http.get(f"/claims/{open_claim['reference']}", headers=ana)).json()
+    assert hers["timeline"][-1]["kind"] == "merchant_notified"
+    assert "reinstat" not in str(hers) and "terminat" not in str(hers)
+    report = await api.http.get(f"/claims/{open_claim['reference']}/report", headers=ana)
+    assert report.status_code == 200 and "terminat" not in report.text.lower()
+
+    async def both_told() -> bool:
+        return {
+            str(m["To"])
+            for m in api.mailbox.messages
+            if str(m["X-Claimdesk-Template"]) == "merchant_handles_again"
+            and str(m["X-Claimdesk-Reference"]) == open_claim["reference"]
+        } == {"Ana Lima <ana@example.com>", "shop@example.com"}
+
+    await eventually(both_told, what="the customer's and the merchant's e-mails")
+    # The claim filed while the merchant was terminated was never the merchant's: it stays.
+    kept = await api.http.get(f"/claims/{filed_meanwhile['reference']}", headers=shop)
+    assert kept.json()["escalation_level"] == 2
     answer = {"body": "Sorry, we are back: the refund is on its way."}
     written = await api.http.post(
         f"/claims/{open_claim['reference']}/messages", json=answer, headers=shop
     )
     assert written.status_code == 200, written.text
+
+    # Reinstating again moves nothing twice.
+    again = await api.http.post("/merchants/M1/reinstate", headers=operator)
+    assert again.status_code == 200
+    claim = (await api.http.get(f"/claims/{open_claim['reference']}", headers=operator)).json()
+    assert [e["kind"] for e in claim["timeline"]].count("merchant_reinstated") == 1
 
 
 async def test_a_claim_on_a_merchant_without_an_address_goes_to_the_platform_at_once(
