@@ -98,7 +98,13 @@ def test_given_back_claim_climbs_the_ladder_again_from_the_reinstatement() -> No
 
 
 def test_silent_merchant_is_not_struck_at_the_breach_while_its_new_time_runs() -> None:
-    state = terminated()
+    # Level 3 late enough (settings allow it) for a claim to come back a day before its
+    # resolution target: the breach then falls within the merchant's new 24 hours.
+    claim = under(3, claim_input())
+    policy = replace(claim.policy, level3_after=4 * DAY + 18 * HOUR)
+    state, _ = ClaimState.open(replace(claim, policy=policy))
+    state.take_over_from_terminated_merchant(TERMINATED_AT)
+    state.advance(OPENED + 4 * DAY + 12 * HOUR)  # findings overdue; no level beyond 2
     state.return_to_reinstated_merchant(OPENED + 4 * DAY + 12 * HOUR)
     step = state.advance(OPENED + 5 * DAY)
     assert EventKind.SLA_BREACHED in [event.kind for event in step.events]
