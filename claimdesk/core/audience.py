@@ -1,7 +1,8 @@
 """Who sees which timeline event: the one place the timeline and the report are cut per party.
 
 Operators see everything. A customer never sees the merchant's internal standing (strikes,
-restriction) nor what only operators see. A merchant sees a delivery claim, where it is a
+restriction) nor what only operators see, and reads a termination or a reinstatement of the
+merchant as what it did to their claim (`read_as`). A merchant sees a delivery claim, where it is a
 party, except what only operators see; of a payment claim, which is between the customer
 and the platform, only its header and the events that concern the merchant: the opening,
 the platform's decision and the closing (the two it is e-mailed about). The e-mail rules
