@@ -44,6 +44,7 @@ from claimdesk.core.domain.orders import (
     Projection,
     StrikeInput,
     StrikeResult,
+    without_addresses,
 )
 from claimdesk.core.domain.views import (
     ClaimView,
@@ -116,4 +117,5 @@ __all__ = [
     "Template",
     "TimelineEvent",
     "TransactionRef",
+    "without_addresses",
 ]
