@@ -38,7 +38,7 @@ def _assert_no_personal_data(lines: list[dict[str, Any]]) -> None:
 
 
 async def _mail_sent(caplog: pytest.LogCaptureFixture, template: str, recipient: str) -> None:
-    for _ in range(200):
+    for _ in range(400):
         if any(
             (line.get("template"), line.get("recipient")) == (template, recipient)
             for line in _lines(caplog)
@@ -137,3 +137,28 @@ async def test_an_undeliverable_e_mail_is_logged_without_its_address(
     errors = [line for line in lines if line["level"] == "ERROR"]
     assert any("customer's address refused: 550" in line["message"] for line in errors)
     _assert_no_personal_data(lines)
+
+
+async def test_a_claim_climbing_the_ladder_logs_each_level_and_the_breach_once(
+    fast_api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = fast_api
+    ana, _, _ = await api.parties()
+    caplog.set_level(logging.INFO)
+    opened = await api.http.post("/claims", json=claim_body(), headers=ana)
+    assert opened.status_code == 201, opened.text
+    reference = opened.json()["reference"]
+    await _mail_sent(caplog, "sla_breached", "operators")
+
+    moves = [
+        (line["event"], line.get("escalation_level"))
+        for line in _lines(caplog)
+        if "event" in line and line["claim"] == reference
+    ]
+    assert moves == [
+        ("opened", None),
+        ("escalated", "2"),
+        ("escalated", "3"),
+        ("sla_breached", None),
+    ]
+    _assert_no_personal_data(_lines(caplog))
