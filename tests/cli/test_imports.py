@@ -211,3 +211,13 @@ def test_a_large_file_is_imported_in_batches_with_progress_on_stderr(
     assert rows(database_url, "SELECT count(*), count(DISTINCT merchant_id) FROM transactions") == [
         (count, 50)
     ]
+
+
+def test_a_bom_and_crlf_line_ends_are_read_as_any_csv_editor_writes_them(
+    cli: CliRunner, database_url: str, tmp_path: Path
+) -> None:
+    windows = "\ufeff" + (HEADER + T1 + T2).replace("\n", "\r\n")
+    result = import_file(cli, tmp_path, windows.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.stdout
+    assert [row[0] for row in stored(database_url)] == ["T1", "T2"]
