@@ -24,6 +24,7 @@ from claimdesk.core.domain import (
     Recipient,
     Role,
     Template,
+    without_addresses,
 )
 from claimdesk.core.mail import (
     MAX_HEADER_LINE,
@@ -125,7 +126,9 @@ class MailActivities:
                     receipt.refused.append(MailRefusal(order, refused.message))
                 except Exception as error:  # retried as a whole, once the others were tried
                     failed.add(1)
-                    activity.logger.warning("e-mail %s not sent yet: %s", order.key, error)
+                    activity.logger.warning(
+                        "e-mail %s not sent yet: %s", order.key, without_addresses(str(error))
+                    )
                     failure = failure or error
         if failure is not None:
             raise failure
@@ -163,7 +166,9 @@ class MailActivities:
                 if await mail_log.mail_already_sent(session=session, key=order.key):
                     return False  # sent before the merchant's address changed to this one
                 # An address no message can be written to will not improve on retry.
-                raise _refusal(f"cannot write to {address.email!r}: {unusable}") from unusable
+                raise _refusal(
+                    f"cannot write an e-mail to the {order.recipient.value}'s address: {unusable}"
+                ) from unusable
             claimed = await mail_log.log_sent_mail(
                 session=session,
                 key=order.key,
@@ -177,8 +182,15 @@ class MailActivities:
             if not claimed:
                 activity.logger.info("mail %s already sent, skipping", order.key)
                 return False
-            await _deliver(smtp, message, address.email)
-            return True
+            await _deliver(smtp, message, order.recipient)
+        # One line per e-mail sent: a retried attempt skips it (logged above, by its key).
+        activity.logger.info(
+            "e-mail sent: %s to the %s",
+            order.template.value,
+            order.recipient.value,
+            extra={"template": order.template.value, "recipient": order.recipient.value},
+        )
+        return True
 
     async def _render(
         self,
@@ -234,7 +246,7 @@ async def _merchant_card(
     return cards[merchant_id]
 
 
-async def _deliver(smtp: Connection, message: EmailMessage, to: str) -> None:
+async def _deliver(smtp: Connection, message: EmailMessage, to: Recipient) -> None:
     """Sends `message`; a temporary failure raises as it is (Temporal retries), a permanent
     refusal (no such mailbox, say) as `MAIL_REFUSED`, which no retry would change."""
     try:
@@ -242,13 +254,18 @@ async def _deliver(smtp: Connection, message: EmailMessage, to: str) -> None:
     except aiosmtplib.SMTPResponseException as refused:
         if refused.code < 500:
             raise
-        raise _refusal(f"{to} refused: {refused.code} {refused.message}") from refused
+        raise _refusal(f"the {to.value}'s address refused: {refused.code} {refused.message}") from (
+            refused
+        )
     except aiosmtplib.SMTPRecipientsRefused as refused:
-        raise _refusal(f"{to} refused: {refused.recipients}") from refused
+        answers = "; ".join(f"{one.code} {one.message}" for one in refused.recipients)
+        raise _refusal(f"the {to.value}'s address refused: {answers}") from refused
 
 
 def _refusal(reason: str) -> ApplicationError:
-    return ApplicationError(reason, type=MAIL_REFUSED, non_retryable=True)
+    """A refusal for the timeline and the logs: it names the recipient's role, and any
+    address the server's answer quotes is blanked out."""
+    return ApplicationError(without_addresses(reason), type=MAIL_REFUSED, non_retryable=True)
 
 
 async def _send_unfolded(client: aiosmtplib.SMTP, message: EmailMessage) -> None:

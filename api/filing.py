@@ -168,17 +168,37 @@ async def _reserve(
         body=body, principal=principal, transaction=transaction, now=now, settings=settings
     )
     if not await claims.reserve_claim(session=session, view=reservation(claim_input)):
-        existing = await claims.open_claim_reference(
-            session=session, transaction_id=transaction.id, subject=body.subject.value
+        raise await _open_claim_exists(
+            session=session, principal=principal, transaction_id=transaction.id, body=body
         )
-        raise ProblemError(
+    return _Filing(claim_input=claim_input, needs_start=True)
+
+
+async def _open_claim_exists(
+    *, session: AsyncSession, principal: Principal, transaction_id: str, body: ClaimCreate
+) -> ProblemError:
+    """The 409 for a filing an open claim holds the place of: it names that claim only to
+    a caller who may read it (its customer; operators), as GET /claims/{reference} would."""
+    existing = await claims.open_claim_reference(
+        session=session,
+        transaction_id=transaction_id,
+        subject=body.subject.value,
+        customer_email=principal.customer_filter,
+    )
+    if existing is None:
+        return ProblemError(
             409,
             "open-claim-exists",
             "An open claim exists",
-            f"claim {existing} is still open for this transaction and subject",
-            extra={"existing_reference": existing},
+            "a claim is still open for this transaction and subject",
         )
-    return _Filing(claim_input=claim_input, needs_start=True)
+    return ProblemError(
+        409,
+        "open-claim-exists",
+        "An open claim exists",
+        f"claim {existing} is still open for this transaction and subject",
+        extra={"existing_reference": existing},
+    )
 
 
 async def _replay(

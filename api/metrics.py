@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
@@ -17,6 +18,8 @@ access_log = logging.getLogger("claimdesk.access")
 
 # A path no route matched: one label value, so probing random URLs cannot create series.
 UNMATCHED = "<unmatched>"
+# A caller's or proxy's request id is logged only if it looks like one (no free text).
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -76,19 +79,37 @@ class ObserveRequests:
             labels = {"method": scope["method"], "route": route, "status": str(status)}
             self.metrics.requests.labels(**labels).inc()
             self.metrics.latency.labels(**labels).observe(elapsed)
-            reference = scope.get("path_params", {}).get("reference")
+            known = _claim_and_request_id(scope)
+            # The message says it all for the text format; JSON has each as a field too.
             access_log.info(
-                "%s %s %s",
+                "%s %s %s %.1f ms%s",
                 scope["method"],
                 route,
                 status,
+                elapsed * 1000,
+                "".join(f" {name}={value}" for name, value in known.items()),
                 extra={
                     **labels,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 1),
-                    **({"claim": reference} if isinstance(reference, str) else {}),
+                    **known,
                 },
             )
+
+
+def _claim_and_request_id(scope: Scope) -> dict[str, str]:
+    """The claim of a `/claims/{reference}…` route, and the `X-Request-ID` the request came
+    with: never the raw path or query string, which may hold an e-mail address."""
+    found: dict[str, str] = {}
+    reference = scope.get("path_params", {}).get("reference")
+    if isinstance(reference, str):
+        found["claim"] = reference
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            request_id = value.decode("latin-1")
+            if _REQUEST_ID.fullmatch(request_id):
+                found["request_id"] = request_id
+    return found
 
 
 def _route_template(scope: Scope) -> str:

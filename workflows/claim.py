@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         SatisfactionAnswer,
         StrikeInput,
         StrikeResult,
+        without_addresses,
     )
     from claimdesk.core.permissions import ActionInput
     from claimdesk.core.rules import ClaimState, Refused, Step
@@ -204,7 +205,11 @@ class ClaimWorkflow:
             retry_policy=MAIL_RETRY,
         )
         for refusal in receipt.refused:
-            workflow.logger.error("e-mail %s undeliverable: %s", refusal.order.key, refusal.reason)
+            workflow.logger.error(
+                "e-mail %s undeliverable: %s",
+                refusal.order.key,
+                without_addresses(refusal.reason),  # reasons recorded before they were blanked
+            )
             async with self._lock:
                 step = self._state.mail_undeliverable(refusal.order, refusal.reason, workflow.now())
                 if refusal.order.recipient is Recipient.MERCHANT:

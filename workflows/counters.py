@@ -1,4 +1,9 @@
-"""Counters the claim workflow moves as claims move (the SDK does not repeat them on replay)."""
+"""What the claim workflow reports as claims move: counters, and one log line per move.
+
+Both come from the workflow, not from the activities that store each step: the SDK neither
+moves a workflow's counters nor writes its logger's lines while it replays history, so a
+claim's move is counted and logged once, where an activity would log once per attempt.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,34 @@ COUNTERS = {
     EventKind.SLA_BREACHED: ("claimdesk_breaches", "Claims that missed the resolution target"),
     EventKind.CLOSED: ("claimdesk_claims_closed", "Claims closed, for any reason"),
 }
+# The details of those events a log line carries (as field: detail); the others (a note,
+# an agreement) may hold people's words.
+LOGGED_DETAILS = {
+    "subject": "subject",
+    "level": "escalation_level",
+    "team": "team",
+    "cause": "cause",
+    "reason": "closed_reason",
+}
 
 
 def count_step(step: Step, subject: str) -> None:
+    """Moves the counters of the step's events, and logs one line for each of them."""
     meter = workflow.metric_meter().with_additional_attributes({"subject": subject})
     for event in step.events:
         counter = COUNTERS.get(event.kind)
-        if counter is not None:
-            name, description = counter
-            meter.create_counter(name, description).add(1)
+        if counter is None:
+            continue
+        name, description = counter
+        meter.create_counter(name, description).add(1)
+        fields = {
+            field: str(event.details[detail])
+            for detail, field in LOGGED_DETAILS.items()
+            if event.details.get(detail) is not None
+        }
+        workflow.logger.info(
+            "claim %s%s",
+            event.kind.value,
+            "".join(f" {field}={value}" for field, value in fields.items()),
+            extra={"event": event.kind.value, **fields},
+        )

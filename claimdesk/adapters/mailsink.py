@@ -6,12 +6,15 @@ import asyncio
 import email
 import email.policy
 import hashlib
+import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+# aiosmtpd's logger: at INFO it writes every connection, sender and recipient address.
+SMTP_LOGGER = "mail.log"
 SUFFIX = ".eml"
 # One line per message dropped as already kept: what a reader of the .eml files cannot see.
 DROPPED = "dropped.log"
@@ -77,7 +80,12 @@ class MailSink:
 
 
 async def serve_mail_sink(directory: Path, host: str, port: int) -> asyncio.Server:
-    """Starts the sink on `host:port` in the running loop; close the returned server to stop."""
+    """Starts the sink on `host:port` in the running loop; close the returned server to stop.
+
+    The sink is quiet: the .eml files are its record, and aiosmtpd's own lines (the bulk of
+    the dev log, with every recipient's address) are kept to its warnings.
+    """
+    logging.getLogger(SMTP_LOGGER).setLevel(logging.WARNING)
     handler = MailSink(directory)
     loop = asyncio.get_running_loop()
     return await loop.create_server(lambda: SMTP(handler, hostname=host), host=host, port=port)

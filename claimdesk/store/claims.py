@@ -213,13 +213,16 @@ async def reserve_claim(*, session: AsyncSession, view: ClaimView) -> bool:
 
 
 async def open_claim_reference(
-    *, session: AsyncSession, transaction_id: str, subject: str
+    *, session: AsyncSession, transaction_id: str, subject: str, customer_email: str | None
 ) -> str | None:
+    """The open claim on the transaction and subject; with `customer_email`, only theirs."""
     query = select(Claim.reference).where(
         col(Claim.transaction_id) == transaction_id,
         col(Claim.subject) == subject,
         col(Claim.status) != Status.CLOSED.value,
     )
+    if customer_email is not None:
+        query = query.where(col(Claim.customer_email) == customer_email)
     return (await session.exec(query)).first()
 
 

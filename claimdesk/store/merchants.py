@@ -60,12 +60,25 @@ def _newcomer(merchant_id: str, at: datetime) -> dict[str, Any]:
 
 async def ensure_merchant(*, session: AsyncSession, merchant_id: str, at: datetime) -> None:
     """A placeholder merchant (named after its id, no e-mail) unless one exists."""
-    statement = (
-        insert(Merchant)
-        .values(**_newcomer(merchant_id, at), name=merchant_id, email=None)
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
-    await session.exec(statement)
+    await ensure_merchants(session=session, merchant_ids=[merchant_id], at=at)
+
+
+async def ensure_merchants(
+    *, session: AsyncSession, merchant_ids: Sequence[str], at: datetime
+) -> None:
+    """`ensure_merchant` for each id, a thousand per statement."""
+    for start in range(0, len(merchant_ids), 1000):
+        statement = (
+            insert(Merchant)
+            .values(
+                [
+                    {**_newcomer(merchant_id, at), "name": merchant_id, "email": None}
+                    for merchant_id in merchant_ids[start : start + 1000]
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        await session.exec(statement)
 
 
 async def merchants_by_id(

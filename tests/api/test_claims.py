@@ -112,6 +112,22 @@ async def test_a_second_open_claim_on_the_same_transaction_and_subject_is_409_na
     assert await api.count("claims") == 2
 
 
+async def test_a_409_never_names_another_customers_open_claim(api: Api) -> None:
+    await api.transaction("T1")
+    ana = await api.key("customer", email=ANA)
+    first = await _open(api, ana)
+    # The transaction moves to Eve after Ana's claim (as an import could, before it refused
+    # to): Eve is refused, and learns nothing of Ana's claim.
+    await api.transaction("T1", customer_email="eve@example.com")
+    eve = await api.key("customer", email="eve@example.com")
+    eves = claim_body(contact={"name": "Eve Moss", "email": "eve@example.com"})
+    refused = await api.http.post("/claims", json=eves, headers=eve)
+    assert refused.status_code == 409
+    assert "existing_reference" not in refused.json()
+    assert first["reference"] not in refused.text
+    assert await api.count("claims") == 1
+
+
 async def test_a_closed_claim_frees_its_transaction_for_a_new_one(api: Api) -> None:
     await api.transaction("T1")
     ana = await api.key("customer", email=ANA)

@@ -1,10 +1,9 @@
-"""The records commands against a real database: keys, merchants, transactions import."""
+"""The records commands against a real database: keys and merchants."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -24,13 +23,6 @@ def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 def run(cli: CliRunner, *args: str) -> Result:
     return cli.invoke(app, list(args))
-
-
-def import_csv(cli: CliRunner, tmp_path: Path, text: str) -> Result:
-    """`transactions import` of a CSV file holding `text`."""
-    csv = tmp_path / "t.csv"
-    csv.write_text(text)
-    return run(cli, "transactions", "import", str(csv))
 
 
 def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
@@ -96,53 +88,6 @@ def test_merchants_add_takes_a_phone_and_a_locale(cli: CliRunner, database_url: 
     ]
     refused = run(cli, *args, "--locale", "de")
     assert refused.exit_code != 0 and "locale" in refused.output
-
-
-def test_transactions_import_upserts_every_row(
-    cli: CliRunner, database_url: str, tmp_path: Path
-) -> None:
-    result = import_csv(
-        cli,
-        tmp_path,
-        HEADER
-        + "T1,M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00+01:00\n"
-        + "T2,M2,bob@example.com,12.00,EUR,2026-11-02T10:00:00Z\n",
-    )
-    assert result.exit_code == 0, result.output
-    assert "imported 2" in result.output
-    again = HEADER + "T1,M1,ana@example.com,50.00,EUR,2026-11-01T10:00:00+01:00\n"
-    assert import_csv(cli, tmp_path, again).exit_code == 0
-    assert rows(database_url, "SELECT id, amount::text FROM transactions ORDER BY id") == [
-        ("T1", "50.00"),
-        ("T2", "12.00"),
-    ]
-    assert rows(database_url, "SELECT id, name FROM merchants ORDER BY id") == [
-        ("M1", "M1"),
-        ("M2", "M2"),
-    ]
-
-
-def test_a_bad_row_imports_nothing_and_names_its_line(
-    cli: CliRunner, database_url: str, tmp_path: Path
-) -> None:
-    result = import_csv(
-        cli,
-        tmp_path,
-        HEADER
-        + "T1,M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00+01:00\n"
-        + "T2,M1,ana@example.com,-3,EUR,2026-11-01T10:00:00+01:00\n"
-        + "T3,M1,ana@example.com,3.00,EUR,yesterday\n"
-        + "T4,M1,ana@example.com\n",
-    )
-    assert result.exit_code == 1
-    for line in ("line 3", "line 4", "line 5"):
-        assert line in result.output
-    assert "line 2" not in result.output
-    assert "nothing imported" in result.output
-    assert rows(database_url, "SELECT count(*) FROM transactions") == [(0,)]
-    wrong_header = import_csv(cli, tmp_path, "id,amount\nT1,3.00\n")
-    assert wrong_header.exit_code == 1
-    assert "header" in wrong_header.output
 
 
 async def test_a_key_made_by_the_cli_opens_the_api_and_revoking_it_closes_it(

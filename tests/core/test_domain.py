@@ -34,3 +34,11 @@ def test_no_payload_field_is_annotated_with_a_string() -> None:
         if dataclasses.is_dataclass(cls):
             deferred = [f.name for f in dataclasses.fields(cls) if isinstance(f.type, str)]
             assert not deferred, f"{name}: {deferred}"
+
+
+def test_without_addresses_blanks_every_address_a_server_quotes() -> None:
+    reason = "550 5.1.1 <ana.lima+shop@example.com>: no such user (bob@mail.example.org)"
+    assert domain.without_addresses(reason) == ("550 5.1.1 <<address>>: no such user (<address>)")
+    assert domain.without_addresses("the customer's address refused: 550") == (
+        "the customer's address refused: 550"
+    )

@@ -260,3 +260,10 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
     # the sink would drop a resend under the same Message-ID, but it notes each one.
     assert stack.dropped() == []
     assert stack.stop() == 0
+    # The dev log: each move of the claim once, and no address (the mail sink is quiet).
+    log = (stack.data_dir / "log" / "claimdesk.log").read_text()
+    moves = [line for line in log.splitlines() if reference in line and "claim " in line]
+    assert sum("claim escalated" in line for line in moves) == 2, moves
+    assert sum("claim sla_breached" in line for line in moves) == 1, moves
+    assert CUSTOMER not in log and MERCHANT_EMAIL not in log
+    assert " mail.log:" not in log

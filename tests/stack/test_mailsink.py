@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
+import pytest
 
 from claimdesk.adapters.mailsink import DROPPED, serve_mail_sink
 from tests.support.mailbox import free_port
@@ -80,3 +82,19 @@ async def test_a_resent_message_id_is_dropped_even_after_a_restart(tmp_path: Pat
     # Each message dropped is noted, so a resend is visible though it shows once.
     dropped = (directory / DROPPED).read_text().splitlines()
     assert [line.split(" ", 1)[1] for line in dropped] == ["<same@claimdesk>"] * 2
+
+
+async def test_the_sink_logs_nothing_per_message_at_info(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = free_port()
+    with caplog.at_level(logging.INFO):
+        server = await serve_mail_sink(tmp_path / "mail", "127.0.0.1", port)
+        try:
+            await _send(port, _message("<c@claimdesk>", "third"))
+        finally:
+            server.close()
+            await server.wait_closed()
+    assert len(_kept(tmp_path / "mail")) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []
+    assert "ada@example.com" not in caplog.text

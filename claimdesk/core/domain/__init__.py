@@ -45,6 +45,7 @@ from claimdesk.core.domain.orders import (
     Projection,
     StrikeInput,
     StrikeResult,
+    without_addresses,
 )
 from claimdesk.core.domain.views import (
     ClaimView,
@@ -118,4 +119,5 @@ __all__ = [
     "Template",
     "TimelineEvent",
     "TransactionRef",
+    "without_addresses",
 ]

@@ -2,6 +2,7 @@
 
 # Annotations are evaluated here, not deferred: see the package's docstring.
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +26,16 @@ class MailBatch:
     """The e-mails of one step, sent by one activity (one history entry instead of one each)."""
 
     orders: list[MailOrder]
+
+
+# Anything shaped like an e-mail address, as SMTP servers and libraries quote them.
+_ADDRESS = re.compile(r"[^\s<>\"'(),;:\[\]]+@[^\s<>\"'(),;:\[\]]+")
+
+
+def without_addresses(text: str) -> str:
+    """`text` with every e-mail address in it replaced by `<address>`: what a log line or a
+    refusal reason says of a delivery, never to whom."""
+    return _ADDRESS.sub("<address>", text)
 
 
 @dataclass

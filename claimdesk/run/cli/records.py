@@ -1,13 +1,11 @@
-"""Commands that keep the records: API keys, merchants, transactions."""
+"""Commands that keep the records: API keys and merchants (transactions: `imports`)."""
 
 from __future__ import annotations
 
 import asyncio
-import csv
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -18,18 +16,14 @@ from claimdesk.adapters.embedded import EmbeddedUnavailable, database_url
 from claimdesk.core.settings import Settings
 from claimdesk.store.db import make_engine, unit_of_work
 from claimdesk.store.keys import insert_api_key, list_api_keys, revoke_api_key
-from claimdesk.store.merchants import ensure_merchant, upsert_merchant
+from claimdesk.store.merchants import upsert_merchant
 from claimdesk.store.migrate import upgrade
 from claimdesk.store.models import ApiKey
-from claimdesk.store.transactions import TransactionRow, upsert_transactions
 
 T = TypeVar("T")
 
-CSV_HEADER = ["id", "merchant_id", "customer_email", "amount", "currency", "occurred_at"]
-
 keys_app = typer.Typer(no_args_is_help=True, help="Issue, list and revoke API keys.")
 merchants_app = typer.Typer(no_args_is_help=True, help="Register merchants.")
-transactions_app = typer.Typer(no_args_is_help=True, help="Load payment transactions.")
 
 
 class KeyRole(StrEnum):
@@ -38,7 +32,7 @@ class KeyRole(StrEnum):
     OPERATOR = "operator"
 
 
-def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+def in_store(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Runs `work` in one transaction on the configured (or embedded) database, migrated first."""
     try:
         settings = Settings()
@@ -63,7 +57,7 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
-def _fail(message: str) -> typer.Exit:
+def fail(message: str) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(1)
 
@@ -88,24 +82,24 @@ def create_key(
     from api.schemas import Email, Identifier
 
     if role is KeyRole.CUSTOMER and not email:
-        raise _fail("a customer key needs --email")
+        raise fail("a customer key needs --email")
     if role is KeyRole.MERCHANT and not merchant_id:
-        raise _fail("a merchant key needs --merchant-id")
+        raise fail("a merchant key needs --merchant-id")
     if role is not KeyRole.CUSTOMER and email:
-        raise _fail("--email binds customer keys only")
+        raise fail("--email binds customer keys only")
     if role is not KeyRole.MERCHANT and merchant_id:
-        raise _fail("--merchant-id binds merchant keys only")
+        raise fail("--merchant-id binds merchant keys only")
     try:
         email = TypeAdapter(Email).validate_python(email) if email else None
         merchant_id = TypeAdapter(Identifier).validate_python(merchant_id) if merchant_id else None
     except ValidationError as error:
-        raise _fail(f"invalid binding: {_errors(error)}") from error
+        raise fail(f"invalid binding: {describe(error)}") from error
     key, secret = issue_api_key(role.value, email=email, merchant_id=merchant_id)
 
     async def work(session: AsyncSession) -> None:
         await insert_api_key(session=session, key=key)
 
-    _run(work)
+    in_store(work)
     typer.echo(f"created {role.value} key {key.id} ({_binding(key) or 'no binding'})")
     typer.echo("keep it now: it cannot be shown again")
     typer.echo(secret)
@@ -118,7 +112,7 @@ def list_keys() -> None:
     async def work(session: AsyncSession) -> list[ApiKey]:
         return list(await list_api_keys(session=session))
 
-    keys = _run(work)
+    keys = in_store(work)
     rows = [("id", "role", "binding", "created", "revoked")] + [
         (
             key.id,
@@ -143,8 +137,8 @@ def revoke_key(
     async def work(session: AsyncSession) -> bool:
         return await revoke_api_key(session=session, key_id=key_id, at=datetime.now(UTC))
 
-    if not _run(work):
-        raise _fail(f"no key {key_id}")
+    if not in_store(work):
+        raise fail(f"no key {key_id}")
     typer.echo(f"revoked key {key_id}")
 
 
@@ -175,7 +169,7 @@ def add_merchant(
     try:
         merchant = MerchantIn(id=id, name=name, email=email, phone=phone, locale=locale)
     except ValidationError as error:
-        raise _fail(_errors(error)) from error
+        raise fail(describe(error)) from error
 
     async def work(session: AsyncSession) -> bool:
         _, created = await upsert_merchant(
@@ -189,81 +183,17 @@ def add_merchant(
         )
         return created
 
-    created = _run(work)
+    created = in_store(work)
     typer.echo(f"{'added' if created else 'updated'} merchant {merchant.id}")
 
 
-def _errors(error: ValidationError) -> str:
+def describe(error: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(part) for part in e['loc']) or 'row'}: {e['msg']}" for e in error.errors()
     )
-
-
-# ---- transactions ----
-
-
-@transactions_app.command("import")
-def import_transactions(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="CSV with header " + ",".join(CSV_HEADER),
-        ),
-    ],
-) -> None:
-    """Load transactions (insert or update); one bad row and nothing is imported."""
-    from api.schemas import TransactionIn
-
-    rows: list[TransactionRow] = []
-    problems: list[str] = []
-    with file.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != CSV_HEADER:
-            raise _fail(f"{file}: the header must be {','.join(CSV_HEADER)}")
-        for record in reader:
-            line = reader.line_num
-            if None in record or any(value is None for value in record.values()):
-                problems.append(f"line {line}: expected {len(CSV_HEADER)} fields")
-                continue
-            try:
-                checked = TransactionIn.model_validate(
-                    {key.strip(): value.strip() for key, value in record.items()}
-                )
-            except ValidationError as error:
-                problems.append(f"line {line}: {_errors(error)}")
-                continue
-            rows.append(TransactionRow(**checked.model_dump()))
-    duplicates = _duplicate_ids(rows)
-    if duplicates:
-        problems.append(f"transaction ids repeated in the file: {', '.join(duplicates)}")
-    if problems:
-        typer.echo("\n".join(problems), err=True)
-        raise _fail(f"{len(problems)} problem(s) in {file}; nothing imported")
-
-    async def work(session: AsyncSession) -> int:
-        now = datetime.now(UTC)
-        for merchant_id in sorted({row.merchant_id for row in rows}):
-            await ensure_merchant(session=session, merchant_id=merchant_id, at=now)
-        return await upsert_transactions(session=session, rows=rows)
-
-    typer.echo(f"imported {_run(work)} transaction(s) from {file}")
-
-
-def _duplicate_ids(rows: list[TransactionRow]) -> list[str]:
-    seen: set[str] = set()
-    repeated: list[str] = []
-    for row in rows:
-        if row.id in seen and row.id not in repeated:
-            repeated.append(row.id)
-        seen.add(row.id)
-    return repeated
 
 
 def register(app: typer.Typer) -> None:
     """Adds this module's commands to `app`."""
     app.add_typer(keys_app, name="keys")
     app.add_typer(merchants_app, name="merchants")
-    app.add_typer(transactions_app, name="transactions")
