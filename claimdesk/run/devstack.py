@@ -15,6 +15,7 @@ import uvicorn
 from temporalio.client import Client
 
 from claimdesk.adapters import logs
+from claimdesk.adapters.codec import new_key
 
 # The dev server must know them before the first claim starts; kept importable from here.
 from claimdesk.adapters.cluster import SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES
@@ -52,6 +53,10 @@ class StackPaths:
     @property
     def logs(self) -> Path:
         return self.data_dir / "log"
+
+    @property
+    def payload_keys(self) -> Path:
+        return self.data_dir / "payload-keys"
 
     def create(self) -> None:
         # Private: it holds the database, and the embedded PostgreSQL keeps its lock here.
@@ -98,6 +103,26 @@ def check_ports(settings: Settings) -> None:
         )
 
 
+def with_dev_payload_keys(settings: Settings, paths: StackPaths) -> Settings:
+    """`settings` with payload keys: as given, else the data directory's own, made on the
+    first start and kept (owner-only), so a restart still decrypts the claims it holds."""
+    if settings.payload_keys is not None:
+        return settings
+    if not paths.payload_keys.exists():
+        paths.payload_keys.touch(mode=0o600)
+        paths.payload_keys.write_text(f"dev-1:{new_key()}\n")
+    keys = paths.payload_keys.read_text().strip()
+    return Settings.model_validate({**settings.model_dump(), "payload_keys": keys})
+
+
+def codec_endpoint(settings: Settings) -> str:
+    """Where the dev server's UI asks the API to decrypt: `localhost`, the UI's own host, so a
+    browser sends the API's cookies along (same site)."""
+    loopback = settings.api_host in {LOOPBACK, "localhost", "0.0.0.0", "::1", "::"}
+    host = "localhost" if loopback else settings.api_host
+    return f"http://{host}:{settings.api_port}/codec"
+
+
 def temporal_command(settings: Settings, paths: StackPaths) -> list[str]:
     command = [
         str(temporal_cli()),
@@ -109,6 +134,8 @@ def temporal_command(settings: Settings, paths: StackPaths) -> list[str]:
         str(settings.temporal_port),
         "--ui-port",
         str(settings.temporal_ui_port),
+        "--ui-codec-endpoint",
+        codec_endpoint(settings),
         "--ip",
         LOOPBACK,
         "--namespace",
@@ -206,6 +233,7 @@ async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None
     paths = StackPaths(settings.data_dir)
     check_ports(settings)
     paths.create()
+    settings = with_dev_payload_keys(settings, paths)
     log_to_files(paths, settings)
     signals: _Signals | None = None
     if stop is None:
