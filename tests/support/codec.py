@@ -43,7 +43,7 @@ def every_payload(message: Message) -> Iterator[Payload]:
             continue
         if field.message_type.GetOptions().map_entry:
             inner = [v for v in value.values() if isinstance(v, Message)]
-        elif field.label == FieldDescriptor.LABEL_REPEATED:
+        elif field.is_repeated:
             inner = list(value)
         else:
             inner = [value]

@@ -15,12 +15,13 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from claimdesk.adapters.codec import ENCODING
 from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.details import EVENT_DETAILS
 from claimdesk.core.domain import ClaimView, ClosedReason, MailBatch, Projection
 from claimdesk.core.mail import render
 from claimdesk.core.settings import Settings
-from tests.support.codec import converter, plain
+from tests.support.codec import converter, every_payload, plain
 from workflows.claim import ClaimWorkflow
 
 T = TypeVar("T")
@@ -79,3 +80,18 @@ def test_recorded_mails_and_events_carry_the_details_declared_today(name: str) -
     for projection in _scheduled(history, "record_claim", Projection):
         for event in projection.events:
             EVENT_DETAILS[event.kind].check(event.details, f"{name}: {event}")
+
+
+def test_the_encrypted_recordings_carry_the_claims_sealed() -> None:
+    """What makes their replay above worth having: the replayer had to decrypt them."""
+    names = [name for name in RECORDED if name.split("/")[0].endswith("-encrypted")]
+    assert len(names) >= 5
+    for name in names:
+        history = WorkflowHistory.from_json(name, RECORDED[name])
+        payloads = [p for event in history.events for p in every_payload(event)]
+        sealed = [p for p in payloads if p.metadata.get("encoding") == ENCODING]
+        assert len(sealed) >= 10, name
+        for payload in payloads:
+            if payload not in sealed:  # search attributes, the SDK's own patch markers
+                assert b"example.com" not in payload.data, (name, payload)
+        assert b"example.com" in b"".join(p.data for p in plain(sealed))
