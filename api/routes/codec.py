@@ -72,7 +72,9 @@ async def _apply(
     try:
         answered = await step(sent.payloads)
     except PayloadKeyError as error:
-        raise ProblemError(422, "undecryptable-payload", "Undecryptable payload", str(error))
+        raise ProblemError(
+            422, "undecryptable-payload", "Undecryptable payload", str(error)
+        ) from error
     body = json_format.MessageToJson(Payloads(payloads=answered), indent=None)
     return Response(body, media_type="application/json")
 

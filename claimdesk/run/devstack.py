@@ -15,10 +15,10 @@ import uvicorn
 from temporalio.client import Client
 
 from claimdesk.adapters import logs
-from claimdesk.adapters.codec import new_key
 
 # The dev server must know them before the first claim starts; kept importable from here.
 from claimdesk.adapters.cluster import SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES
+from claimdesk.adapters.codec import new_key
 from claimdesk.adapters.embedded import embedded_pgdata, resolve_database, temporal_cli
 from claimdesk.adapters.mailsink import serve_mail_sink
 from claimdesk.adapters.telemetry import metrics_url

@@ -9,11 +9,11 @@ from typing import Any
 
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads, WorkflowExecution
+from temporalio.api.query.v1 import WorkflowQuery
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkflowExecutionRequest,
     QueryWorkflowRequest,
 )
-from temporalio.api.query.v1 import WorkflowQuery
 from temporalio.testing import WorkflowEnvironment
 
 from claimdesk.adapters.codec import ENCODING
@@ -101,7 +101,8 @@ async def test_no_personal_data_reaches_temporal_in_clear_and_the_codec_reads_it
     readable = b"".join(p.data for p in plain(shown))
     assert b"claim against merchant M1" in readable and b"Level 1" in readable
     assert not _clear(readable)
-    for name, attribute in described.workflow_execution_info.search_attributes.indexed_fields.items():
+    attributes = described.workflow_execution_info.search_attributes.indexed_fields
+    for name, attribute in attributes.items():
         assert attribute.metadata["encoding"] == b"json/plain", name
         assert not _clear(attribute.data)
 
