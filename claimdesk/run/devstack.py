@@ -215,6 +215,7 @@ def summary(settings: Settings, paths: StackPaths) -> str:
         ("API metrics", f"{api}/metrics"),
         ("Worker metrics", metrics_url(settings)),
         ("Temporal UI", f"http://localhost:{settings.temporal_ui_port}"),
+        ("Codec server", f"{codec_endpoint(settings)} (operators; key in {paths.payload_keys})"),
         ("Temporal", f"{settings.temporal_target} (namespace {settings.temporal_namespace})"),
         ("Mail folder", f"{paths.mail}/ (SMTP on {LOOPBACK}:{settings.smtp_port})"),
         ("Database", str(settings.database_url)),
