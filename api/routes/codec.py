@@ -61,7 +61,7 @@ async def _apply(
     """Reads the body (once the caller is known to be an operator), applies `step`."""
     try:
         sent = json_format.Parse(await request.body(), Payloads())
-    except (json_format.ParseError, UnicodeDecodeError) as error:
+    except (json_format.ParseError, ValueError, RecursionError) as error:
         raise ProblemError(
             400,
             "invalid-payloads",

@@ -7,6 +7,8 @@ import base64
 import pytest
 from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload
+from temporalio.api.failure.v1 import Failure
+from temporalio.exceptions import ApplicationError
 
 from claimdesk.adapters.codec import (
     ENCODING,
@@ -16,6 +18,7 @@ from claimdesk.adapters.codec import (
     PayloadKeyError,
     codec_for,
 )
+from claimdesk.adapters.temporal import PayloadConverter, data_converter_for
 from claimdesk.core.settings import Settings
 from tests.support.codec import NEXT_KEY_ID, NEXT_PAYLOAD_KEY, TEST_KEY_ID, TEST_PAYLOAD_KEYS
 
@@ -110,3 +113,22 @@ def test_malformed_keys_are_refused_at_start(keys: str, key_id: str | None, says
 def test_the_keys_never_show_in_the_settings_repr() -> None:
     settings = Settings(payload_keys=TEST_PAYLOAD_KEYS)
     assert TEST_PAYLOAD_KEYS.partition(":")[2] not in repr(settings)
+
+
+async def test_the_service_converter_keeps_the_shared_pydantic_converter_and_seals() -> None:
+    service = data_converter_for(Settings(payload_keys=TEST_PAYLOAD_KEYS))
+    assert service.payload_converter_class is PayloadConverter  # the per-process cache
+    [payload] = await service.encode([{"name": "Ana Lima"}])
+    assert payload.metadata["encoding"] == ENCODING
+    assert await service.decode([payload], [dict]) == [{"name": "Ana Lima"}]
+
+
+async def test_a_failures_message_is_sealed_too() -> None:
+    """A refusal may quote the customer's words: its message travels encrypted."""
+    service = data_converter_for(Settings(payload_keys=TEST_PAYLOAD_KEYS))
+    failure = Failure()
+    error = ApplicationError("Ana Lima wrote: my lamp never came", type="refused")
+    await service.encode_failure(error, failure)
+    assert b"Ana Lima" not in failure.SerializeToString()
+    back = await service.decode_failure(failure)
+    assert isinstance(back, ApplicationError) and back.message == error.message
