@@ -7,6 +7,7 @@ base64). Operators only: whoever decodes reads the customers' personal data.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -75,8 +76,9 @@ async def _apply(
         raise ProblemError(
             422, "undecryptable-payload", "Undecryptable payload", str(error)
         ) from error
-    body = json_format.MessageToJson(Payloads(payloads=answered), indent=None)
-    return Response(body, media_type="application/json")
+    # By hand around each payload: protobuf's JSON leaves an empty list out altogether.
+    body = {"payloads": [json_format.MessageToDict(payload) for payload in answered]}
+    return Response(json.dumps(body), media_type="application/json")
 
 
 @router.post("/decode", summary="Decrypt payloads (operators: the Temporal UI and CLI)")

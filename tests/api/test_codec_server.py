@@ -190,6 +190,7 @@ async def test_the_temporal_uis_origin_may_call_the_codec_server_and_no_other(ap
             "/codec/decode", json={"payloads": []}, headers={**operator, "Origin": origin}
         )
         assert answer.status_code == 200
+        assert answer.json() == {"payloads": []}
         assert answer.headers.get("access-control-allow-origin") == shown
     # The rest of the API stays closed to the UI's pages.
     claims = await api.http.options("/claims", headers={"Origin": UI, **asks})
