@@ -9,23 +9,27 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
 from api import errors, metrics
-from api.routes import claims, health, merchants, transactions
+from api.routes import claims, codec, health, merchants, transactions
 from claimdesk.adapters.embedded import database_url
 from claimdesk.adapters.logs import warn_of_placeholders
-from claimdesk.adapters.temporal import data_converter
+from claimdesk.adapters.temporal import data_converter_for
 from claimdesk.core.settings import Settings, get_settings
 from claimdesk.store.db import make_engine
 
 # No request body claimdesk accepts comes near this; anything bigger is refused unread.
 MAX_BODY_BYTES = 64 * 1024
+# But the codec server's: a claim's payloads (its view, every message) together, in base64.
+MAX_CODEC_BODY_BYTES = 4 * 1024 * 1024
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    converter = data_converter_for(settings)  # refuses to start without payload keys
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -35,10 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client = await Client.connect(
             settings.temporal_target,
             namespace=settings.temporal_namespace,
-            data_converter=data_converter,
+            data_converter=converter,
             lazy=True,
         )
         app.state.settings = settings
+        app.state.codec = converter.payload_codec
         warn_of_placeholders(settings, "api")
         app.state.engine = engine
         app.state.temporal = client
@@ -58,11 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(_LimitBodySize)
     app.add_middleware(_RefuseNul)
+    app.add_middleware(_CodecCors, origins=settings.ui_origins)
     # Added last, so outermost: it counts the answers of the middlewares above too.
     app.state.metrics = metrics.ApiMetrics()
     app.add_middleware(metrics.ObserveRequests, metrics=app.state.metrics)
     app.include_router(metrics.router)
-    for router in (claims.router, transactions.router, merchants.router, health.router):
+    routers = (claims.router, transactions.router, merchants.router, health.router, codec.router)
+    for router in routers:
         app.include_router(router)
     return app
 
@@ -91,6 +98,28 @@ class _RefuseNul:
         await self.app(scope, receive, send)
 
 
+class _CodecCors:
+    """The Temporal UI's pages call the codec server from the browser: its origins may, with
+    the caller's credentials; no other origin, and no other route (CORS stays off there)."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=["POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+            allow_credentials=True,
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(f"{codec.PREFIX}/"):
+            await self.cors(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class _LimitBodySize:
     """Refuses a body over MAX_BODY_BYTES (413): unread when its declared length says so,
     and as soon as the count passes the limit when it streams in chunks without one."""
@@ -102,9 +131,12 @@ class _LimitBodySize:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = MAX_BODY_BYTES
+        if scope["path"].startswith(f"{codec.PREFIX}/"):
+            limit = MAX_CODEC_BODY_BYTES
         length = Headers(scope=scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            response = errors.problem_response(errors.BodyTooLarge(MAX_BODY_BYTES), Request(scope))
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            response = errors.problem_response(errors.BodyTooLarge(limit), Request(scope))
             await response(scope, receive, send)
             return
         received = 0
@@ -113,10 +145,10 @@ class _LimitBodySize:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > MAX_BODY_BYTES:
+            if received > limit:
                 # An HTTPException is the one error FastAPI lets out of its body reading
                 # (any other becomes a 400); errors.py renders it as the same problem.
-                raise StarletteHTTPException(413, errors.BodyTooLarge(MAX_BODY_BYTES).detail)
+                raise StarletteHTTPException(413, errors.BodyTooLarge(limit).detail)
             return message
 
         await self.app(scope, counting, send)

@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.deps import EngineDep
 from api.errors import Forbidden, ProblemError, Unauthorized
 from claimdesk.core.domain import Actor, Role, Standing
+from claimdesk.core.permissions import OPERATOR_TOOL_ROLES
 from claimdesk.store import keys, merchants
 from claimdesk.store.db import sessions
 from claimdesk.store.models import ApiKey
@@ -128,8 +129,18 @@ def merchant_terminated(merchant_id: str) -> ProblemError:
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
 
+async def authenticate_operator(principal: PrincipalDep) -> Principal:
+    """The one door to the operators' tools (the codec server): an operator's API key today;
+    the web sign-in's session cookie is to be accepted here too, for the Temporal UI."""
+    require_role(principal, *OPERATOR_TOOL_ROLES)
+    return principal
+
+
 def require_role(principal: Principal, *roles: Role) -> None:
     """For resources that are not scoped (nothing to hide): the wrong role is a plain 403."""
     if principal.role not in roles:
         names = ", ".join(role.value for role in roles)
         raise Forbidden(f"only {names} keys may do this")
+
+
+OperatorDep = Annotated[Principal, Depends(authenticate_operator)]

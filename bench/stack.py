@@ -21,7 +21,7 @@ from temporalio.client import Client
 from claimdesk.adapters.embedded import EmbeddedPostgres
 from claimdesk.adapters.temporal import connect
 from claimdesk.core.settings import Settings
-from claimdesk.run.devstack import StackPaths, TemporalDevServer
+from claimdesk.run.devstack import StackPaths, TemporalDevServer, with_dev_payload_keys
 from claimdesk.run.launch import Child, free_port, wait_http_ok
 from claimdesk.store.migrate import upgrade
 
@@ -40,8 +40,11 @@ class Stack:
     def environment(self, **overrides: str) -> dict[str, str]:
         """The variables that point a claimdesk process at this stack."""
         env = dict(os.environ)
+        keys = self.settings.payload_keys
+        assert keys is not None
         env.update(
             {
+                "CLAIMDESK_PAYLOAD_KEYS": keys.get_secret_value(),
                 "CLAIMDESK_DATA_DIR": str(self.paths.data_dir),
                 "CLAIMDESK_DATABASE_URL": self.database_url,
                 "CLAIMDESK_TEMPORAL_ADDRESS": self.settings.temporal_target,
@@ -94,6 +97,7 @@ async def running_stack(data_dir: Path) -> AsyncIterator[Stack]:
     )
     paths = StackPaths(data_dir)
     paths.create()
+    settings = with_dev_payload_keys(settings, paths)  # the data dir's own, as `claimdesk dev`
     temporal = TemporalDevServer(settings, paths)
     temporal.start()
     postgres = EmbeddedPostgres(paths.pgdata)

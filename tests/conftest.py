@@ -19,10 +19,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from claimdesk.adapters.cluster import ensure_search_attributes
 from claimdesk.adapters.embedded import temporal_cli, temporal_test_server
-from claimdesk.adapters.temporal import data_converter
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
 from tests.support.api import SECOND, Api, api_settings, serve
+from tests.support.codec import TEST_PAYLOAD_KEYS, converter
 from tests.support.database import scratch_database, with_database
 from tests.support.mailbox import Mailbox
 from workflows import search
@@ -32,6 +32,8 @@ TEMPLATE_DB = "claimdesk_template"
 # Workflows under test run in Temporal's sandbox, which refuses non-deterministic code;
 # the stack and fault tests start `claimdesk` without it, as it runs in service.
 os.environ["CLAIMDESK_WORKFLOW_SANDBOX"] = "true"
+# Every payload in Temporal is encrypted, in the tests with their own committed key.
+os.environ["CLAIMDESK_PAYLOAD_KEYS"] = TEST_PAYLOAD_KEYS
 
 
 def docker_engine_answers() -> bool:
@@ -87,7 +89,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server per test: a clock and history no other test has touched."""
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=data_converter,
+        data_converter=converter,
         test_server_existing_path=str(temporal_test_server()),
     )
     # The test server does not list search attributes, but it takes new ones.
@@ -115,7 +117,7 @@ def mailbox() -> Iterator[Mailbox]:
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_cli()),
-        data_converter=data_converter,
+        data_converter=converter,
         ui=False,
     )
     await ensure_search_attributes(env.client, env.client.namespace)

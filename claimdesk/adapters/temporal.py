@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any
 
@@ -11,11 +12,13 @@ from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
 from temporalio.converter import (
     CompositePayloadConverter,
     DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
 )
 from temporalio.runtime import Runtime
 
+from claimdesk.adapters.codec import codec_for
 from claimdesk.core.settings import Settings
 
 # One cache of pydantic type adapters for the whole process. The SDK's pydantic converter
@@ -45,8 +48,19 @@ class PayloadConverter(CompositePayloadConverter):
         )
 
 
-# What the API and the worker both use (wire-compatible with `pydantic_data_converter`).
+# The values as JSON, before encryption (wire-compatible with `pydantic_data_converter`).
 data_converter = DataConverter(payload_converter_class=PayloadConverter)
+
+
+def data_converter_for(settings: Settings) -> DataConverter:
+    """What the API and the worker both use: `data_converter`, every payload encrypted with
+    CLAIMDESK_PAYLOAD_KEYS, and failures' messages and stack traces too (they may quote
+    what a customer wrote)."""
+    return dataclasses.replace(
+        data_converter,
+        payload_codec=codec_for(settings),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
@@ -54,6 +68,6 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Clie
     return await Client.connect(
         settings.temporal_target,
         namespace=settings.temporal_namespace,
-        data_converter=data_converter,
+        data_converter=data_converter_for(settings),
         runtime=runtime,
     )

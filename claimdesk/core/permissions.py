@@ -51,6 +51,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.INTERNAL_NOTE: frozenset({Role.OPERATOR}),
     Action.FINDINGS: frozenset({Role.OPERATOR}),
 }
+# Who may use the operators' tools: the codec server decrypts every claim's personal data.
+OPERATOR_TOOL_ROLES = frozenset({Role.OPERATOR})
 _ARTICLE = {Role.CUSTOMER: "a", Role.MERCHANT: "a", Role.OPERATOR: "an"}
 
 # Any workflow input asking for an action: the messages' dataclasses, `PostMessage` among them.

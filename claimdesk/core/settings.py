@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claimdesk.core.domain import CURRENT_EDITION, Locale, Policy
@@ -24,6 +27,8 @@ def _seconds_or_iso(value: Any) -> Any:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso)]
+_KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_KEY_BYTES = 32  # AES-256
 # What a placeholder setting says, to be found again (Settings.placeholders).
 _UNSET = "(set CLAIMDESK_"
 
@@ -85,6 +90,16 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # Encryption of what claimdesk hands Temporal (README "Personal data in Temporal"):
+    # `id:base64,id:base64` (32-byte keys). The key named by payload_key_id (needed when
+    # several are listed) encrypts; every key listed decrypts. Unset: the worker and the
+    # API refuse to start; `claimdesk dev` makes one under data_dir.
+    payload_keys: SecretStr | None = None
+    payload_key_id: str | None = None
+    # The Temporal UI's browser origins, allowed to call the codec server (comma-separated;
+    # unset: the dev server's UI, http://localhost and 127.0.0.1 on temporal_ui_port).
+    temporal_ui_origins: str | None = None
+
     @model_validator(mode="after")
     def _durations_positive_and_ordered(self) -> Self:
         durations = {
@@ -109,7 +124,51 @@ class Settings(BaseSettings):
             raise ValueError(
                 "CLAIMDESK_PAYMENT_FILING_WINDOW cannot exceed CLAIMDESK_TRANSACTION_CLOSE_AFTER"
             )
+        self.payload_key_ring()  # refuses malformed keys at start
         return self
+
+    def payload_key_ring(self) -> dict[str, bytes]:
+        """CLAIMDESK_PAYLOAD_KEYS by id (empty when unset); a malformed entry is refused."""
+        text = self.payload_keys.get_secret_value().strip() if self.payload_keys else ""
+        ring: dict[str, bytes] = {}
+        for entry in filter(None, (part.strip() for part in text.split(","))):
+            key_id, _, encoded = entry.partition(":")
+            if not _KEY_ID.fullmatch(key_id) or key_id in ring:
+                raise ValueError(
+                    "CLAIMDESK_PAYLOAD_KEYS: each entry is `<id>:<base64 key>`, ids unique, "
+                    f"of letters, digits, `.`, `_` or `-` (got the id {key_id[:64]!r})"
+                )
+            try:
+                key = base64.b64decode(encoded, validate=True)
+            except binascii.Error:
+                key = b""
+            if len(key) != _KEY_BYTES:
+                raise ValueError(
+                    f"CLAIMDESK_PAYLOAD_KEYS: key {key_id!r} must be the base64 of "
+                    f"{_KEY_BYTES} random bytes (e.g. `openssl rand -base64 32`)"
+                )
+            ring[key_id] = key
+        if ring and not self.payload_key_id and len(ring) > 1:
+            raise ValueError("CLAIMDESK_PAYLOAD_KEY_ID must name the key that encrypts")
+        if ring and self.payload_key_id and self.payload_key_id not in ring:
+            raise ValueError(
+                f"CLAIMDESK_PAYLOAD_KEY_ID {self.payload_key_id!r} is not in "
+                f"CLAIMDESK_PAYLOAD_KEYS (ids: {', '.join(ring)})"
+            )
+        return ring
+
+    @property
+    def current_payload_key_id(self) -> str:
+        """The id of the key that encrypts new payloads."""
+        return self.payload_key_id or next(iter(self.payload_key_ring()))
+
+    @property
+    def ui_origins(self) -> list[str]:
+        """The browser origins of the Temporal UI, which calls the codec server."""
+        if self.temporal_ui_origins:
+            return [o.strip().rstrip("/") for o in self.temporal_ui_origins.split(",") if o.strip()]
+        port = self.temporal_ui_port
+        return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
     def placeholders(self) -> list[str]:
         """The settings customers are shown that still hold their placeholder: a

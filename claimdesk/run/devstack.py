@@ -18,6 +18,7 @@ from claimdesk.adapters import logs
 
 # The dev server must know them before the first claim starts; kept importable from here.
 from claimdesk.adapters.cluster import SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTES
+from claimdesk.adapters.codec import new_key
 from claimdesk.adapters.embedded import embedded_pgdata, resolve_database, temporal_cli
 from claimdesk.adapters.mailsink import serve_mail_sink
 from claimdesk.adapters.telemetry import metrics_url
@@ -52,6 +53,10 @@ class StackPaths:
     @property
     def logs(self) -> Path:
         return self.data_dir / "log"
+
+    @property
+    def payload_keys(self) -> Path:
+        return self.data_dir / "payload-keys"
 
     def create(self) -> None:
         # Private: it holds the database, and the embedded PostgreSQL keeps its lock here.
@@ -98,6 +103,26 @@ def check_ports(settings: Settings) -> None:
         )
 
 
+def with_dev_payload_keys(settings: Settings, paths: StackPaths) -> Settings:
+    """`settings` with payload keys: as given, else the data directory's own, made on the
+    first start and kept (owner-only), so a restart still decrypts the claims it holds."""
+    if settings.payload_keys is not None:
+        return settings
+    if not paths.payload_keys.exists():
+        paths.payload_keys.touch(mode=0o600)
+        paths.payload_keys.write_text(f"dev-1:{new_key()}\n")
+    keys = paths.payload_keys.read_text().strip()
+    return Settings.model_validate({**settings.model_dump(), "payload_keys": keys})
+
+
+def codec_endpoint(settings: Settings) -> str:
+    """Where the dev server's UI asks the API to decrypt: `localhost`, the UI's own host, so a
+    browser sends the API's cookies along (same site)."""
+    loopback = settings.api_host in {LOOPBACK, "localhost", "0.0.0.0", "::1", "::"}
+    host = "localhost" if loopback else settings.api_host
+    return f"http://{host}:{settings.api_port}/codec"
+
+
 def temporal_command(settings: Settings, paths: StackPaths) -> list[str]:
     command = [
         str(temporal_cli()),
@@ -109,6 +134,8 @@ def temporal_command(settings: Settings, paths: StackPaths) -> list[str]:
         str(settings.temporal_port),
         "--ui-port",
         str(settings.temporal_ui_port),
+        "--ui-codec-endpoint",
+        codec_endpoint(settings),
         "--ip",
         LOOPBACK,
         "--namespace",
@@ -188,6 +215,7 @@ def summary(settings: Settings, paths: StackPaths) -> str:
         ("API metrics", f"{api}/metrics"),
         ("Worker metrics", metrics_url(settings)),
         ("Temporal UI", f"http://localhost:{settings.temporal_ui_port}"),
+        ("Codec server", f"{codec_endpoint(settings)} (operators; key in {paths.payload_keys})"),
         ("Temporal", f"{settings.temporal_target} (namespace {settings.temporal_namespace})"),
         ("Mail folder", f"{paths.mail}/ (SMTP on {LOOPBACK}:{settings.smtp_port})"),
         ("Database", str(settings.database_url)),
@@ -206,6 +234,7 @@ async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None
     paths = StackPaths(settings.data_dir)
     check_ports(settings)
     paths.create()
+    settings = with_dev_payload_keys(settings, paths)
     log_to_files(paths, settings)
     signals: _Signals | None = None
     if stop is None:

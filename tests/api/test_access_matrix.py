@@ -90,6 +90,9 @@ MATRIX: dict[tuple[str, str], Expect] = {
     # (401) until the reinstate row's operator cells reinstate them both.
     ("POST", "/merchants/{merchant_id}/terminate"): _merchant_row((403, 404, 404)),
     ("POST", "/merchants/{merchant_id}/reinstate"): _merchant_row((401, 401, 401)),
+    # The codec server decrypts any claim's personal data: operators only.
+    ("POST", "/codec/decode"): {"customer": (403,), "merchant": (403,), "operator": (200,)},
+    ("POST", "/codec/encode"): {"customer": (403,), "merchant": (403,), "operator": (200,)},
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
 
@@ -124,6 +127,8 @@ def _body(method: str, path: str, world: World, target: str) -> dict[str, Any] |
             "occurred_at": "2026-11-01T10:00:00Z",
         },
         ("POST", "/merchants"): {"id": f"MX-{n}", "name": "New shop"},
+        ("POST", "/codec/decode"): {"payloads": []},
+        ("POST", "/codec/encode"): {"payloads": []},
     }
     if (method, path) == ("POST", "/claims"):
         return claim_body(world.transactions[target])
@@ -275,7 +280,7 @@ async def test_every_endpoint_answers_every_caller_as_the_matrix_says_and_no_key
         cells, wrong = await _run_matrix(world)
     print(f"\naccess matrix: {cells} cells", file=sys.stderr)
     assert not wrong, "\n".join(wrong)
-    assert cells == 320
+    assert cells == 330
 
     # The run did log (SQL with its parameters, every request line), and no key is in it.
     assert '"GET /claims HTTP/1.1" 200' in caplog.text  # uvicorn's access log

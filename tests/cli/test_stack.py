@@ -72,3 +72,17 @@ def test_dev_refuses_a_taken_port_and_names_its_variable(tmp_path: Path) -> None
     assert "CLAIMDESK_API_PORT" in done.stderr
     # Nothing was started or created.
     assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize("command", ["worker", "api"])
+def test_worker_and_api_refuse_to_start_without_payload_keys(command: str) -> None:
+    done = subprocess.run(
+        [str(CLAIMDESK), command],
+        env=_env(database_url="postgresql://claimdesk:x@127.0.0.1:9/claimdesk"),
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "CLAIMDESK_PAYLOAD_KEYS is not set" in done.stderr
+    assert "Traceback" not in done.stderr

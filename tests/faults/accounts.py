@@ -20,6 +20,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.domain import MailBatch
 from tests.faults.stack import FaultStack
+from tests.support.codec import plain
 
 CUSTOMER = "ana@example.com"
 LOCAL_ACTIVITY = "core_local_activity"  # the marker the SDK records a local activity in
@@ -217,7 +218,7 @@ def mail_batches(events: list[HistoryEvent]) -> list[Batch]:
             scheduled = event.activity_task_scheduled_event_attributes
             if scheduled.activity_type.name == SEND_MAILS:
                 (batch,) = data_converter.payload_converter.from_payloads(
-                    list(scheduled.input.payloads), [MailBatch]
+                    plain(scheduled.input.payloads), [MailBatch]
                 )
                 keys[event.event_id] = frozenset(order.key for order in batch.orders)
         elif event.HasField("activity_task_started_event_attributes"):

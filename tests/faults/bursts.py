@@ -27,6 +27,7 @@ from claimdesk.store.claims import claim_row
 from tests.faults.accounts import Batch, mail_batches
 from tests.faults.claims import Actors, Claim, Headers, actors, open_claim
 from tests.faults.stack import FaultStack
+from tests.support.codec import plain
 
 # A request is asked again with its Idempotency-Key while the service cannot answer, as a
 # client that lost an answer would; within this, every request gets a final answer.
@@ -195,10 +196,10 @@ async def committed(stack: FaultStack, reference: str) -> Committed:
             scheduled = event.activity_task_scheduled_event_attributes
             payloads = list(scheduled.input.payloads)
             if scheduled.activity_type.name == "record_claim":
-                projection = converter.from_payloads(payloads, [Projection])[0]
+                projection = converter.from_payloads(plain(payloads), [Projection])[0]
                 events.extend(projection.events)
             elif scheduled.activity_type.name == "send_mails":
-                mails.extend(converter.from_payloads(payloads, [MailBatch])[0].orders)
+                mails.extend(converter.from_payloads(plain(payloads), [MailBatch])[0].orders)
         runs.append((events, mails))
     runs.reverse()
     return Committed(

@@ -18,7 +18,6 @@ import pytest
 from temporalio.client import Client
 
 from api.app import create_app
-from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.settings import Settings
 from claimdesk.store.db import make_engine
 from claimdesk.store.migrate import upgrade
@@ -33,6 +32,7 @@ from tests.faults.stack import (
     WorkerProcess,
     worker_env,
 )
+from tests.support.codec import converter
 from tests.support.serving import Server
 
 
@@ -62,7 +62,7 @@ async def stack() -> AsyncIterator[FaultStack]:
         api = Server(create_app(settings))
         await api.start()
         engine = make_engine(postgres.url, pool_size=5)
-        client = await Client.connect(temporal.address, data_converter=data_converter)
+        client = await Client.connect(temporal.address, data_converter=converter)
         try:
             async with httpx.AsyncClient(base_url=api.url, timeout=60) as http:
                 yield FaultStack(

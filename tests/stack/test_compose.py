@@ -44,6 +44,7 @@ FILLED_IN = {
     "POSTGRES_PASSWORD": "0a1b2c3d4e5f",
     "CLAIMDESK_MEDIATOR_NAME": "Test mediator",
     "CLAIMDESK_MEDIATOR_URL": "https://mediator.test/claims",
+    "CLAIMDESK_PAYLOAD_KEYS": "k1:" + "A" * 43 + "=",  # 32 zero bytes, well-formed
 }
 VARIABLE = re.compile(r"(?<!\$)\$\{([A-Z][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
@@ -204,6 +205,39 @@ def test_only_the_api_is_published_on_every_interface_and_the_uis_on_localhost(
 
 def test_the_temporal_ui_is_read_only(services: dict[str, dict[str, Any]]) -> None:
     assert _environment(services["temporal-ui"])["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+
+
+def test_the_ui_decrypts_through_the_apis_codec_server_and_only_it_may_call_it(
+    services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ui = _environment(services["temporal-ui"])
+    api = _environment(services["api"])
+    assert ui["TEMPORAL_CODEC_ENDPOINT"] == f"{api['CLAIMDESK_PUBLIC_URL']}/codec"
+    assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"
+    for variable, value in api.items():
+        monkeypatch.setenv(variable, value)
+    settings = Settings()
+    assert settings.ui_origins == ui["TEMPORAL_CORS_ORIGINS"].split(",")
+    from api.routes import codec
+
+    assert {route.path for route in codec.router.routes} == {"/codec/decode", "/codec/encode"}
+
+
+def test_only_the_worker_and_the_api_get_the_payload_keys_and_they_have_no_default(
+    services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without them the worker and the API refuse to start (tests/cli)."""
+    holders = {name for name, s in services.items() if "CLAIMDESK_PAYLOAD_KEYS" in _environment(s)}
+    assert holders == {"worker", "api"}
+    text = COMPOSE.read_text()
+    uses = [m for m in VARIABLE.finditer(text) if m.group(1).startswith("CLAIMDESK_PAYLOAD_KEY")]
+    assert {m.group(1) for m in uses} == {"CLAIMDESK_PAYLOAD_KEYS", "CLAIMDESK_PAYLOAD_KEY_ID"}
+    assert all(m.group(2) == ":?" for m in uses)
+    assert _env_example()["CLAIMDESK_PAYLOAD_KEYS"] == ""
+    for name in holders:
+        for variable, value in _environment(services[name]).items():
+            monkeypatch.setenv(variable, value)
+        assert Settings().payload_key_ring() == {"k1": bytes(32)}
 
 
 def test_temporal_setup_is_claimdesks_own_command_on_the_apps_namespace(

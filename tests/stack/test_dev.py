@@ -6,6 +6,7 @@ import email
 import email.policy
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -21,6 +22,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from claimdesk.adapters.mailsink import DROPPED
+from claimdesk.core.settings import Settings
+from claimdesk.run.devstack import StackPaths, temporal_command, with_dev_payload_keys
+from tests.support.codec import TEST_PAYLOAD_KEYS
 from tests.support.mailbox import free_port
 
 CLAIMDESK = Path(sys.executable).parent / "claimdesk"
@@ -243,6 +247,11 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
         >= 2
     )
 
+    # `claimdesk dev` made its own payload key, for its owner's eyes only.
+    key_file = stack.data_dir / "payload-keys"
+    kept = key_file.read_text()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
     before = http.get(f"/claims/{reference}", headers=as_customer).json()
     assert stack.stop() == 0
     stack.start()
@@ -259,6 +268,12 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
     # Nothing was cut mid-send (Ctrl-C lets the worker finish), so nothing may be sent again:
     # the sink would drop a resend under the same Message-ID, but it notes each one.
     assert stack.dropped() == []
+    # The same key after the restart: the new worker decrypts the claim's history and goes on.
+    assert key_file.read_text() == kept
+    posted = http.post(
+        f"/claims/{reference}/messages", json={"body": "still there?"}, headers=as_customer
+    )
+    assert posted.status_code == 200, posted.text
     assert stack.stop() == 0
     # The dev log: each move of the claim once, and no address (the mail sink is quiet).
     log = (stack.data_dir / "log" / "claimdesk.log").read_text()
@@ -267,3 +282,22 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
     assert sum("claim sla_breached" in line for line in moves) == 1, moves
     assert CUSTOMER not in log and MERCHANT_EMAIL not in log
     assert " mail.log:" not in log
+
+
+def test_dev_keeps_one_payload_key_of_its_own_and_points_the_ui_at_the_codec_server(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "var", payload_keys=None, api_port=8123)
+    paths = StackPaths(settings.data_dir)
+    paths.create()
+    first = with_dev_payload_keys(settings, paths)
+    again = with_dev_payload_keys(settings, paths)  # a restart
+    [(key_id, key)] = first.payload_key_ring().items()
+    assert again.payload_key_ring() == {key_id: key} and len(key) == 32
+    assert stat.S_IMODE(paths.payload_keys.stat().st_mode) == 0o600
+    # Keys given in the environment win, and the file is left alone.
+    given = with_dev_payload_keys(Settings(payload_keys=TEST_PAYLOAD_KEYS), paths)
+    assert given.payload_keys is not None
+    assert given.payload_keys.get_secret_value() == TEST_PAYLOAD_KEYS
+    command = temporal_command(first, paths)
+    assert command[command.index("--ui-codec-endpoint") + 1] == "http://localhost:8123/codec"

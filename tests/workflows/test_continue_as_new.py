@@ -9,8 +9,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.domain import ClaimInput, ClaimView, CloseRequest, PostMessage, Status, Subject
+from tests.support.codec import converter
 from tests.support.workflows import POLICY, Claims, ask
 from tests.workflows.test_claim_workflow import CUSTOMER, MERCHANT
 from workflows.claim import ANSWERED_BEFORE, ClaimWorkflow
@@ -58,9 +58,7 @@ async def test_an_update_answered_before_a_hand_over_is_not_carried_out_again_af
     history = await claim.fetch_history()  # the current run's
     started = history.events[0].workflow_execution_started_event_attributes
     assert started.continued_execution_run_id, "the claim did not hand over"
-    [carried] = data_converter.payload_converter.from_payloads(
-        list(started.input.payloads), [ClaimInput]
-    )
+    [carried] = await converter.decode(list(started.input.payloads), [ClaimInput])
     assert carried.carried is not None and carried.carried.answered
     again = carried.carried.answered[-1].id  # answered by the last run, not by this one
     number = int(again.removeprefix("note-"))

@@ -15,11 +15,13 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from claimdesk.adapters.codec import ENCODING
 from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.details import EVENT_DETAILS
 from claimdesk.core.domain import ClaimView, ClosedReason, MailBatch, Projection
 from claimdesk.core.mail import render
 from claimdesk.core.settings import Settings
+from tests.support.codec import converter, every_payload, plain
 from workflows.claim import ClaimWorkflow
 
 T = TypeVar("T")
@@ -38,7 +40,7 @@ def test_histories_cover_every_way_a_claim_ends_and_a_hand_over() -> None:
         last = WorkflowHistory.from_json(name, text).events[-1]
         if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
             payloads = last.workflow_execution_completed_event_attributes.result.payloads
-            [view] = data_converter.payload_converter.from_payloads(payloads, [ClaimView])
+            [view] = data_converter.payload_converter.from_payloads(plain(payloads), [ClaimView])
             endings.add(str(view.closed_reason))
         else:
             endings.add(EventType.Name(last.event_type))
@@ -51,7 +53,8 @@ def test_histories_cover_every_way_a_claim_ends_and_a_hand_over() -> None:
 @pytest.mark.parametrize("name", sorted(RECORDED))
 async def test_recorded_history_replays_on_the_current_workflow(name: str) -> None:
     history = WorkflowHistory.from_json(name, RECORDED[name])
-    replayer = Replayer(workflows=[ClaimWorkflow], data_converter=data_converter)
+    # The service's converter: decrypts the encrypted recordings, reads the older plain ones.
+    replayer = Replayer(workflows=[ClaimWorkflow], data_converter=converter)
     await replayer.replay_workflow(history)  # raises on any nondeterminism
 
 
@@ -63,7 +66,7 @@ def _scheduled(history: WorkflowHistory, activity: str, kind: type[T]) -> list[T
             attributes = event.activity_task_scheduled_event_attributes
             if attributes.activity_type.name == activity:
                 payloads = attributes.input.payloads
-                found += data_converter.payload_converter.from_payloads(payloads, [kind])
+                found += data_converter.payload_converter.from_payloads(plain(payloads), [kind])
     return found
 
 
@@ -77,3 +80,18 @@ def test_recorded_mails_and_events_carry_the_details_declared_today(name: str) -
     for projection in _scheduled(history, "record_claim", Projection):
         for event in projection.events:
             EVENT_DETAILS[event.kind].check(event.details, f"{name}: {event}")
+
+
+def test_the_encrypted_recordings_carry_the_claims_sealed() -> None:
+    """What makes their replay above worth having: the replayer had to decrypt them."""
+    names = [name for name in RECORDED if name.split("/")[0].endswith("-encrypted")]
+    assert len(names) >= 5
+    for name in names:
+        history = WorkflowHistory.from_json(name, RECORDED[name])
+        payloads = [p for event in history.events for p in every_payload(event)]
+        sealed = [p for p in payloads if p.metadata.get("encoding") == ENCODING]
+        assert len(sealed) >= 10, name
+        for payload in payloads:
+            if payload not in sealed:  # search attributes, the SDK's own patch markers
+                assert b"example.com" not in payload.data, (name, payload)
+        assert b"example.com" in b"".join(p.data for p in plain(sealed))

@@ -36,6 +36,17 @@ def _with_database(settings: Settings) -> Settings:
         raise typer.Exit(2) from error
 
 
+def _require_payload_keys(settings: Settings) -> None:
+    """A worker or an API without the keys that encrypt claims in Temporal does not start."""
+    from claimdesk.adapters.codec import MissingKeysError, codec_for
+
+    try:
+        codec_for(settings)
+    except MissingKeysError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+
+
 def dev() -> None:
     """Run the whole stack here, no Docker: Temporal, PostgreSQL, mail sink, worker, API."""
     from claimdesk.run.devstack import StackError, run_dev
@@ -57,6 +68,7 @@ def worker() -> None:
     from worker import run_worker
 
     settings = _settings()
+    _require_payload_keys(settings)
     configure_logging(settings)
     settings = _with_database(settings)
     logging.getLogger("claimdesk.worker").info(
@@ -97,6 +109,7 @@ def api(
     from claimdesk.adapters.logs import configure_logging
 
     settings = _settings()
+    _require_payload_keys(settings)
     configure_logging(settings)
     settings = _with_database(settings)
     uvicorn.run(

@@ -18,17 +18,21 @@ def setup(
     ] = 0.0,
 ) -> None:
     """Register the namespace (if missing) and the claims' search attributes. Idempotent."""
+    from temporalio.client import Client
+
     from claimdesk.adapters.cluster import SetupError, setup_cluster
-    from claimdesk.adapters.temporal import connect
     from claimdesk.run.cli.stack import _settings, exit_past_temporals_threads
 
     settings = _settings()
     namespace = settings.temporal_namespace
+
+    async def connect() -> Client:
+        # No claim payload goes through here: no payload keys needed (compose gives none).
+        return await Client.connect(settings.temporal_target, namespace=namespace)
+
     try:
         created, added = asyncio.run(
-            setup_cluster(
-                lambda: connect(settings), namespace, wait=timedelta(seconds=max(wait, 0.0))
-            )
+            setup_cluster(connect, namespace, wait=timedelta(seconds=max(wait, 0.0)))
         )
     except SetupError as error:
         typer.echo(f"cannot set up {settings.temporal_target}: {error}", err=True)
