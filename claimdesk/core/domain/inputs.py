@@ -46,6 +46,9 @@ class Policy:
     # From edition 2: how long an investigation (level 2, or a reopening) has to give the
     # customer its findings before operators are alerted (claimdesk/core/rules/findings.py).
     findings_within: timedelta = timedelta(hours=48)
+    # From edition 3: e-mails about messages one recipient gets per rolling hour; the
+    # messages past it are told in one digest (claimdesk/core/rules/mail_cap.py).
+    message_mails_per_hour: int = 10
 
 
 @dataclass
