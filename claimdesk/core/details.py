@@ -119,4 +119,5 @@ MAIL_DETAILS: dict[Template, Keys] = {
     Template.PLATFORM_TAKES_OVER: _keys("cause", "level", optional=("findings_by",)),
     Template.FINDINGS: _keys("note"),
     Template.FINDINGS_OVERDUE: _keys("findings_by", "level"),
+    Template.MESSAGE_DIGEST: _keys("count"),
 }

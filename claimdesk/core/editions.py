@@ -54,3 +54,13 @@ def investigation_owes_findings(policy: Policy) -> bool:
     """An investigation (level 2, or a reopening) owes the customer its findings within
     `policy.findings_within`; operators are alerted when none came in time."""
     return since(policy, 2)
+
+
+# ---- edition 3: issue 14's limits ----
+
+
+def message_mails_capped(policy: Policy) -> bool:
+    """A recipient is e-mailed about at most `policy.message_mails_per_hour` messages of a
+    claim in a rolling hour; the messages past it are told in one digest when the hour of
+    the oldest e-mail ends (claimdesk/core/rules/mail_cap.py). Nothing else is capped."""
+    return since(policy, 3)

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     history_events_per_run: int = Field(default=5000, ge=100, le=10_000)
     # Edition 3: e-mails about messages one recipient gets per claim in a rolling hour; the
     # messages past it are told in one digest when the hour ends (core/rules/mail_cap.py).
-    message_mails_per_hour: int = Field(default=10, ge=1, le=1000)
+    message_mails_per_hour: int = Field(default=10, ge=1, le=10_000)
 
     # Rate limits of the API, each counted per API key and per client address (api/limits.py).
     rate_openings: Rate = "10/hour"

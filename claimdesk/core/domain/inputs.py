@@ -13,6 +13,7 @@ from claimdesk.core.domain.vocabulary import (
     Locale,
     MerchantAction,
     ProposalKind,
+    Recipient,
     Role,
     Standing,
     Status,
@@ -21,8 +22,8 @@ from claimdesk.core.domain.vocabulary import (
 
 # The edition of the rules new claims open under; raise it with every change to what the
 # rules decide, and gate the change on `claimdesk.core.editions`. 1: the rules
-# before editions; 2: the seeds' rules of issue 12 (see editions.py).
-CURRENT_EDITION = 2
+# before editions; 2: the seeds' rules of issue 12; 3: issue 14's (see editions.py).
+CURRENT_EDITION = 3
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,18 @@ class Outcome:
 
 
 @dataclass
+class MessageMails:
+    """Edition 3: the e-mails about messages one recipient got in the rolling hour, and the
+    messages held for its digest (claimdesk/core/rules/mail_cap.py)."""
+
+    recipient: Recipient
+    sent: list[datetime] = field(default_factory=list)  # within the hour, oldest first
+    held: int = 0  # messages not e-mailed one by one, told in the digest
+    last_held_seq: int = 0  # the digest's e-mail is keyed on the last of them
+    digest_at: datetime | None = None  # when the hour of the oldest e-mail ends
+
+
+@dataclass
 class CarriedState:
     """What one run of a claim hands to the next when its history grows long.
 
@@ -131,6 +144,8 @@ class CarriedState:
     # operators were alerted they are overdue.
     findings_due_at: datetime | None = None
     findings_overdue: bool = False
+    # Edition 3: each recipient's e-mails about messages within the hour, and what waits.
+    message_mails: list[MessageMails] = field(default_factory=list)
 
 
 @dataclass

@@ -191,3 +191,5 @@ class Template(StrEnum):
     PLATFORM_TAKES_OVER = "platform_takes_over"
     FINDINGS = "findings"  # customer: the investigation's findings
     FINDINGS_OVERDUE = "findings_overdue"  # operators: findings owed and not given in time
+    # whoever was told of messages: how many more wait on the claim (edition 3's mail cap)
+    MESSAGE_DIGEST = "message_digest"
