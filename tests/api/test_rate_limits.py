@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
+from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from api.limits import RateLimits, TooManyRequests
+from api.limits import RateLimits, TooManyRequests, check_signin
 from claimdesk.core.settings import Settings
 from tests.support.api import Api, api_settings, claim_body, serve
 from tests.support.mailbox import Mailbox
@@ -177,6 +178,20 @@ def test_sign_in_is_limited_per_account_and_per_address() -> None:
     with pytest.raises(TooManyRequests):  # the address, with another account
         limits.check_signin(account="carl@example.com", address="10.0.0.1")
     limits.check_signin(account="carl@example.com", address="10.0.0.4")
+
+
+def test_a_sign_in_form_checks_the_account_and_the_address_of_its_request() -> None:
+    app = create_app(Settings(database_url="postgresql://unused/x", rate_signin="1/hour"))
+
+    def request(address: str) -> Request:
+        return Request({"type": "http", "app": app, "client": (address, 50000), "headers": []})
+
+    check_signin(request("10.0.0.1"), "ana@example.com")
+    with pytest.raises(TooManyRequests):
+        check_signin(request("10.0.0.2"), "ana@example.com")
+    with pytest.raises(TooManyRequests):
+        check_signin(request("10.0.0.1"), "bob@example.com")
+    check_signin(request("10.0.0.3"), "bob@example.com")
 
 
 @pytest.mark.parametrize("field", ["rate_openings", "rate_actions", "rate_messages", "rate_signin"])
