@@ -65,7 +65,7 @@ def send_digests(state: ClaimState, now: datetime, *, all_held: bool = False) ->
 
 def _mails_of(state: ClaimState, recipient: Recipient) -> MessageMails:
     for mails in state.message_mails:
-        if mails.recipient is recipient:
+        if mails.recipient == recipient:
             return mails
     state.message_mails.append(MessageMails(recipient=recipient))
     return state.message_mails[-1]
