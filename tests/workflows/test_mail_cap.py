@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from claimdesk.core.domain import Actor, PostMessage, Role
+from claimdesk.core.domain import Actor, CloseRequest, PostMessage, Role, Status
 from tests.support.workflows import Claims, ask
 from workflows.claim import ClaimWorkflow
 
@@ -39,3 +39,17 @@ async def test_a_flood_of_messages_is_mailed_up_to_the_cap_then_digested_at_the_
     assert timeline.count("message") == FLOOD  # every message stored and on the timeline
     view = await handle.query(ClaimWorkflow.view)
     assert view.escalation_level == 1  # the ladder's timers untouched by the digest's
+
+
+async def test_a_claim_closed_while_messages_wait_sends_their_digest_with_its_closing(
+    claims: Claims,
+) -> None:
+    handle = await claims.open()
+    for n in range(CAP + 3):
+        await ask(handle, ClaimWorkflow.post_message, PostMessage(CUSTOMER, f"Hello {n}?"))
+    closed = await ask(handle, ClaimWorkflow.withdraw, CloseRequest(CUSTOMER, "Found it."))
+    assert closed.status is Status.CLOSED
+    [digest] = await claims.mail(handle.id, "message_digest")
+    assert "3 more messages" in digest.get_content()
+    await claims.mail(handle.id, "closed_notice")
+    assert await handle.result() == await handle.query(ClaimWorkflow.view)  # no timer left
