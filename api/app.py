@@ -12,8 +12,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, metrics
+from api.limits import RateLimits
 from api.routes import claims, codec, health, merchants, transactions
 from claimdesk.adapters.embedded import database_url
 from claimdesk.adapters.logs import warn_of_placeholders
@@ -61,12 +63,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(metrics.bind_claim)],
     )
     errors.install(app)
+    # Per process, so per app: each API instance counts its own requests.
+    app.state.rate_limits = RateLimits.of(settings)
     app.add_middleware(_LimitBodySize)
     app.add_middleware(_RefuseNul)
     app.add_middleware(_CodecCors, origins=settings.ui_origins)
     # Added last, so outermost: it counts the answers of the middlewares above too.
     app.state.metrics = metrics.ApiMetrics()
     app.add_middleware(metrics.ObserveRequests, metrics=app.state.metrics)
+    if settings.trusted_proxies:
+        # Outermost: the client every limit and log sees is the one a trusted proxy names.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(metrics.router)
     routers = (claims.router, transactions.router, merchants.router, health.router, codec.router)
     for router in routers:

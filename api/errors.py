@@ -131,6 +131,7 @@ _PROBLEM_TITLES = {
     409: "The action does not fit the claim now",
     413: "Body too large",
     422: "Invalid request",
+    429: "Too many requests from this API key or address; retry after Retry-After (seconds)",
     503: "The store or the workflow service is unavailable; retry after Retry-After",
 }
 

@@ -25,6 +25,9 @@ from claimdesk.run.devstack import StackPaths, TemporalDevServer, with_dev_paylo
 from claimdesk.run.launch import Child, free_port, wait_http_ok
 from claimdesk.store.migrate import upgrade
 
+# The API's rate limits, each a CLAIMDESK_RATE_* setting.
+RATE_SCOPES = ("OPENINGS", "ACTIONS", "MESSAGES", "SIGNIN")
+
 
 @dataclass
 class Stack:
@@ -51,6 +54,8 @@ class Stack:
                 "CLAIMDESK_TASK_QUEUE": self.settings.task_queue,
                 "CLAIMDESK_SMTP_HOST": "127.0.0.1",
                 "CLAIMDESK_SMTP_PORT": str(self.settings.smtp_port),
+                # The load is the bench's own: no rate limit may answer it.
+                **{f"CLAIMDESK_RATE_{scope}": "1000000/minute" for scope in RATE_SCOPES},
             }
         )
         env.update(overrides)

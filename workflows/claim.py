@@ -146,7 +146,7 @@ class ClaimWorkflow:
                 await workflow.wait_condition(
                     lambda: self._state.version != version,
                     timeout=delay,
-                    timeout_summary=self._timer_summary(),
+                    timeout_summary=self._state.next_timer_label(),
                 )
                 return  # the claim moved: its deadlines may have too
             except TimeoutError:
@@ -154,17 +154,13 @@ class ClaimWorkflow:
         async with self._lock:
             await self._carry_out(self._state.advance(workflow.now()))
 
-    def _timer_summary(self) -> str:
-        upcoming = self._state.deadlines()
-        return upcoming[0][1].value if upcoming else "deadline"
-
     async def _carry_out(self, step: Step, *, answers: str | None = None) -> None:
         """Stores the step, then sends its e-mails without holding the claim up.
 
         `answers`: the Update this step answers; the store keeps the answer with the step,
         for a client that asks again with the same Idempotency-Key.
         """
-        if not step.events:
+        if not step.events and not step.mails:  # a digest (edition 3) is e-mails alone
             return
         if step.strike:
             result = await self._store.write(

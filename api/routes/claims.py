@@ -16,6 +16,7 @@ from api.auth import Principal, PrincipalDep, require_role
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import problem_responses
 from api.idempotency import IdempotencyKey
+from api.limits import ActionLimit, MessageLimit, OpeningLimit
 from api.schemas import (
     MAX_OFFSET,
     ClaimCreate,
@@ -62,8 +63,9 @@ M = TypeVar("M")
 router = APIRouter(
     prefix="/claims", tags=["claims"], responses=problem_responses(400, 401, 413, 422)
 )
-# What acting on a claim may also answer: wrong role, not yours, refused now, Temporal down.
-_ACTION = problem_responses(403, 404, 409, 503)
+# What acting on a claim may also answer: wrong role, not yours, refused now, too many
+# requests, Temporal down.
+_ACTION = problem_responses(403, 404, 409, 429, 503)
 
 Reference = Annotated[str, Path(max_length=32, description="e.g. CLM-7K3F-9QX2")]
 
@@ -96,6 +98,7 @@ async def open_claim(
     caller: CallerDep,
     settings: SettingsDep,
     response: Response,
+    _: OpeningLimit,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
     require_role(caller.principal, Role.CUSTOMER)
@@ -232,16 +235,24 @@ class ClaimAction:
 
 
 def _claim_action(
-    reference: Reference, caller: CallerDep, idempotency_key: IdempotencyKey = None
+    reference: Reference, caller: CallerDep, _: ActionLimit, idempotency_key: IdempotencyKey = None
+) -> ClaimAction:
+    return ClaimAction(caller=caller, reference=reference, idempotency_key=idempotency_key)
+
+
+def _message_action(
+    reference: Reference, caller: CallerDep, _: MessageLimit, idempotency_key: IdempotencyKey = None
 ) -> ClaimAction:
     return ClaimAction(caller=caller, reference=reference, idempotency_key=idempotency_key)
 
 
 ClaimActionDep = Annotated[ClaimAction, Depends(_claim_action)]
+# A message counts against both the message and the action limits.
+MessageActionDep = Annotated[ClaimAction, Depends(_message_action)]
 
 
 @router.post("/{reference}/messages", summary="Write to the claim", responses=_ACTION)
-async def post_message(body: MessageIn, act: ClaimActionDep) -> ClaimOut:
+async def post_message(body: MessageIn, act: MessageActionDep) -> ClaimOut:
     message = PostMessage(actor=act.actor, body=body.body)
     return await act.send(Action.MESSAGE, ClaimWorkflow.post_message, message)
 

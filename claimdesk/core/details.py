@@ -123,4 +123,5 @@ MAIL_DETAILS: dict[Template, Keys] = {
     Template.MERCHANT_HANDLES_AGAIN: _keys("respond_by"),
     Template.FINDINGS: _keys("note"),
     Template.FINDINGS_OVERDUE: _keys("findings_by", "level"),
+    Template.MESSAGE_DIGEST: _keys("count"),
 }

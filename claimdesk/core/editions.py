@@ -64,3 +64,13 @@ def reinstatement_returns_claims(policy: Policy) -> bool:
     moved to the platform, if nothing else brought them there: the level they had, and
     the merchant's time to answer again from the reinstatement."""
     return since(policy, 3)
+
+
+# ---- edition 3: issue 14's limits ----
+
+
+def message_mails_capped(policy: Policy) -> bool:
+    """A recipient is e-mailed about at most `policy.message_mails_per_hour` messages of a
+    claim in a rolling hour; the messages past it are told in one digest when the hour of
+    the oldest e-mail ends (claimdesk/core/rules/mail_cap.py). Nothing else is capped."""
+    return since(policy, 3)

@@ -10,7 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BeforeValidator, Field, SecretStr, model_validator
+from limits import parse
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claimdesk.core.domain import CURRENT_EDITION, Locale, Policy
@@ -29,6 +30,17 @@ def _seconds_or_iso(value: Any) -> Any:
 Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso)]
 _KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _KEY_BYTES = 32  # AES-256
+
+
+def _rate(value: str) -> str:
+    """A rate limit as the `limits` library writes it: `10/minute`, `5 per 2 hours`."""
+    if parse(value).amount < 1:
+        raise ValueError(f"a rate limit allows at least one request, got {value!r}")
+    return value
+
+
+# Checked at start by the library that counts them (api/limits.py), kept as written.
+Rate = Annotated[str, AfterValidator(_rate)]
 # What a placeholder setting says, to be found again (Settings.placeholders).
 _UNSET = "(set CLAIMDESK_"
 
@@ -54,6 +66,18 @@ class Settings(BaseSettings):
     merchant_strike_limit: int = Field(default=3, ge=1)
     # Temporal warns at 10,240 history events and fails a run at 51,200.
     history_events_per_run: int = Field(default=5000, ge=100, le=10_000)
+    # Edition 3: e-mails about messages one recipient gets per claim in a rolling hour; the
+    # messages past it are told in one digest when the hour ends (core/rules/mail_cap.py).
+    message_mails_per_hour: int = Field(default=10, ge=1, le=10_000)
+
+    # Rate limits of the API, each counted per API key and per client address (api/limits.py).
+    rate_openings: Rate = "10/hour"
+    rate_actions: Rate = "60/minute"
+    rate_messages: Rate = "10/minute"
+    rate_signin: Rate = "10/minute"
+    # The proxies whose X-Forwarded-For names the client (comma-separated addresses or
+    # networks, `*` for any); none: the client is the connection's peer.
+    trusted_proxies: str = ""
 
     # Connections (None: the embedded stack under data_dir).
     database_url: str | None = None
@@ -190,6 +214,7 @@ class Settings(BaseSettings):
             history_events_per_run=self.history_events_per_run,
             edition=CURRENT_EDITION,
             findings_within=self.findings_due_after,
+            message_mails_per_hour=self.message_mails_per_hour,
         )
 
     @property

@@ -262,6 +262,7 @@ async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None
                 log_config=None,
                 access_log=False,  # the app logs one access line per request itself
                 lifespan="on",
+                proxy_headers=False,  # CLAIMDESK_TRUSTED_PROXIES decides (api/app.py)
             )
         )
         api_task = asyncio.create_task(api.serve(), name="api")

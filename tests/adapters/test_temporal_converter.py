@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import timedelta
 
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from claimdesk.adapters.temporal import _TYPE_ADAPTERS, data_converter
-from claimdesk.core.domain import CURRENT_EDITION, Policy
+from claimdesk.core.domain import (
+    CURRENT_EDITION,
+    Action,
+    ClaimInput,
+    Policy,
+    PostMessage,
+    Recipient,
+)
+from claimdesk.core.rules import ClaimState
 from claimdesk.core.settings import Settings
+from tests.support import claims
 
 
 async def test_fresh_converters_share_their_type_adapters() -> None:
@@ -42,3 +52,23 @@ async def test_a_policy_recorded_before_editions_reads_as_edition_1() -> None:
     payload.data = json.dumps(recorded).encode()
     [decoded] = await data_converter.decode([payload], [Policy])
     assert decoded == dataclasses.replace(policy, edition=1)
+
+
+async def test_what_waits_for_a_digest_crosses_a_hand_over_as_it_was() -> None:
+    """Edition 3's mail cap, through the data converter as continue-as-new sends it."""
+    state = _flooded()
+    handed = state.handover()
+    [decoded] = await data_converter.decode(await data_converter.encode([handed]), [ClaimInput])
+    assert decoded == handed
+    assert ClaimState.resume(decoded) == state
+    [mails] = decoded.carried.message_mails if decoded.carried else []
+    assert mails.recipient is Recipient.MERCHANT and mails.held == 2
+
+
+def _flooded() -> ClaimState:
+    capped = dataclasses.replace(claims.POLICY, edition=3, message_mails_per_hour=2)
+    state, _ = ClaimState.open(dataclasses.replace(claims.claim_input(), policy=capped))
+    for n in range(4):
+        message = PostMessage(claims.CUSTOMER, f"Hello {n}?")
+        state.act(Action.MESSAGE, message, claims.OPENED + n * timedelta(minutes=1))
+    return state

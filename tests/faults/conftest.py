@@ -32,6 +32,7 @@ from tests.faults.stack import (
     WorkerProcess,
     worker_env,
 )
+from tests.support.api import GENEROUS_RATES
 from tests.support.codec import converter
 from tests.support.serving import Server
 
@@ -55,6 +56,7 @@ async def stack() -> AsyncIterator[FaultStack]:
                 "smtp_host": "127.0.0.1",
                 "smtp_port": smtp.port,
                 **POLICY,
+                **GENEROUS_RATES,
             }
         )
         worker = WorkerProcess(worker_env(settings, folder), folder / "worker.log")

@@ -27,6 +27,13 @@ from tests.support.serving import Server
 from worker import build_worker
 
 DAY = timedelta(days=1)
+# Rate limits no burst, fuzz or load test reaches; tests/api/test_rate_limits.py tightens them.
+GENEROUS_RATES = {
+    "rate_openings": "100000/minute",
+    "rate_actions": "100000/minute",
+    "rate_messages": "100000/minute",
+    "rate_signin": "100000/minute",
+}
 
 
 @dataclass
@@ -126,6 +133,7 @@ def api_settings(
         task_queue=f"api-{uuid.uuid4().hex[:10]}",  # fresh per test: no stray tasks
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,
+        **GENEROUS_RATES,
     )
 
 

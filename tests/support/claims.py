@@ -33,6 +33,7 @@ from claimdesk.core.domain import (
     Standing,
     StrikeResult,
     Subject,
+    Template,
     TransactionRef,
 )
 from claimdesk.core.permissions import ActionInput
@@ -92,6 +93,7 @@ def every_path() -> list[Step]:
         + _platform_closes_with_agreement()
         + _platform_takes_over_from_the_merchant()
         + _investigation_findings()
+        + _message_flood()
     )
 
 
@@ -209,6 +211,8 @@ def assert_mails_tell_only_what_the_recipient_sees(step: Step) -> None:
     """Every e-mail is about an event of its step that its recipient's timeline shows."""
     events = {event.seq: event for event in step.events}
     for order in step.mails:
+        if order.template is Template.MESSAGE_DIGEST:
+            continue  # about messages of earlier steps, told by their number alone
         event = events[int(order.key.split("/")[1])]
         role = ROLE_OF[order.recipient]
         subject = order.claim.subject
@@ -261,3 +265,13 @@ def _investigation_findings() -> list[Step]:
     )
     steps += [second, delivery.act(Action.MERCHANT_RESPONSE, refund, OPENED + HOUR)]
     return [*steps, delivery.act(Action.REJECT_PROPOSAL, ProposalAnswer(CUSTOMER), OPENED + HOUR)]
+
+
+def _message_flood() -> list[Step]:
+    """Edition 3: a customer writes past the merchant's hourly cap of message e-mails;
+    the merchant gets one digest of the rest when the hour ends."""
+    capped = replace(POLICY, edition=3, message_mails_per_hour=2)
+    state, opening = ClaimState.open(replace(claim_input(), policy=capped))
+    words = ("Hello?", "Anyone there?", "Still waiting.", "Hello again?")
+    steps = [state.act(Action.MESSAGE, PostMessage(CUSTOMER, said), OPENED) for said in words]
+    return [opening, *steps, state.advance(OPENED + HOUR)]

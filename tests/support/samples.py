@@ -94,6 +94,10 @@ SAMPLE_DETAILS: dict[Template, list[tuple[Recipient, dict[str, str]]]] = {
         (Recipient.MERCHANT, {"author": "customer", "body": "Any news about my parcel?"}),
         (Recipient.CUSTOMER, {"author": "operator", "body": "We are looking into it."}),
     ],
+    Template.MESSAGE_DIGEST: [
+        (Recipient.MERCHANT, {"count": "190"}),
+        (Recipient.CUSTOMER, {"count": "1"}),
+    ],
     Template.INFO_REQUESTED: [
         (Recipient.CUSTOMER, {"author": "merchant", "question": "What is your tracking number?"})
     ],

@@ -17,7 +17,8 @@ class Server:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        # As `claimdesk api` serves it: X-Forwarded-For only as CLAIMDESK_TRUSTED_PROXIES says.
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True

@@ -195,3 +195,5 @@ class Template(StrEnum):
     MERCHANT_HANDLES_AGAIN = "merchant_handles_again"
     FINDINGS = "findings"  # customer: the investigation's findings
     FINDINGS_OVERDUE = "findings_overdue"  # operators: findings owed and not given in time
+    # whoever was told of messages: how many more wait on the claim (edition 3's mail cap)
+    MESSAGE_DIGEST = "message_digest"

@@ -30,7 +30,7 @@ from claimdesk.core.domain import (
     Template,
 )
 from claimdesk.core.permissions import customer_agreement
-from claimdesk.core.rules import findings
+from claimdesk.core.rules import findings, mail_cap
 from claimdesk.core.rules.closing import close
 from claimdesk.core.rules.ladder import TOP_LEVEL
 from claimdesk.core.rules.step import iso, text
@@ -51,7 +51,7 @@ def on_message(state: ClaimState, message: PostMessage, now: datetime) -> None:
         if author is Role.MERCHANT and editions.any_merchant_action_answers(state.input.policy):
             state.merchant_answered = True
     for recipient in _told_of_message(state, author):
-        state.order_mail(seq, Template.MESSAGE, recipient, author=author.value, body=message.body)
+        mail_cap.tell_of_message(state, seq, recipient, now, author=author.value, body=message.body)
 
 
 def _told_of_message(state: ClaimState, author: Role) -> list[Recipient]:

@@ -22,6 +22,7 @@ from claimdesk.core.domain import (
     Deadline,
     EventKind,
     MailOrder,
+    MessageMails,
     Outcome,
     Proposal,
     Recipient,
@@ -33,7 +34,7 @@ from claimdesk.core.domain import (
     TimelineEvent,
 )
 from claimdesk.core.permissions import ActionInput, content_refusal, why_not
-from claimdesk.core.rules import actions, ladder, reinstatement, results, takeover
+from claimdesk.core.rules import actions, ladder, mail_cap, reinstatement, results, takeover
 from claimdesk.core.rules.step import Refused, Step, iso, text
 
 # What a run hands the next: CarriedState's fields, each the ClaimState field of the same
@@ -75,6 +76,7 @@ class ClaimState:
     merchant_terminated: bool = False
     taken_over_at_level: int | None = None  # edition 3: see rules/reinstatement
     ladder_from: datetime | None = None
+    message_mails: list[MessageMails] = field(default_factory=list)  # edition 3 (mail_cap)
     _events: list[TimelineEvent] = field(default_factory=list, repr=False)
     _mails: list[_Mail] = field(default_factory=list, repr=False)
     _wants_strike: bool = field(default=False, repr=False)
@@ -170,8 +172,10 @@ class ClaimState:
         return self._finish(now)
 
     def advance(self, now: datetime) -> Step:
-        """Fires every deadline due at `now`, in order."""
-        return self._finish(now) if ladder.fire_due(self, now) else Step()
+        """Fires every deadline due at `now`, in order, then sends the digests due."""
+        fired = ladder.fire_due(self, now)
+        digests = mail_cap.send_digests(self, now)
+        return self._finish(now) if fired or digests else Step()
 
     def strike_recorded(self, result: StrikeResult, now: datetime) -> Step:
         """Records the outcome of a non-cooperation strike the store counted."""
@@ -221,9 +225,18 @@ class ClaimState:
         return ladder.deadlines(self)
 
     def next_timer(self) -> datetime | None:
-        """When the workflow must wake up next, if ever."""
-        due = self.deadlines()
-        return due[0][0] if due else None
+        """When the workflow must wake up next, if ever: a deadline, or a digest (edition 3)."""
+        return min(at for at, _ in self._timers()) if self._timers() else None
+
+    def next_timer_label(self) -> str:
+        """What the next timer is for, as its summary in Temporal says."""
+        timers = self._timers()
+        return min(timers)[1] if timers else "deadline"
+
+    def _timers(self) -> list[tuple[datetime, str]]:
+        due = [(at, deadline.value) for at, deadline in self.deadlines()[:1]]
+        digest = mail_cap.digest_due(self)
+        return due if digest is None else [*due, (digest, Template.MESSAGE_DIGEST.value)]
 
     def next_deadline(self) -> tuple[datetime, Deadline] | None:
         """The next deadline that will change something: what people are shown."""
@@ -256,6 +269,8 @@ class ClaimState:
 
     def _finish(self, now: datetime) -> Step:
         """Closes a transition: a new version, the view after it, and what to carry out."""
+        if self.is_closed:  # what waited for a digest is told now: no timer runs any more
+            mail_cap.send_digests(self, now, all_held=True)
         self.version += 1
         self.updated_at = now
         view = self.view()

@@ -116,7 +116,9 @@ def api(
         create_app(settings),
         host=host or settings.api_host,
         port=port or settings.api_port,
-        proxy_headers=True,
+        # The app trusts X-Forwarded-For only from CLAIMDESK_TRUSTED_PROXIES (api/app.py),
+        # not from whatever uvicorn's FORWARDED_ALLOW_IPS says.
+        proxy_headers=False,
         # Ours: the root logger's format; the app logs one access line per request itself.
         log_config=None,
         access_log=False,

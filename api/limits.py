@@ -1,0 +1,106 @@
+"""Rate limits: openings, actions, messages and sign-in, each per API key and per client
+address, counted in this API process's memory by the `limits` library (a moving window).
+
+A request over a limit is answered 429 with `Retry-After` before its route does anything:
+it changes nothing, and does not count against the other limit it was checked with.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, Request
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from api.auth import PrincipalDep
+from api.errors import ProblemError
+from claimdesk.core.settings import Settings
+
+
+class Scope(StrEnum):
+    OPENING = "opening"  # POST /claims
+    ACTION = "action"  # every action on a claim, messages included
+    MESSAGE = "message"  # POST /claims/{reference}/messages
+    SIGNIN = "signin"  # a sign-in attempt (web sign-in: `check_signin`)
+
+
+class TooManyRequests(ProblemError):
+    def __init__(self, scope: Scope, limit: RateLimitItem, retry_after: int) -> None:
+        super().__init__(
+            429,
+            "too-many-requests",
+            "Too many requests",
+            f"the {scope.value} limit ({limit}) is spent for now; retry in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+@dataclass
+class RateLimits:
+    """The API process's counters, one limit per scope, from the settings."""
+
+    items: dict[Scope, RateLimitItem]
+    limiter: MovingWindowRateLimiter
+
+    @classmethod
+    def of(cls, settings: Settings) -> RateLimits:
+        rates = {
+            Scope.OPENING: settings.rate_openings,
+            Scope.ACTION: settings.rate_actions,
+            Scope.MESSAGE: settings.rate_messages,
+            Scope.SIGNIN: settings.rate_signin,
+        }
+        items = {scope: parse(rate) for scope, rate in rates.items()}
+        return cls(items=items, limiter=MovingWindowRateLimiter(MemoryStorage()))
+
+    def check(self, scopes: tuple[Scope, ...], *callers: str) -> None:
+        """Counts one request for each caller (`key:…`, `address:…`) in each scope, or
+        raises `TooManyRequests` for the first limit spent, counting nothing.
+
+        No await in between: the event loop runs no other request's check meanwhile.
+        """
+        counters = [(scope, caller) for scope in scopes for caller in callers]
+        for scope, caller in counters:
+            item = self.items[scope]
+            if not self.limiter.test(item, scope.value, caller):
+                reset = self.limiter.get_window_stats(item, scope.value, caller).reset_time
+                raise TooManyRequests(scope, item, max(1, math.ceil(reset - time.time())))
+        for scope, caller in counters:
+            self.limiter.hit(self.items[scope], scope.value, caller)
+
+    def check_signin(self, *, account: str, address: str) -> None:
+        """For a sign-in form: per account (the e-mail or key id tried) and per address."""
+        self.check((Scope.SIGNIN,), f"account:{account.strip().lower()}", f"address:{address}")
+
+
+def check_signin(request: Request, account: str) -> None:
+    """What a sign-in form calls before it checks a password: raises `TooManyRequests`
+    (a 429 with Retry-After, which a page may catch to show its own words)."""
+    limits: RateLimits = request.app.state.rate_limits
+    limits.check_signin(account=account, address=client_address(request))
+
+
+def client_address(request: Request) -> str:
+    """The connection's peer, or the client a trusted proxy names (CLAIMDESK_TRUSTED_PROXIES,
+    applied by uvicorn's proxy-headers middleware in api/app.py)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _limited(*scopes: Scope) -> object:
+    def check(request: Request, principal: PrincipalDep) -> None:
+        limits: RateLimits = request.app.state.rate_limits
+        limits.check(scopes, f"key:{principal.key_id}", f"address:{client_address(request)}")
+
+    return Depends(check)
+
+
+# What a route adds to its parameters to be limited (after its key is checked).
+OpeningLimit = Annotated[None, _limited(Scope.OPENING)]
+ActionLimit = Annotated[None, _limited(Scope.ACTION)]
+MessageLimit = Annotated[None, _limited(Scope.MESSAGE, Scope.ACTION)]

@@ -1,0 +1,55 @@
+"""Edition 3's cap on message e-mails, on the time-skipping server: a flood of messages is
+stored whole, e-mailed up to the cap, and the rest told in one digest when the hour ends."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from claimdesk.core.domain import Actor, CloseRequest, PostMessage, Role, Status
+from tests.support.workflows import Claims, ask
+from workflows.claim import ClaimWorkflow
+
+HOUR = timedelta(hours=1)
+CUSTOMER = Actor(Role.CUSTOMER, "ana@example.com")
+FLOOD = 25
+CAP = 10  # the default CLAIMDESK_MESSAGE_MAILS_PER_HOUR
+
+
+async def test_a_flood_of_messages_is_mailed_up_to_the_cap_then_digested_at_the_hour(
+    claims: Claims,
+) -> None:
+    handle = await claims.open()
+    for n in range(FLOOD):
+        await ask(handle, ClaimWorkflow.post_message, PostMessage(CUSTOMER, f"Hello {n}?"))
+    told = await claims.mail(handle.id, "message", CAP)
+    assert sorted(m.get_content().split("Hello ")[1].split("?")[0] for m in told) == sorted(
+        str(n) for n in range(CAP)
+    )
+    assert all("shop@example.com" in str(m["To"]) for m in told)
+    await claims.env.sleep(HOUR - timedelta(minutes=1))
+    await claims.settle(handle)
+    assert "message_digest" not in claims.templates(handle.id)
+    await claims.env.sleep(timedelta(minutes=2))
+    [digest] = await claims.mail(handle.id, "message_digest")
+    assert "shop@example.com" in str(digest["To"])
+    assert f"{FLOOD - CAP} more messages" in digest.get_content()
+    await claims.settle(handle)
+    assert claims.templates(handle.id).count("message") == CAP
+    timeline = await claims.timeline(handle.id)
+    assert timeline.count("message") == FLOOD  # every message stored and on the timeline
+    view = await handle.query(ClaimWorkflow.view)
+    assert view.escalation_level == 1  # the ladder's timers untouched by the digest's
+
+
+async def test_a_claim_closed_while_messages_wait_sends_their_digest_with_its_closing(
+    claims: Claims,
+) -> None:
+    handle = await claims.open()
+    for n in range(CAP + 3):
+        await ask(handle, ClaimWorkflow.post_message, PostMessage(CUSTOMER, f"Hello {n}?"))
+    closed = await ask(handle, ClaimWorkflow.withdraw, CloseRequest(CUSTOMER, "Found it."))
+    assert closed.status is Status.CLOSED
+    [digest] = await claims.mail(handle.id, "message_digest")
+    assert "3 more messages" in digest.get_content()
+    await claims.mail(handle.id, "closed_notice")
+    assert await handle.result() == await handle.query(ClaimWorkflow.view)  # no timer left
