@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
-from api import errors, metrics
+from api import errors, metrics, web
 from api.routes import claims, health, merchants, transactions
 from claimdesk.adapters.embedded import database_url
 from claimdesk.adapters.logs import warn_of_placeholders
@@ -52,6 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Claims between customers and merchants, one Temporal workflow per claim.",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs is served from local files by api.web.docs (no CDN); no ReDoc.
+        docs_url=None,
+        redoc_url=None,
         # Log records made while handling a claim's route carry its reference.
         dependencies=[Depends(metrics.bind_claim)],
     )
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     for router in (claims.router, transactions.router, merchants.router, health.router):
         app.include_router(router)
+    web.install(app, settings)
     return app
 
 

@@ -72,6 +72,16 @@ class Settings(BaseSettings):
     mediator_url: str = f"https://mediator.example/claims {_UNSET}MEDIATOR_URL)"
     public_url: str = "http://localhost:8000"
 
+    # The web claim center: one-time links, sessions, their cookie, sign-in rate limits.
+    web_link_ttl: Duration = timedelta(minutes=30)
+    web_session_ttl: Duration = timedelta(hours=12)
+    web_session_idle: Duration = timedelta(hours=2)
+    # None: Secure cookies exactly when public_url is https (so `make dev` over http works).
+    web_secure_cookies: bool | None = None
+    # `limits` notation ("5/minute", "5/minute;20/hour"): per e-mail address, per client.
+    rate_signin: str = "5/minute"
+    rate_signin_client: str = "30/minute"
+
     # The embedded stack.
     data_dir: Path = Path("var")
     api_host: str = "127.0.0.1"
@@ -96,6 +106,9 @@ class Settings(BaseSettings):
             "payment_filing_window": self.payment_filing_window,
             "satisfaction_window": self.satisfaction_window,
             "findings_due_after": self.findings_due_after,
+            "web_link_ttl": self.web_link_ttl,
+            "web_session_ttl": self.web_session_ttl,
+            "web_session_idle": self.web_session_idle,
         }
         for name, value in durations.items():
             if value <= timedelta(0):
@@ -136,6 +149,12 @@ class Settings(BaseSettings):
     @property
     def temporal_target(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.web_secure_cookies is not None:
+            return self.web_secure_cookies
+        return self.public_url.startswith("https://")
 
     @property
     def smtp_target(self) -> tuple[str, int]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from claimdesk.run.cli import records, stack, temporal
+from claimdesk.run.cli import operators, records, stack, temporal
 
 app = typer.Typer(no_args_is_help=True, help="claimdesk: customer/merchant claims on Temporal.")
 stack.register(app)
 records.register(app)
+operators.register(app)
 temporal.register(app)

@@ -1,0 +1,210 @@
+"""Sign-in over HTTP: one-time links by e-mail, passwords, sessions, CSRF, rate limits."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from api.web.identity import CSRF_FIELD, SESSION_COOKIE
+from tests.support.web import PASSWORD, Web, csrf_in, link_in
+
+NEW_PASSWORD = "a long new passphrase"
+
+
+async def _form(http: httpx.AsyncClient, page: str) -> str:
+    answer = await http.get(page)
+    assert answer.status_code == 200
+    return csrf_in(answer.text)
+
+
+async def _ask_link(http: httpx.AsyncClient, email: str) -> httpx.Response:
+    token = await _form(http, "/app/first-visit")
+    return await http.post("/app/first-visit", data={"email": email, CSRF_FIELD: token})
+
+
+async def _set_password(http: httpx.AsyncClient, link: str, password: str) -> httpx.Response:
+    page = await http.get(link)
+    assert page.status_code == 200, page.text
+    token = re.search(r'name="token" value="([^"]+)"', page.text)
+    assert token is not None
+    return await http.post(
+        "/app/set-password",
+        data={
+            CSRF_FIELD: csrf_in(page.text),
+            "token": token.group(1),
+            "password": password,
+            "confirm": password,
+        },
+    )
+
+
+async def _sign_in(
+    http: httpx.AsyncClient, email: str, password: str, next: str = ""
+) -> httpx.Response:
+    token = await _form(http, "/app/sign-in")
+    data = {"email": email, "password": password, CSRF_FIELD: token, "next": next}
+    return await http.post("/app/sign-in", data=data)
+
+
+async def test_a_customer_first_visit_sets_a_password_from_the_mailed_link(web: Web) -> None:
+    email = await web.records_for("customer", email="ana@example.com")
+    http = await web.anonymous()
+    answer = await _ask_link(http, "Ana@Example.com ")
+    assert answer.status_code == 200
+    assert "If this address is known to us" in answer.text
+    link = link_in(web.mailbox, email)
+    assert link.startswith(f"{web.url}/app/set-password?token=")
+    done = await _set_password(http, link, NEW_PASSWORD)
+    assert done.status_code == 303 and done.headers["location"] == "/app/"
+    home = await http.get("/app/")
+    assert home.status_code == 200 and "Signed in as ana@example.com (customer)" in home.text
+    # The password works from another browser; the link does not work twice.
+    other = await web.anonymous()
+    assert (await _sign_in(other, email, NEW_PASSWORD)).status_code == 303
+    again = await other.get(link)
+    assert again.status_code == 410 and "no longer works" in again.text
+
+
+async def test_an_unknown_address_gets_the_same_answer_and_no_mail(web: Web) -> None:
+    known = await web.records_for("customer", email="ana@example.com")
+    http = await web.anonymous()
+    unknown_answer = await _ask_link(http, "nobody@example.com")
+    known_answer = await _ask_link(http, known)
+    strip = re.compile(r'value="[^"]*"')
+    assert strip.sub("", unknown_answer.text) == strip.sub("", known_answer.text)
+    link_in(web.mailbox, known)  # the known one was sent; by then the other would be too
+    assert web.mailbox.to("nobody@example.com") == []
+
+
+async def test_a_wrong_password_and_an_unknown_address_get_the_same_error(web: Web) -> None:
+    email = await web.account("customer")
+    http = await web.anonymous()
+    wrong = await _sign_in(http, email, "not the password")
+    unknown = await _sign_in(http, "nobody@example.com", "not the password")
+    for answer in (wrong, unknown):
+        assert answer.status_code == 400
+        assert "Wrong e-mail address or password." in answer.text
+        assert 'aria-describedby="password-error"' in answer.text
+        assert SESSION_COOKIE not in answer.cookies
+    assert await web.api.count("web_sessions") == 0
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [("customer", "(customer)"), ("merchant", "(merchant M7)"), ("operator", "(operator)")],
+)
+async def test_each_kind_of_person_signs_in_to_their_space(web: Web, role: str, shown: str) -> None:
+    email = (
+        await web.account(role, merchant_id="M7") if role == "merchant" else await web.account(role)
+    )
+    http = await web.anonymous()
+    answer = await _sign_in(http, email, PASSWORD)
+    assert answer.status_code == 303
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    home = await http.get("/app/")
+    assert shown in home.text
+
+
+async def test_a_page_sends_a_stranger_to_sign_in_and_back(web: Web) -> None:
+    email = await web.account("customer")
+    http = await web.anonymous()
+    answer = await http.get("/app/?tab=claims")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/app/sign-in?next=%2Fapp%2F%3Ftab%3Dclaims"
+    signed_in = await _sign_in(http, email, PASSWORD, next="/app/?tab=claims")
+    assert signed_in.headers["location"] == "/app/?tab=claims"
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x"]
+)
+async def test_sign_in_never_sends_anyone_off_site(web: Web, target: str) -> None:
+    email = await web.account("customer")
+    http = await web.anonymous()
+    answer = await _sign_in(http, email, PASSWORD, next=target)
+    assert answer.headers["location"] == "/app/"
+
+
+async def test_root_sends_people_to_their_space(web: Web) -> None:
+    http = await web.anonymous()
+    assert (await http.get("/")).headers["location"] == "/app/"
+
+
+async def test_a_form_without_its_token_is_refused_and_changes_nothing(web: Web) -> None:
+    person = await web.client_for("customer")
+    forged = await person.http.post("/app/sign-out", data={})
+    assert forged.status_code == 403 and "This form was refused" in forged.text
+    wrong = await person.http.post("/app/sign-out", data={CSRF_FIELD: "x" * 43})
+    assert wrong.status_code == 403
+    assert (await person.http.get("/app/")).status_code == 200  # still signed in
+    email = await web.records_for("customer", email="ben@example.com")
+    stranger = await web.anonymous()  # never shown a form: no token cookie to match
+    refused = await stranger.post("/app/first-visit", data={"email": email, CSRF_FIELD: "x"})
+    assert refused.status_code == 403
+    assert web.mailbox.to(email) == []
+
+
+async def test_sign_out_ends_the_session(web: Web) -> None:
+    person = await web.client_for("merchant")
+    cookie = person.http.cookies[SESSION_COOKIE]
+    out = await person.post_form("/app/sign-out", {})
+    assert out.status_code == 303 and out.headers["location"] == "/app/sign-in?signed_out=1"
+    assert await web.api.count("web_sessions") == 0
+    replay = await web.anonymous()
+    replay.cookies.set(SESSION_COOKIE, cookie)
+    assert (await replay.get("/app/")).status_code == 303
+
+
+async def test_a_new_password_ends_every_other_session(web: Web) -> None:
+    person = await web.client_for("customer")
+    http = await web.anonymous()
+    await _ask_link(http, person.email)
+    done = await _set_password(http, link_in(web.mailbox, person.email), NEW_PASSWORD)
+    assert done.status_code == 303
+    assert (await person.http.get("/app/")).status_code == 303
+    assert (await http.get("/app/")).status_code == 200
+
+
+async def test_a_password_too_short_or_mistyped_is_refused_with_the_link_kept(web: Web) -> None:
+    email = await web.records_for("customer")
+    http = await web.anonymous()
+    await _ask_link(http, email)
+    link = link_in(web.mailbox, email)
+    short = await _set_password(http, link, "short")
+    assert short.status_code == 400 and "at least 10 characters" in short.text
+    assert (await _set_password(http, link, NEW_PASSWORD)).status_code == 303
+
+
+async def test_sign_in_attempts_are_rate_limited_per_address(web: Web) -> None:
+    email = await web.account("customer")
+    http = await web.anonymous()
+    statuses = [(await _sign_in(http, email, "wrong password")).status_code for _ in range(6)]
+    assert statuses == [400] * 5 + [429]
+    # Even the right password waits: the limit counts attempts, not failures.
+    assert (await _sign_in(http, email, PASSWORD)).status_code == 429
+
+
+async def test_the_language_follows_the_browser_then_the_switch(web: Web) -> None:
+    http = await web.anonymous()
+    browser_languages = {"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"}
+    french = await http.get("/app/sign-in", headers=browser_languages)
+    assert '<html lang="fr">' in french.text and "Mot de passe" in french.text
+    switched = await http.post(
+        "/app/language",
+        data={"locale": "en", "next": "/app/sign-in", CSRF_FIELD: csrf_in(french.text)},
+    )
+    assert switched.status_code == 303
+    english = await http.get("/app/sign-in", headers={"Accept-Language": "fr"})
+    assert '<html lang="en">' in english.text
+
+
+async def test_a_terminated_merchant_cannot_sign_in(web: Web) -> None:
+    email = await web.account("merchant")
+    async with web.engine.begin() as conn:
+        await conn.execute(text("UPDATE merchants SET status = 'terminated' WHERE id = 'M1'"))
+    answer = await _sign_in(await web.anonymous(), email, PASSWORD)
+    assert answer.status_code == 400 and "terminated" in answer.text
