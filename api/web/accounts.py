@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,11 +27,17 @@ from claimdesk.store.models import WebAccount, WebLink, WebSession
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
 ACCOUNT_PREFIX = "web-"
+LINKS_KEPT = timedelta(days=1)  # past its expiry, a link is kept this long, then deleted
 
 # argon2-cffi's defaults are Argon2id with RFC 9106's second recommended profile.
 _hasher = PasswordHasher()
-# Verified against when the address has no password, so a wrong address costs the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@lru_cache
+def _stand_in_hash() -> str:
+    """Verified against when the address has no password, so an unknown address or one
+    without a password takes as long to refuse as a wrong password."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 async def hash_password(password: str) -> str:
@@ -40,7 +47,7 @@ async def hash_password(password: str) -> str:
 async def password_matches(stored: str | None, password: str) -> bool:
     def verify() -> bool:
         try:
-            return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+            return _hasher.verify(stored or _stand_in_hash(), password) and stored is not None
         except (VerificationError, InvalidHashError):
             return False
 
@@ -112,6 +119,7 @@ async def offer_link(engine: AsyncEngine, settings: Settings, *, email: str) -> 
             )
         elif await space_of(session=session, account=account) is None:
             return None
+        await web_accounts.delete_old_links(session=session, before=now - LINKS_KEPT)
         token = secrets.token_urlsafe(32)
         link = WebLink(
             token_hash=hash_secret(token),
@@ -168,7 +176,9 @@ async def check_password(engine: AsyncEngine, *, email: str, password: str) -> S
     async with unit_of_work(engine) as session:
         account = await web_accounts.find_account(session=session, email=email)
         stored = account.password_hash if account is not None else None
-        if account is None or not await password_matches(stored, password):
+        # Verified whatever the account: refusing an unknown address takes as long.
+        matches = await password_matches(stored, password)
+        if account is None or not matches:
             return SignIn(refusal="err_credentials")
         space = await space_of(session=session, account=account)
         if space is None:
@@ -181,9 +191,15 @@ async def check_password(engine: AsyncEngine, *, email: str, password: str) -> S
 
 
 async def open_session(
-    engine: AsyncEngine, settings: Settings, *, account: WebAccount, space: Space
+    engine: AsyncEngine,
+    settings: Settings,
+    *,
+    account: WebAccount,
+    space: Space,
+    replacing: str | None = None,
 ) -> str:
-    """A new session row for the account; returns the cookie's value (only its hash is kept)."""
+    """A new session row for the account, the browser's previous one (`replacing`, its cookie)
+    deleted; returns the new cookie's value (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     row = WebSession(
@@ -197,7 +213,11 @@ async def open_session(
         expires_at=now + settings.web_session_ttl,
     )
     async with unit_of_work(engine) as session:
-        await web_accounts.delete_stale_sessions(session=session, now=now)
+        await web_accounts.delete_stale_sessions(
+            session=session, now=now, idle_since=now - settings.web_session_idle
+        )
+        if replacing:
+            await web_accounts.delete_session(session=session, id_hash=hash_secret(replacing))
         await web_accounts.insert_session(session=session, row=row)
     return token
 

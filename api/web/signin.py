@@ -84,7 +84,11 @@ async def sign_in(
         outcome = await accounts.check_password(engine, email=email, password=password)
         if outcome.account is not None and outcome.space is not None:
             token = await accounts.open_session(
-                engine, settings, account=outcome.account, space=outcome.space
+                engine,
+                settings,
+                account=outcome.account,
+                space=outcome.space,
+                replacing=request.cookies.get(SESSION_COOKIE),
             )
             response = RedirectResponse(target, status_code=303)
             set_cookie(response, settings, SESSION_COOKIE, token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -114,8 +114,15 @@ async def delete_sessions_of(*, session: AsyncSession, account_id: str) -> None:
     await session.exec(delete(WebSession).where(col(WebSession.account_id) == account_id))
 
 
-async def delete_stale_sessions(*, session: AsyncSession, now: datetime) -> None:
-    await session.exec(delete(WebSession).where(col(WebSession.expires_at) <= now))
+async def delete_stale_sessions(
+    *, session: AsyncSession, now: datetime, idle_since: datetime
+) -> None:
+    """Sessions past their end, or idle since before `idle_since`: nobody can use them."""
+    await session.exec(
+        delete(WebSession).where(
+            or_(col(WebSession.expires_at) <= now, col(WebSession.last_seen_at) < idle_since)
+        )
+    )
 
 
 # ---- one-time links ----
@@ -124,6 +131,10 @@ async def delete_stale_sessions(*, session: AsyncSession, now: datetime) -> None
 async def insert_link(*, session: AsyncSession, link: WebLink) -> None:
     session.add(link)
     await session.flush()
+
+
+async def delete_old_links(*, session: AsyncSession, before: datetime) -> None:
+    await session.exec(delete(WebLink).where(col(WebLink.expires_at) < before))
 
 
 async def find_usable_link(

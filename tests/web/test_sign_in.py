@@ -7,9 +7,14 @@ import re
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.testing import WorkflowEnvironment
 
 from api.web.identity import CSRF_FIELD, SESSION_COOKIE
-from tests.support.web import PASSWORD, Web, csrf_in, link_in
+from claimdesk.core.settings import Settings
+from tests.support.api import api_settings
+from tests.support.mailbox import Mailbox
+from tests.support.web import PASSWORD, Web, csrf_in, link_in, serve_web
 
 NEW_PASSWORD = "a long new passphrase"
 
@@ -208,3 +213,62 @@ async def test_a_terminated_merchant_cannot_sign_in(web: Web) -> None:
         await conn.execute(text("UPDATE merchants SET status = 'terminated' WHERE id = 'M1'"))
     answer = await _sign_in(await web.anonymous(), email, PASSWORD)
     assert answer.status_code == 400 and "terminated" in answer.text
+
+
+async def test_an_idle_or_expired_session_sends_back_to_sign_in(web: Web) -> None:
+    idle = await web.client_for("customer")
+    expired = await web.client_for("merchant")
+    async with web.engine.begin() as conn:
+        three_hours_idle = "last_seen_at = now() - interval '3 hours'"
+        past_its_end = "expires_at = now() - interval '1 second'"
+        await conn.execute(
+            text(f"UPDATE web_sessions SET {three_hours_idle} WHERE role = 'customer'")
+        )
+        await conn.execute(text(f"UPDATE web_sessions SET {past_its_end} WHERE role = 'merchant'"))
+    for person in (idle, expired):
+        assert (await person.http.get("/app/")).status_code == 303
+    assert await web.api.count("web_sessions") == 0
+
+
+async def test_an_expired_link_is_refused(web: Web) -> None:
+    email = await web.records_for("customer")
+    http = await web.anonymous()
+    await _ask_link(http, email)
+    link = link_in(web.mailbox, email)
+    async with web.engine.begin() as conn:
+        await conn.execute(text("UPDATE web_links SET expires_at = now() - interval '1 second'"))
+    answer = await http.get(link)
+    assert answer.status_code == 410 and "no longer works" in answer.text
+
+
+async def test_link_requests_are_rate_limited_per_address_and_per_client(web: Web) -> None:
+    email = await web.records_for("customer")
+    http = await web.anonymous()
+    statuses = [(await _ask_link(http, email)).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    assert "Too many attempts" in (await _ask_link(http, email)).text
+    # 30 a minute from one client, whatever the addresses.
+    others = [(await _ask_link(http, f"x{n}@example.com")).status_code for n in range(25)]
+    assert others == [200] * 23 + [429] * 2
+
+
+async def test_the_session_cookie_is_secure_behind_https(
+    temporal_env: WorkflowEnvironment, database_url: str, engine: AsyncEngine, mailbox: Mailbox
+) -> None:
+    settings = api_settings(temporal_env, database_url, mailbox).model_copy(
+        update={"web_secure_cookies": True}
+    )
+    async with serve_web(temporal_env, engine, mailbox, settings) as web:
+        email = await web.account("customer")
+        http = await web.anonymous()
+        page = await http.get("/app/sign-in")
+        assert "Secure" in page.headers["set-cookie"]
+        data = {"email": email, "password": PASSWORD, CSRF_FIELD: csrf_in(page.text), "next": ""}
+        # httpx keeps a Secure cookie off http://: the token comes back by hand, as a browser
+        # over https would send it.
+        http.cookies.set("claimdesk_csrf", page.cookies["claimdesk_csrf"])
+        answer = await http.post("/app/sign-in", data=data)
+        assert answer.status_code == 303
+        assert "Secure" in answer.headers["set-cookie"]
+    assert Settings(public_url="https://claims.example").secure_cookies
+    assert not Settings(public_url="http://localhost:8000").secure_cookies
