@@ -85,6 +85,9 @@ async def test_a_wrong_password_is_shown_next_to_the_field(web: Web, browser_pag
     await page.get_by_label("Password").fill("not my password")
     await page.get_by_role("button", name="Sign in").click()
     password = page.get_by_label("Password")
+    # The summary of errors takes the focus, so a screen reader starts there.
+    await expect(page.get_by_role("alert")).to_be_focused()
+    await expect(page).to_have_title("Error: Sign in · claimdesk")
     await expect(password).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("#password-error")).to_have_text("Wrong e-mail address or password.")
     await expect(page.get_by_label("E-mail address")).to_have_value(email)
