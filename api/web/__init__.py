@@ -36,6 +36,10 @@ an API route: it parses, authorises and calls the same service layer as the API
   `csrf_field()`, and the security headers (no-store, no Referer, CSP: no inline script).
   Form fields: the `field` macro of `_forms.html` ties a label, hint and error to its input
   (`aria-describedby`, `aria-invalid`), and `error_summary` lists the errors at the top.
+- Errors: a service's `ProblemError` (NotFound, ActionRefused, …), a missing page, a
+  failure, raised under `/app` is answered as a page in the visitor's language with the
+  API's status (404 for another person's claim, as in the API); catch it in the handler
+  instead where a form should show the error next to its field.
 - Tests: `tests/support/web.py` serves the app over real HTTP (Temporal, worker, PostgreSQL,
   SMTP) and gives signed-in httpx clients (`await web.client_for("customer", …)`) and a
   Playwright page on Debian's chromium (`tests/web/conftest.py`: `web`, `browser_page`).
@@ -43,11 +47,15 @@ an API route: it parses, authorises and calls the same service layer as the API
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.errors import ProblemError
 from api.web import docs, home, signin
 from api.web.identity import SIGN_IN, CsrfRefused, SignInRequired
 from api.web.rendering import STATIC, STATIC_PREFIX, render
@@ -57,6 +65,8 @@ from api.web.throttle import Throttle
 from claimdesk.core.settings import Settings
 
 RETRY_AFTER_SECONDS = 60
+PAGES_PREFIX = "/app"
+KNOWN_PROBLEMS = {404, 405, 409, 503}  # statuses with their own words; others by class
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -66,9 +76,36 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount(STATIC_PREFIX, CachedStatic(directory=str(STATIC)), name="static")
     for router in (home.router, signin.router):
         app.include_router(router)
+    # A page's error is a page: the API's handlers answer problem+json everywhere else.
+    for kind, api_handler in list(app.exception_handlers.items()):
+        app.add_exception_handler(kind, _pages_in_html(api_handler))
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_exception_handler(TooManyAttempts, _too_many)
+
+
+ApiHandler = Callable[[Request, Any], Response | Awaitable[Response]]
+
+
+def _pages_in_html(api_handler: ApiHandler) -> Callable[[Request, Any], Awaitable[Response]]:
+    """Under /app, the API's answer to an error (its status, its detail) as a page."""
+
+    async def handle(request: Request, error: Any) -> Response:
+        answer = api_handler(request, error)
+        if inspect.isawaitable(answer):
+            answer = await answer
+        if not request.url.path.startswith(PAGES_PREFIX):
+            return answer
+        status = answer.status_code
+        kind = f"problem_{status}" if status in KNOWN_PROBLEMS else f"problem_{status // 100}xx"
+        detail = error.detail if isinstance(error, ProblemError) else None
+        context = {"kind": kind, "detail": detail}
+        try:
+            return await render(request, "refused.html", context, status_code=status)
+        except Exception:  # the store down, say: the API's answer is still an answer
+            return answer
+
+    return handle
 
 
 async def _to_sign_in(request: Request, error: Exception) -> Response:

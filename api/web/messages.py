@@ -76,6 +76,20 @@ MESSAGES: dict[Locale, dict[str, str]] = {
         ),
         "too_many_title": "Too many attempts",
         "too_many_body": "For your security, wait a minute before trying again.",
+        "problem_404_title": "Page not found",
+        "problem_404_body": "This page does not exist, or it is not yours to see.",
+        "problem_405_title": "Page not found",
+        "problem_405_body": "This address cannot be opened this way.",
+        "problem_409_title": "Not possible now",
+        "problem_409_body": (
+            "This action does not fit the claim as it stands now. Nothing was changed."
+        ),
+        "problem_503_title": "Temporarily unavailable",
+        "problem_503_body": "The service is busy or restarting. Try again in a moment.",
+        "problem_4xx_title": "This request was refused",
+        "problem_4xx_body": "Nothing was changed. Go back and check what you entered.",
+        "problem_5xx_title": "Something went wrong",
+        "problem_5xx_body": "Nothing was changed. Try again in a moment.",
         # home
         "home_title": "Your space",
         "home_customer": "Your purchases and your claims will be listed here.",
@@ -158,6 +172,21 @@ MESSAGES: dict[Locale, dict[str, str]] = {
         ),
         "too_many_title": "Trop de tentatives",
         "too_many_body": "Pour votre sécurité, attendez une minute avant de réessayer.",
+        "problem_404_title": "Page introuvable",
+        "problem_404_body": "Cette page n'existe pas, ou elle ne vous est pas destinée.",
+        "problem_405_title": "Page introuvable",
+        "problem_405_body": "Cette adresse ne s'ouvre pas de cette façon.",
+        "problem_409_title": "Impossible pour le moment",
+        "problem_409_body": (
+            "Cette action ne correspond pas à l'état actuel de la réclamation. Rien n'a été "
+            "modifié."
+        ),
+        "problem_503_title": "Momentanément indisponible",
+        "problem_503_body": ("Le service est surchargé ou redémarre. Réessayez dans un instant."),
+        "problem_4xx_title": "Cette demande a été refusée",
+        "problem_4xx_body": "Rien n'a été modifié. Revenez en arrière et vérifiez votre saisie.",
+        "problem_5xx_title": "Une erreur est survenue",
+        "problem_5xx_body": "Rien n'a été modifié. Réessayez dans un instant.",
         "home_title": "Votre espace",
         "home_customer": "Vos achats et vos réclamations seront listés ici.",
         "home_merchant": "Les réclamations visant votre boutique seront listées ici.",
