@@ -36,6 +36,11 @@ an API route: it parses, authorises and calls the same service layer as the API
   `csrf_field()`, and the security headers (no-store, no Referer, CSP: no inline script).
   Form fields: the `field` macro of `_forms.html` ties a label, hint and error to its input
   (`aria-describedby`, `aria-invalid`), and `error_summary` lists the errors at the top.
+- Addresses the e-mails already use (claimdesk.core.mail.CLAIM_PAGE): each person's page of
+  a claim is `/app/claims/{reference}` (the same path in every space: the page shows what
+  the signed-in person may see and do), and its report `/app/claims/{reference}/report`.
+  A stranger following one is sent to sign in and then on to it (a 404 under /app is a
+  sign-in redirect for a visitor not signed in).
 - Errors: a service's `ProblemError` (NotFound, ActionRefused, …), a missing page, a
   failure, raised under `/app` is answered as a page in the visitor's language with the
   API's status (404 for another person's claim, as in the API); catch it in the handler
@@ -57,7 +62,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.errors import ProblemError
 from api.web import docs, home, signin
-from api.web.identity import SIGN_IN, CsrfRefused, SignInRequired
+from api.web.identity import (
+    SIGN_IN,
+    CsrfRefused,
+    SignInRequired,
+    current_visit,
+    safe_next,
+)
 from api.web.rendering import STATIC, STATIC_PREFIX, render
 from api.web.signin import TooManyAttempts
 from api.web.static import CachedStatic
@@ -96,16 +107,29 @@ def _pages_in_html(api_handler: ApiHandler) -> Callable[[Request, Any], Awaitabl
             answer = await answer
         if not request.url.path.startswith(PAGES_PREFIX):
             return answer
-        status = answer.status_code
-        kind = f"problem_{status}" if status in KNOWN_PROBLEMS else f"problem_{status // 100}xx"
-        detail = error.detail if isinstance(error, ProblemError) else None
-        context = {"kind": kind, "detail": detail}
         try:
-            return await render(request, "refused.html", context, status_code=status)
+            return await _error_page(request, error, answer.status_code)
         except Exception:  # the store down, say: the API's answer is still an answer
             return answer
 
     return handle
+
+
+async def _error_page(request: Request, error: Any, status: int) -> Response:
+    visit = await current_visit(request)
+    if status == 404 and request.method == "GET" and visit.principal is None:
+        # A stranger signs in first: an e-mailed link then leads on to its page, and which
+        # pages exist is nobody's business before that.
+        return await _to_sign_in(request, SignInRequired(_here(request)))
+    kind = f"problem_{status}" if status in KNOWN_PROBLEMS else f"problem_{status // 100}xx"
+    detail = error.detail if isinstance(error, ProblemError) else None
+    context = {"kind": kind, "detail": detail}
+    return await render(request, "refused.html", context, status_code=status)
+
+
+def _here(request: Request) -> str:
+    query = f"?{request.url.query}" if request.url.query else ""
+    return safe_next(request.url.path + query)
 
 
 async def _to_sign_in(request: Request, error: Exception) -> Response:

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     mediator_name: str = f"Médiateur de la consommation {_UNSET}MEDIATOR_NAME)"
     mediator_url: str = f"https://mediator.example/claims {_UNSET}MEDIATOR_URL)"
     public_url: str = "http://localhost:8000"
+    # The Temporal UI operators' e-mails link to (None: the dev server's, on TEMPORAL_UI_PORT).
+    temporal_ui_url: str | None = None
 
     # The web claim center: one-time links, sessions, their cookie, sign-in rate limits.
     web_link_ttl: Duration = timedelta(minutes=30)
@@ -149,6 +151,11 @@ class Settings(BaseSettings):
     @property
     def temporal_target(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    def workflow_url(self, reference: str) -> str:
+        """A claim's workflow in the Temporal UI (its workflow id is its reference)."""
+        ui = (self.temporal_ui_url or f"http://localhost:{self.temporal_ui_port}").rstrip("/")
+        return f"{ui}/namespaces/{self.temporal_namespace}/workflows/{reference}"
 
     @property
     def secure_cookies(self) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 from playwright.async_api import Browser, Page, expect
 
+from tests.support.api import claim_body
 from tests.support.web import PASSWORD, Web, link_in
 
 NEW_PASSWORD = "a long new passphrase"
@@ -149,3 +151,34 @@ async def test_the_pages_speak_french_to_a_french_browser(web: Web, browser: Bro
         await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     finally:
         await context.close()
+
+
+async def test_a_claim_e_mail_link_leads_through_sign_in_to_the_claim_page(
+    web: Web, browser_page: Page
+) -> None:
+    """The customer's acknowledgement links the claim's page; signed out, the browser is
+    sent to sign in, and from there on to that page."""
+    page = browser_page
+    email = await web.account("customer")
+    customer = await web.api.key("customer", email=email)
+    transaction = (await web.api.http.get("/transactions", headers=customer)).json()["items"][0]
+    opened = await web.api.http.post(
+        "/claims",
+        json=claim_body(transaction["id"], contact={"name": "Ana", "email": email}),
+        headers={**customer, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert opened.status_code == 201, opened.text
+    reference = opened.json()["reference"]
+    mails = await asyncio.to_thread(
+        web.mailbox.wait_for, 1, X_Claimdesk_Template="acknowledgement", To=email
+    )
+    body = mails[0].get_body(("plain",))
+    assert body is not None
+    link = f"{web.url}/app/claims/{reference}"
+    assert link in body.get_content()
+    await page.goto(link)
+    await expect(page).to_have_url(f"{web.url}/app/sign-in?next=%2Fapp%2Fclaims%2F{reference}")
+    await page.get_by_label("E-mail address").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(link)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from fastapi import APIRouter
 from api.app import create_app
 from api.errors import ActionRefused, NotFound
 from claimdesk.core.settings import Settings
+from tests.support.web import Web
 
 
 @pytest.fixture
@@ -36,12 +38,23 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def test_a_page_not_found_is_a_page(http: httpx.AsyncClient) -> None:
-    for path in ("/app/no-such-page", "/app/test/not-yours"):
-        answer = await http.get(path, headers={"Accept-Language": "fr"})
-        assert answer.status_code == 404
-        assert answer.headers["content-type"].startswith("text/html")
-        assert "Page introuvable" in answer.text and '<html lang="fr">' in answer.text
+async def test_a_stranger_meeting_a_missing_page_is_sent_to_sign_in_first(
+    http: httpx.AsyncClient,
+) -> None:
+    """An e-mailed link to a claim page leads through sign-in to it; and a stranger cannot
+    tell a page that does not exist from one that needs signing in."""
+    for path in ("/app/no-such-page?x=1", "/app/test/not-yours"):
+        answer = await http.get(path)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/app/sign-in?{urlencode({'next': path})}"
+
+
+async def test_a_page_not_found_is_a_page_in_the_visitor_s_language(web: Web) -> None:
+    person = await web.client_for("customer")
+    answer = await person.http.get("/app/no-such-page", headers={"Accept-Language": "fr"})
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Page introuvable" in answer.text and '<html lang="fr">' in answer.text
 
 
 async def test_a_refused_action_on_a_page_says_so_and_why(http: httpx.AsyncClient) -> None:
