@@ -18,6 +18,7 @@ from api.web.identity import (
     SIGN_IN,
     CheckedFormDep,
     VisitDep,
+    checked_form,
     client_address,
     forget_cookie,
     safe_next,
@@ -178,10 +179,14 @@ async def set_password(
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, form: CheckedFormDep, engine: EngineDep) -> Response:
+async def sign_out(request: Request, visit: VisitDep, engine: EngineDep) -> Response:
+    """Signed in, the form's token is checked (a forged sign-out is refused); with the session
+    already over there is nothing to end, and the page says they are signed out."""
     token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        await accounts.close_session(engine, token=token)
+    if visit.principal is not None:
+        await checked_form(request)
+        if token:
+            await accounts.close_session(engine, token=token)
     response = RedirectResponse(f"{SIGN_IN}?signed_out=1", status_code=303)
     forget_cookie(response, request.app.state.settings, SESSION_COOKIE)
     return response

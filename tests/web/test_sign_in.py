@@ -272,3 +272,11 @@ async def test_the_session_cookie_is_secure_behind_https(
         assert "Secure" in answer.headers["set-cookie"]
     assert Settings(public_url="https://claims.example").secure_cookies
     assert not Settings(public_url="http://localhost:8000").secure_cookies
+
+
+async def test_signing_out_after_the_session_ended_just_says_so(web: Web) -> None:
+    person = await web.client_for("customer")
+    async with web.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM web_sessions"))
+    out = await person.post_form("/app/sign-out", {})
+    assert out.status_code == 303 and out.headers["location"] == "/app/sign-in?signed_out=1"
