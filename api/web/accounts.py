@@ -222,9 +222,39 @@ async def open_session(
     return token
 
 
+async def session_of(
+    engine: AsyncEngine, settings: Settings, *, token: str
+) -> tuple[WebAccount, WebSession] | None:
+    """The account and session of a session cookie, its last use now; None once it expired,
+    idled out, or its merchant was terminated (the row is then deleted)."""
+    now = datetime.now(UTC)
+    async with unit_of_work(engine) as session:
+        row = await web_accounts.touch_session(
+            session=session,
+            id_hash=hash_secret(token),
+            now=now,
+            idle_since=now - settings.web_session_idle,
+        )
+        if row is None:
+            return None
+        account = await web_accounts.get_account(session=session, account_id=row.account_id)
+        if account is None or (
+            row.merchant_id
+            and await merchant_terminated(session=session, merchant_id=row.merchant_id)
+        ):
+            await web_accounts.delete_session(session=session, id_hash=row.id_hash)
+            return None
+        return account, row
+
+
 async def close_session(engine: AsyncEngine, *, token: str) -> None:
     async with unit_of_work(engine) as session:
         await web_accounts.delete_session(session=session, id_hash=hash_secret(token))
+
+
+async def remember_locale(engine: AsyncEngine, *, account_id: str, locale: str) -> None:
+    async with unit_of_work(engine) as session:
+        await web_accounts.set_locale(session=session, account_id=account_id, locale=locale)
 
 
 def _account_id() -> str:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import EngineDep, SettingsDep
+from api.web import accounts
 from api.web.identity import (
     HOME,
     LANG_COOKIE,
@@ -17,8 +18,6 @@ from api.web.identity import (
 )
 from api.web.rendering import render
 from claimdesk.core.domain import Locale
-from claimdesk.store import web_accounts
-from claimdesk.store.db import unit_of_work
 
 router = APIRouter(include_in_schema=False)
 YEAR = 365 * 24 * 3600
@@ -51,8 +50,5 @@ async def choose_language(
         return response
     set_cookie(response, settings, LANG_COOKIE, chosen, max_age=YEAR)
     if visit.principal is not None:
-        async with unit_of_work(engine) as session:
-            await web_accounts.set_locale(
-                session=session, account_id=visit.principal.key_id, locale=chosen
-            )
+        await accounts.remember_locale(engine, account_id=visit.principal.key_id, locale=chosen)
     return response

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from api.auth import Principal, hash_secret
+from api.auth import Principal
 from api.deps import get_engine, get_settings
 from api.web import accounts
 from api.web.messages import best_locale
 from claimdesk.core.domain import Locale
 from claimdesk.core.settings import Settings
-from claimdesk.store import web_accounts
-from claimdesk.store.db import unit_of_work
 
 SESSION_COOKIE = "claimdesk_session"
 CSRF_COOKIE = "claimdesk_csrf"  # the double-submit token of forms shown before sign-in
@@ -69,25 +66,9 @@ async def _look_up(request: Request) -> Visit:
     locale = Locale(chosen) if chosen in set(Locale) else None
     token = request.cookies.get(SESSION_COOKIE)
     if token and len(token) <= 100:
-        now = datetime.now(UTC)
-        async with unit_of_work(get_engine(request)) as session:
-            row = await web_accounts.touch_session(
-                session=session,
-                id_hash=hash_secret(token),
-                now=now,
-                idle_since=now - settings.web_session_idle,
-            )
-            account = None
-            if row is not None:
-                account = await web_accounts.get_account(session=session, account_id=row.account_id)
-            if (
-                row is not None
-                and row.merchant_id
-                and await accounts.merchant_terminated(session=session, merchant_id=row.merchant_id)
-            ):
-                await web_accounts.delete_session(session=session, id_hash=row.id_hash)
-                account = None
-        if row is not None and account is not None:
+        found = await accounts.session_of(get_engine(request), settings, token=token)
+        if found is not None:
+            account, row = found
             return Visit(
                 locale=locale or accounts.locale_of(account) or _browser_locale(request),
                 csrf_token=row.csrf_token,
