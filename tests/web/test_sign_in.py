@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import httpx
@@ -280,3 +281,30 @@ async def test_signing_out_after_the_session_ended_just_says_so(web: Web) -> Non
         await conn.execute(text("DELETE FROM web_sessions"))
     out = await person.post_form("/app/sign-out", {})
     assert out.status_code == 303 and out.headers["location"] == "/app/sign-in?signed_out=1"
+
+
+async def test_the_store_keeps_only_hashes_of_cookies_links_and_passwords(web: Web) -> None:
+    email = await web.records_for("customer")
+    http = await web.anonymous()
+    await _ask_link(http, email)
+    link = link_in(web.mailbox, email)
+    token = link.rpartition("token=")[2]
+    await _set_password(http, link, NEW_PASSWORD)
+    cookie = http.cookies[SESSION_COOKIE]
+    async with web.engine.connect() as conn:
+        stored = str((await conn.execute(text("SELECT * FROM web_links"))).all())
+        stored += str((await conn.execute(text("SELECT * FROM web_sessions"))).all())
+        stored += str((await conn.execute(text("SELECT * FROM web_accounts"))).all())
+    assert token not in stored and cookie not in stored and NEW_PASSWORD not in stored
+    assert hashlib.sha256(cookie.encode()).hexdigest() in stored
+    assert "$argon2id$" in stored
+
+
+async def test_a_person_s_language_follows_them_to_another_browser(web: Web) -> None:
+    person = await web.client_for("merchant")
+    chosen = await person.post_form("/app/language", {"locale": "fr", "next": "/app/"})
+    assert chosen.status_code == 303
+    elsewhere = await web.anonymous()
+    assert (await _sign_in(elsewhere, person.email, PASSWORD)).status_code == 303
+    home = await elsewhere.get("/app/", headers={"Accept-Language": "en"})
+    assert '<html lang="fr">' in home.text and "Votre espace" in home.text
