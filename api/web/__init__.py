@@ -47,7 +47,8 @@ an API route: it parses, authorises and calls the same service layer as the API
   instead where a form should show the error next to its field.
 - Tests: `tests/support/web.py` serves the app over real HTTP (Temporal, worker, PostgreSQL,
   SMTP) and gives signed-in httpx clients (`await web.client_for("customer", …)`) and a
-  Playwright page on Debian's chromium (`tests/web/conftest.py`: `web`, `browser_page`).
+  Playwright page on Debian's chromium (`tests/web/conftest.py`: `web`, `browser`,
+  `browser_page`); `tests.support.browser.assert_accessible_basics(page)` on every page.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import uuid
 from playwright.async_api import Browser, Page, expect
 
 from tests.support.api import claim_body
+from tests.support.browser import assert_accessible_basics
 from tests.support.web import PASSWORD, Web, link_in
 
 NEW_PASSWORD = "a long new passphrase"
@@ -182,3 +183,37 @@ async def test_a_claim_e_mail_link_leads_through_sign_in_to_the_claim_page(
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page).to_have_url(link)
+
+
+async def test_the_sign_in_pages_meet_the_basics_of_accessibility(
+    web: Web, browser_page: Page
+) -> None:
+    page = browser_page
+    email = await web.records_for("customer")
+    await page.goto("/app/sign-in")
+    await assert_accessible_basics(page)
+    await page.get_by_role("button", name="Sign in").click()  # empty: both fields in error
+    await assert_accessible_basics(page)
+    await _ask_for_link(page, email)
+    await assert_accessible_basics(page)
+    await page.goto(await _read_link(web, email))
+    await assert_accessible_basics(page)
+    await page.get_by_role("button", name="Set the password and sign in").click()
+    await expect(page.locator("#password-error")).to_be_visible()
+    await assert_accessible_basics(page)
+
+
+async def test_signing_in_works_without_javascript(web: Web, browser: Browser) -> None:
+    email = await web.account("merchant")
+    context = await browser.new_context(base_url=web.url, java_script_enabled=False)
+    try:
+        page = await context.new_page()
+        await page.goto("/app/")
+        await page.get_by_label("E-mail address").fill(email)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_text("(merchant M1)")).to_be_visible()
+        await page.get_by_role("button", name="Sign out").click()
+        await expect(page.get_by_role("status")).to_have_text("You are signed out.")
+    finally:
+        await context.close()
