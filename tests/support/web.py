@@ -33,6 +33,11 @@ from tests.support.serving import Server
 from worker import build_worker
 
 PASSWORD = "correct horse battery staple"
+DEFAULT_EMAIL = {
+    "customer": "ana@example.com",
+    "merchant": "shop@example.com",
+    "operator": "olga@claimdesk.example",
+}
 _CSRF = re.compile(rf'name="{CSRF_FIELD}" value="([^"]+)"')
 _LINK = re.compile(r"(https?://\S+/app/set-password\?token=[\w\-]+)")
 
@@ -90,12 +95,16 @@ class Web:
     async def records_for(
         self, role: str, *, email: str | None = None, merchant_id: str = "M1"
     ) -> str:
-        """The records that give `email` a space of `role`; returns the address."""
-        if role == "customer":
-            email = email or "ana@example.com"
+        """The records that give `email` a space of `role`, unless it has them already (a
+        transaction at M1 for a customer; a merchant `merchant_id` with that contact address
+        for a merchant; the operator flag); returns the address."""
+        email = email or DEFAULT_EMAIL[role]
+        async with unit_of_work(self.engine) as session:
+            bought = await web_accounts.has_bought(session=session, email=email)
+            shop = await web_accounts.merchant_of(session=session, email=email)
+        if role == "customer" and not bought:
             await self.api.transaction(f"T-{uuid.uuid4().hex[:8]}", customer_email=email)
-        elif role == "merchant":
-            email = email or "shop@example.com"
+        elif role == "merchant" and shop is None:
             async with unit_of_work(self.engine) as session:
                 await upsert_merchant(
                     session=session,
@@ -104,8 +113,7 @@ class Web:
                     email=email,
                     at=datetime.now(UTC),
                 )
-        else:
-            email = email or "olga@claimdesk.example"
+        elif role == "operator":
             await self.operator(email)
         return email
 
@@ -120,8 +128,13 @@ class Web:
             await web_accounts.set_operator(session=session, email=account.email, operator=True)
 
     async def account(self, role: str, *, email: str | None = None, **kw: Any) -> str:
-        """A person of `role` with the password `PASSWORD`; returns their address."""
+        """A person of `role` with the password `PASSWORD` (set once: a second call leaves the
+        first one's sessions alone); returns their address."""
         email = await self.records_for(role, email=email, **kw)
+        async with unit_of_work(self.engine) as session:
+            found = await web_accounts.find_account(session=session, email=email)
+        if found is not None and found.password_hash is not None:
+            return email
         token = await accounts.offer_link(self.engine, self.settings, email=email)
         assert token is not None
         assert await accounts.use_link(self.engine, token=token, password=PASSWORD)

@@ -308,3 +308,12 @@ async def test_a_person_s_language_follows_them_to_another_browser(web: Web) -> 
     assert (await _sign_in(elsewhere, person.email, PASSWORD)).status_code == 303
     home = await elsewhere.get("/app/", headers={"Accept-Language": "en"})
     assert '<html lang="fr">' in home.text and "Votre espace" in home.text
+
+
+async def test_two_browsers_of_one_person_are_signed_in_side_by_side(web: Web) -> None:
+    first = await web.client_for("customer")
+    second = await web.client_for("customer")
+    assert first.email == second.email
+    assert await web.api.count("transactions") == 1
+    for person in (first, second):
+        assert (await person.http.get("/app/")).status_code == 200
