@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
@@ -28,6 +29,7 @@ from api.web.rendering import render
 from claimdesk.core.domain import Locale
 from claimdesk.core.settings import Settings
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/app", include_in_schema=False)
 _email = TypeAdapter(Email)
 
@@ -127,7 +129,12 @@ async def ask_for_link(
 
 
 async def _offer_link(engine: AsyncEngine, settings: Settings, email: str, locale: Locale) -> None:
-    token = await accounts.offer_link(engine, settings, email=email)
+    """After the answer was sent: a failure can only be logged (without the address)."""
+    try:
+        token = await accounts.offer_link(engine, settings, email=email)
+    except Exception:
+        log.exception("a sign-in link could not be made")
+        return
     if token is not None:
         await linkmail.send_link(settings, to=email, token=token, locale=locale)
 
