@@ -7,6 +7,7 @@ import re
 
 import httpx
 import pytest
+from limits import parse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.testing import WorkflowEnvironment
@@ -188,8 +189,11 @@ async def test_a_password_too_short_or_mistyped_is_refused_with_the_link_kept(we
 async def test_sign_in_attempts_are_rate_limited_per_address(web: Web) -> None:
     email = await web.account("customer")
     http = await web.anonymous()
-    statuses = [(await _sign_in(http, email, "wrong password")).status_code for _ in range(6)]
-    assert statuses == [400] * 5 + [429]
+    limit = parse(web.settings.rate_signin).amount
+    statuses = [
+        (await _sign_in(http, email, "wrong password")).status_code for _ in range(limit + 1)
+    ]
+    assert statuses == [400] * limit + [429]
     # Even the right password waits: the limit counts attempts, not failures.
     assert (await _sign_in(http, email, PASSWORD)).status_code == 429
 
@@ -245,12 +249,16 @@ async def test_an_expired_link_is_refused(web: Web) -> None:
 async def test_link_requests_are_rate_limited_per_address_and_per_client(web: Web) -> None:
     email = await web.records_for("customer")
     http = await web.anonymous()
-    statuses = [(await _ask_link(http, email)).status_code for _ in range(6)]
-    assert statuses == [200] * 5 + [429]
+    per_address = parse(web.settings.rate_signin).amount
+    per_client = parse(web.settings.rate_signin_client).amount
+    statuses = [(await _ask_link(http, email)).status_code for _ in range(per_address + 1)]
+    assert statuses == [200] * per_address + [429]
     assert "Too many attempts" in (await _ask_link(http, email)).text
-    # 30 a minute from one client, whatever the addresses.
-    others = [(await _ask_link(http, f"x{n}@example.com")).status_code for n in range(25)]
-    assert others == [200] * 23 + [429] * 2
+    # From one client, whatever the addresses: the client's limit, of which this client
+    # spent `per_address + 2` above.
+    left = per_client - per_address - 2
+    others = [(await _ask_link(http, f"x{n}@example.com")).status_code for n in range(left + 2)]
+    assert others == [200] * left + [429] * 2
 
 
 async def test_the_session_cookie_is_secure_behind_https(
