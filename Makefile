@@ -35,7 +35,16 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: venv lint
+# The browser tests drive Debian's chromium: installed here where missing (CI runs as root).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "$(CHROMIUM) missing and no apt-get: install chromium"; exit 1; }
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+
+test: venv lint $(CHROMIUM)
 	$(VENV)/bin/pytest
 
 # The benchmark's extras (matplotlib, psutil) on top of the venv, again when pyproject.toml changes.

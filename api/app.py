@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, metrics
+from api import errors, metrics, web
 from api.limits import RateLimits
 from api.routes import claims, codec, health, merchants, transactions
 from claimdesk.adapters.embedded import database_url
@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Claims between customers and merchants, one Temporal workflow per claim.",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs is served from local files by api.web.docs (no CDN); no ReDoc.
+        docs_url=None,
+        redoc_url=None,
         # Log records made while handling a claim's route carry its reference.
         dependencies=[Depends(metrics.bind_claim)],
     )
@@ -78,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (claims.router, transactions.router, merchants.router, health.router, codec.router)
     for router in routers:
         app.include_router(router)
+    web.install(app, settings)
     return app
 
 

@@ -27,7 +27,6 @@ class Scope(StrEnum):
     OPENING = "opening"  # POST /claims
     ACTION = "action"  # every action on a claim, messages included
     MESSAGE = "message"  # POST /claims/{reference}/messages
-    SIGNIN = "signin"  # a sign-in attempt (web sign-in: `check_signin`)
 
 
 class TooManyRequests(ProblemError):
@@ -54,7 +53,6 @@ class RateLimits:
             Scope.OPENING: settings.rate_openings,
             Scope.ACTION: settings.rate_actions,
             Scope.MESSAGE: settings.rate_messages,
-            Scope.SIGNIN: settings.rate_signin,
         }
         items = {scope: parse(rate) for scope, rate in rates.items()}
         return cls(items=items, limiter=MovingWindowRateLimiter(MemoryStorage()))
@@ -73,17 +71,6 @@ class RateLimits:
                 raise TooManyRequests(scope, item, max(1, math.ceil(reset - time.time())))
         for scope, caller in counters:
             self.limiter.hit(self.items[scope], scope.value, caller)
-
-    def check_signin(self, *, account: str, address: str) -> None:
-        """For a sign-in form: per account (the e-mail or key id tried) and per address."""
-        self.check((Scope.SIGNIN,), f"account:{account.strip().lower()}", f"address:{address}")
-
-
-def check_signin(request: Request, account: str) -> None:
-    """What a sign-in form calls before it checks a password: raises `TooManyRequests`
-    (a 429 with Retry-After, which a page may catch to show its own words)."""
-    limits: RateLimits = request.app.state.rate_limits
-    limits.check_signin(account=account, address=client_address(request))
 
 
 def client_address(request: Request) -> str:

@@ -93,6 +93,15 @@ def environment(root: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
+# The claim's page in each person's space (the web claim center): a visitor not signed in is
+# sent to sign in first, and then on to it.
+CLAIM_PAGE = "/app/claims/{reference}"
+
+
+def claim_page_url(settings: Settings, reference: str) -> str:
+    return settings.public_url.rstrip("/") + CLAIM_PAGE.format(reference=reference)
+
+
 def template_name(order: MailOrder, locale: Locale | None = None) -> str:
     return f"{locale or order.claim.locale}/{order.template}.txt.j2"
 
@@ -137,7 +146,8 @@ def render(
             when=when,
             money=money,
             label=words,
-            claim_url=f"{settings.public_url.rstrip('/')}/claims/{claim.reference}",
+            claim_url=claim_page_url(settings, claim.reference),
+            workflow_url=settings.workflow_url(claim.reference),
             public_url=settings.public_url.rstrip("/"),
             mediator_name=settings.mediator_name,
             mediator_url=settings.mediator_url,

@@ -74,7 +74,6 @@ class Settings(BaseSettings):
     rate_openings: Rate = "10/hour"
     rate_actions: Rate = "60/minute"
     rate_messages: Rate = "10/minute"
-    rate_signin: Rate = "10/minute"
     # The proxies whose X-Forwarded-For names the client (comma-separated addresses or
     # networks, `*` for any); none: the client is the connection's peer.
     trusted_proxies: str = ""
@@ -100,6 +99,18 @@ class Settings(BaseSettings):
     mediator_name: str = f"Médiateur de la consommation {_UNSET}MEDIATOR_NAME)"
     mediator_url: str = f"https://mediator.example/claims {_UNSET}MEDIATOR_URL)"
     public_url: str = "http://localhost:8000"
+    # The Temporal UI operators' e-mails link to (None: the dev server's, on TEMPORAL_UI_PORT).
+    temporal_ui_url: str | None = None
+
+    # The web claim center: one-time links, sessions, their cookie, sign-in rate limits.
+    web_link_ttl: Duration = timedelta(minutes=30)
+    web_session_ttl: Duration = timedelta(hours=12)
+    web_session_idle: Duration = timedelta(hours=2)
+    # None: Secure cookies exactly when public_url is https (so `make dev` over http works).
+    web_secure_cookies: bool | None = None
+    # `limits` notation ("5/minute"): per e-mail address, per client (api/web/throttle.py).
+    rate_signin: Rate = "5/minute"
+    rate_signin_client: Rate = "30/minute"
 
     # The embedded stack.
     data_dir: Path = Path("var")
@@ -135,6 +146,9 @@ class Settings(BaseSettings):
             "payment_filing_window": self.payment_filing_window,
             "satisfaction_window": self.satisfaction_window,
             "findings_due_after": self.findings_due_after,
+            "web_link_ttl": self.web_link_ttl,
+            "web_session_ttl": self.web_session_ttl,
+            "web_session_idle": self.web_session_idle,
         }
         for name, value in durations.items():
             if value <= timedelta(0):
@@ -220,6 +234,17 @@ class Settings(BaseSettings):
     @property
     def temporal_target(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    def workflow_url(self, reference: str) -> str:
+        """A claim's workflow in the Temporal UI (its workflow id is its reference)."""
+        ui = (self.temporal_ui_url or f"http://localhost:{self.temporal_ui_port}").rstrip("/")
+        return f"{ui}/namespaces/{self.temporal_namespace}/workflows/{reference}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.web_secure_cookies is not None:
+            return self.web_secure_cookies
+        return self.public_url.startswith("https://")
 
     @property
     def smtp_target(self) -> tuple[str, int]:

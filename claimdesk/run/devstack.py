@@ -211,6 +211,8 @@ def summary(settings: Settings, paths: StackPaths) -> str:
     api = f"http://{settings.api_host}:{settings.api_port}"
     rows = [
         ("API", api),
+        # The public URL, as the e-mails' links: the browser keeps one host's cookies.
+        ("Claim center", f"{settings.public_url.rstrip('/')}/"),
         ("OpenAPI docs", f"{api}/docs"),
         ("API metrics", f"{api}/metrics"),
         ("Worker metrics", metrics_url(settings)),

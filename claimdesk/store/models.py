@@ -186,3 +186,50 @@ class IdempotencyRecord(SQLModel, table=True):
     lease_until: datetime | None = _tz(nullable=True)
     lease_holder: str | None = Field(default=None, max_length=36)  # which request holds it
     created_at: datetime = _tz(nullable=False)
+
+
+class WebAccount(SQLModel, table=True):
+    """A person who signs in to the web claim center, by e-mail address (one row per address).
+
+    What they may see is decided at each sign-in from the records: an operator is flagged
+    here (`claimdesk operators add`); a merchant is the contact address of a merchant; a
+    customer is an address that bought something. Only the Argon2id hash of the password is
+    kept; None until the person sets one from a one-time link.
+    """
+
+    __tablename__ = "web_accounts"
+
+    id: str = Field(primary_key=True, max_length=32)
+    email: str = Field(unique=True, max_length=254)
+    operator: bool = False
+    password_hash: str | None = Field(default=None, max_length=200)
+    locale: str | None = Field(default=None, max_length=2)  # a Locale; None: the browser's
+    created_at: datetime = _tz(nullable=False)
+    password_set_at: datetime | None = _tz(nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random id, the row only its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    account_id: str = Field(index=True, max_length=32)
+    role: str = Field(max_length=16)
+    merchant_id: str | None = Field(default=None, max_length=64)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _tz(nullable=False)
+    last_seen_at: datetime = _tz(nullable=False)
+    expires_at: datetime = _tz(nullable=False)
+
+
+class WebLink(SQLModel, table=True):
+    """A one-time link to set a password: only the SHA-256 of its token is kept."""
+
+    __tablename__ = "web_links"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    account_id: str = Field(index=True, max_length=32)
+    created_at: datetime = _tz(nullable=False)
+    expires_at: datetime = _tz(nullable=False)
+    used_at: datetime | None = _tz(nullable=True)

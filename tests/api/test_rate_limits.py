@@ -11,12 +11,10 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from api.limits import RateLimits, TooManyRequests, check_signin
 from claimdesk.core.settings import Settings
 from tests.support.api import Api, api_settings, claim_body, serve
 from tests.support.mailbox import Mailbox
@@ -176,33 +174,6 @@ async def _once_taken(
             return response
         await asyncio.sleep(_retry_after(response, 3))
     raise AssertionError(f"still 429 after 10 waits: {response.text}")
-
-
-def test_sign_in_is_limited_per_account_and_per_address() -> None:
-    limits = RateLimits.of(Settings(rate_signin="2/hour"))
-    limits.check_signin(account="ana@example.com", address="10.0.0.1")
-    limits.check_signin(account="Ana@Example.com ", address="10.0.0.2")
-    with pytest.raises(TooManyRequests) as spent:  # the account, from a third address
-        limits.check_signin(account="ana@example.com", address="10.0.0.3")
-    assert spent.value.status == 429 and 1 <= int(spent.value.headers["Retry-After"]) <= HOUR
-    limits.check_signin(account="bob@example.com", address="10.0.0.1")
-    with pytest.raises(TooManyRequests):  # the address, with another account
-        limits.check_signin(account="carl@example.com", address="10.0.0.1")
-    limits.check_signin(account="carl@example.com", address="10.0.0.4")
-
-
-def test_a_sign_in_form_checks_the_account_and_the_address_of_its_request() -> None:
-    app = create_app(Settings(database_url="postgresql://unused/x", rate_signin="1/hour"))
-
-    def request(address: str) -> Request:
-        return Request({"type": "http", "app": app, "client": (address, 50000), "headers": []})
-
-    check_signin(request("10.0.0.1"), "ana@example.com")
-    with pytest.raises(TooManyRequests):
-        check_signin(request("10.0.0.2"), "ana@example.com")
-    with pytest.raises(TooManyRequests):
-        check_signin(request("10.0.0.1"), "bob@example.com")
-    check_signin(request("10.0.0.3"), "bob@example.com")
 
 
 @pytest.mark.parametrize("field", ["rate_openings", "rate_actions", "rate_messages", "rate_signin"])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from claimdesk.run.cli import imports, records, stack, temporal
+from claimdesk.run.cli import imports, operators, records, stack, temporal
 
 app = typer.Typer(no_args_is_help=True, help="claimdesk: customer/merchant claims on Temporal.")
 stack.register(app)
 records.register(app)
 imports.register(app)
+operators.register(app)
 temporal.register(app)

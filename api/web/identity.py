@@ -1,0 +1,153 @@
+"""Who is visiting a page: the session cookie, the signed-in Principal, CSRF, the language.
+
+`current_visit` is worked out once per request and kept on `request.state`; the
+dependencies below and `rendering.render` read it from there.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import parse_qsl, urlsplit
+
+from fastapi import Depends, Request
+from starlette.responses import Response
+
+from api.auth import Principal
+from api.deps import get_engine, get_settings
+from api.web import accounts
+from api.web.messages import best_locale
+from claimdesk.core.domain import Locale
+from claimdesk.core.settings import Settings
+
+SESSION_COOKIE = "claimdesk_session"
+CSRF_COOKIE = "claimdesk_csrf"  # the double-submit token of forms shown before sign-in
+LANG_COOKIE = "claimdesk_lang"
+CSRF_FIELD = "csrf_token"
+HOME = "/app/"
+SIGN_IN = "/app/sign-in"
+
+
+class SignInRequired(Exception):
+    """Raised by `page_principal`: the visitor is sent to sign in, then back to `next`."""
+
+    def __init__(self, next: str) -> None:
+        super().__init__(next)
+        self.next = next
+
+
+class CsrfRefused(Exception):
+    """A POST without this visitor's form token: answered 403 with a page, nothing done."""
+
+
+@dataclass
+class Visit:
+    """The visitor of this request: signed in (`principal`, `email`) or not."""
+
+    locale: Locale
+    csrf_token: str
+    principal: Principal | None = None
+    email: str | None = None
+    new_csrf_cookie: bool = False  # the anonymous token was minted now: set its cookie
+
+
+async def current_visit(request: Request) -> Visit:
+    found: Visit | None = getattr(request.state, "web_visit", None)
+    if found is None:
+        found = await _look_up(request)
+        request.state.web_visit = found
+    return found
+
+
+async def _look_up(request: Request) -> Visit:
+    settings = get_settings(request)
+    chosen = request.cookies.get(LANG_COOKIE)
+    locale = Locale(chosen) if chosen in set(Locale) else None
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and len(token) <= 100:
+        found = await accounts.session_of(get_engine(request), settings, token=token)
+        if found is not None:
+            account, row = found
+            return Visit(
+                locale=locale or accounts.locale_of(account) or _browser_locale(request),
+                csrf_token=row.csrf_token,
+                principal=accounts.principal_of(account, row),
+                email=account.email,
+            )
+    anonymous = request.cookies.get(CSRF_COOKIE)
+    fresh = not anonymous or len(anonymous) > 100
+    return Visit(
+        locale=locale or _browser_locale(request),
+        csrf_token=secrets.token_urlsafe(32) if fresh else str(anonymous),
+        new_csrf_cookie=fresh,
+    )
+
+
+def _browser_locale(request: Request) -> Locale:
+    return best_locale(request.headers.get("accept-language"))
+
+
+async def page_principal(request: Request) -> Principal:
+    """The signed-in person, or a redirect to the sign-in page that comes back here."""
+    visit = await current_visit(request)
+    if visit.principal is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(safe_next(target if request.method == "GET" else HOME))
+    return visit.principal
+
+
+Form = dict[str, str]
+
+
+async def checked_form(request: Request) -> Form:
+    """The POSTed form (url-encoded), once its CSRF token is this visitor's; else 403."""
+    visit = await current_visit(request)
+    body = await request.body()
+    try:
+        fields = dict(parse_qsl(body.decode(), keep_blank_values=True))
+    except UnicodeDecodeError as error:
+        raise CsrfRefused() from error
+    sent = fields.pop(CSRF_FIELD, "")
+    if not sent or not secrets.compare_digest(sent.encode(), visit.csrf_token.encode()):
+        raise CsrfRefused()
+    if visit.new_csrf_cookie:  # an anonymous token the browser never had cannot match
+        raise CsrfRefused()
+    return fields
+
+
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site (`/app/...`), else the home page: a sign-in
+    link cannot send anyone elsewhere (`//evil.example`, `https://…`, `/\\evil`)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 or c == "\\" for c in target):
+        return HOME
+    return target
+
+
+def set_cookie(
+    response: Response, settings: Settings, name: str, value: str, max_age: int | None = None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def forget_cookie(response: Response, settings: Settings, name: str) -> None:
+    response.delete_cookie(
+        name, path="/", secure=settings.secure_cookies, httponly=True, samesite="lax"
+    )
+
+
+# What a page handler asks for.
+PagePrincipalDep = Annotated[Principal, Depends(page_principal)]
+VisitDep = Annotated[Visit, Depends(current_visit)]
+CheckedFormDep = Annotated[Form, Depends(checked_form)]
