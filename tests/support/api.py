@@ -32,7 +32,6 @@ GENEROUS_RATES = {
     "rate_openings": "100000/minute",
     "rate_actions": "100000/minute",
     "rate_messages": "100000/minute",
-    "rate_signin": "100000/minute",
 }
 
 
