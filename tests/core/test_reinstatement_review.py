@@ -133,12 +133,12 @@ def test_a_payment_customer_is_not_told_the_platform_took_the_claim_from_the_mer
     assert "over from the merchant" not in body, body
 
 
-def test_the_customers_answer_to_an_operators_question_reaches_the_operators_after_a_give_back() -> (
-    None
-):
+def test_a_customers_answer_to_an_operators_question_reaches_operators_after_a_give_back() -> None:
     """The platform, holding the claim, asks the customer a question; the merchant is
-    reinstated and the claim goes back to level 1 while the question stands. The
-    customer's answer must reach whoever asked it."""
+    reinstated and the claim goes back to level 1 while the question stands (the
+    customer's e-mail even says "you may still write to us"). The customer's answer must
+    reach whoever asked it; at level 1 a customer's message is e-mailed to the merchant
+    alone."""
     state = _filed()
     state.take_over_from_terminated_merchant(OPENED + HOUR)
     state.act(
