@@ -14,9 +14,11 @@ from claimdesk.core import domain
 from claimdesk.core.audience import read_as, report_for
 from claimdesk.core.domain import (
     Action,
+    Deadline,
     EventKind,
     MerchantAction,
     MerchantResponse,
+    PostMessage,
     Proposal,
     ProposalAnswer,
     ProposalKind,
@@ -111,12 +113,30 @@ def test_silent_merchant_is_not_struck_at_the_breach_while_its_new_time_runs() -
     assert not step.strike
 
 
-def test_silent_merchant_whose_new_time_passed_is_struck_at_the_breach() -> None:
+def test_silent_merchant_is_struck_when_its_renewed_time_ends_not_at_the_breach() -> None:
+    # Given back, the merchant's time to answer starts again: the resolution target's span
+    # from the give-back, which its reminder names; the breach (from opening) spares it.
+    back_at = OPENED + 2 * HOUR
     state = terminated()
-    state.return_to_reinstated_merchant(OPENED + 2 * HOUR)
+    state.return_to_reinstated_merchant(back_at)
+    reminded = state.advance(back_at + DAY)
+    [event] = [e for e in reminded.events if e.kind is EventKind.MERCHANT_REMINDED]
+    assert event.details["respond_by"] == (back_at + 5 * DAY).isoformat()
     step = state.advance(OPENED + 5 * DAY)
     assert EventKind.SLA_BREACHED in [event.kind for event in step.events]
-    assert step.strike
+    assert not step.strike
+    assert not state.advance(back_at + 5 * DAY - HOUR).strike
+    assert state.advance(back_at + 5 * DAY).strike
+    assert state.next_deadline() != (back_at + 5 * DAY, Deadline.MERCHANT_TIME)
+
+
+def test_a_merchant_answering_in_its_renewed_time_is_not_struck() -> None:
+    back_at = OPENED + 2 * HOUR
+    state = terminated()
+    state.return_to_reinstated_merchant(back_at)
+    state.act(Action.MESSAGE, PostMessage(MERCHANT, "On it."), back_at + 2 * DAY)
+    assert Deadline.MERCHANT_TIME not in [deadline for _, deadline in state.deadlines()]
+    assert not state.advance(back_at + 6 * DAY).strike
 
 
 def _escalated_by_the_ladder() -> ClaimState:

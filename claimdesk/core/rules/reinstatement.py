@@ -66,7 +66,7 @@ def merchant_reinstated(state: ClaimState, now: datetime) -> None:
     state.level = level
     findings.settled(state)
     state.ladder_from = now
-    state.ladder_done -= {Deadline.LEVEL2, Deadline.LEVEL3}
+    state.ladder_done -= {Deadline.LEVEL2, Deadline.LEVEL3, Deadline.MERCHANT_TIME}
     respond_by = iso(now + state.input.policy.level2_after)
     seq = state.record_event(
         now, Role.OPERATOR, EventKind.MERCHANT_REINSTATED, level=level, respond_by=respond_by
