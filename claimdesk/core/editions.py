@@ -64,3 +64,10 @@ def reinstatement_returns_claims(policy: Policy) -> bool:
     moved to the platform, if nothing else brought them there: the level they had, and
     the merchant's time to answer again from the reinstatement."""
     return since(policy, 3)
+
+
+def platform_question_reaches_operators(policy: Policy) -> bool:
+    """While an operator's request for information is open, the customer's messages reach
+    the operators too, at any level (a claim given back to its merchant may still hold
+    a question the platform asked); the customer's next message answers it."""
+    return since(policy, 3)

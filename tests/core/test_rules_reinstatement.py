@@ -62,17 +62,28 @@ def test_reinstated_merchant_gets_back_the_claim_at_its_level_with_a_fresh_deadl
     at = OPENED + 3 * HOUR
     step = state.return_to_reinstated_merchant(at)
     respond_by = (at + DAY).isoformat()
+    withdrawn = (TERMINATED_AT + 2 * DAY).isoformat()  # the findings the take-over owed
     [event] = step.events
     assert (event.kind, event.actor, event.details) == (
         EventKind.MERCHANT_REINSTATED,
         Role.OPERATOR,
-        {"level": "1", "respond_by": respond_by},
+        {"level": "1", "respond_by": respond_by, "findings_withdrawn": withdrawn},
     )
-    assert mails(step) == [
-        (Template.MERCHANT_HANDLES_AGAIN, Recipient.CUSTOMER),
-        (Template.MERCHANT_HANDLES_AGAIN, Recipient.MERCHANT),
+    # The operators who owed the findings are told they owe them no more; the merchant
+    # is told only its deadline.
+    assert [(m.template, m.recipient, m.details) for m in step.mails] == [
+        (
+            Template.MERCHANT_HANDLES_AGAIN,
+            Recipient.CUSTOMER,
+            {"respond_by": respond_by, "findings_withdrawn": withdrawn},
+        ),
+        (Template.MERCHANT_HANDLES_AGAIN, Recipient.MERCHANT, {"respond_by": respond_by}),
+        (
+            Template.MERCHANT_HANDLES_AGAIN,
+            Recipient.OPERATORS,
+            {"respond_by": respond_by, "findings_withdrawn": withdrawn},
+        ),
     ]
-    assert all(m.details == {"respond_by": respond_by} for m in step.mails)
     view = step.mails[0].claim
     assert view.escalation_level == 1
     # Its time to answer counts from the reinstatement, not from the opening.
@@ -259,9 +270,13 @@ def test_customers_read_the_take_over_and_the_hand_back_without_the_merchants_st
     kind, details = read_as(
         Role.CUSTOMER, Subject.DELIVERY, reinstatement.kind, reinstatement.details
     )
+    # The give-back visibly withdraws the findings the take-over had promised.
     assert (kind, details) == (
         EventKind.MERCHANT_NOTIFIED,
-        {"respond_by": reinstatement.details["respond_by"]},
+        {
+            "respond_by": reinstatement.details["respond_by"],
+            "findings_withdrawn": termination.details["findings_by"],
+        },
     )
     for role in (Role.MERCHANT, Role.OPERATOR):
         assert read_as(role, Subject.DELIVERY, termination.kind, termination.details) == (

@@ -133,6 +133,8 @@ class CarriedState:
     # platform, and when its ladder starts again after the merchant's reinstatement.
     taken_over_at_level: int | None = None
     ladder_from: datetime | None = None
+    # Edition 3: an operator's request for information awaits the customer's message.
+    platform_question_open: bool = False
 
 
 @dataclass
