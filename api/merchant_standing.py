@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -47,13 +48,22 @@ async def set_standing(
     return merchant
 
 
+@dataclass(frozen=True)
+class ClaimsTold:
+    """What telling a merchant's claims did: the references moved, and those staying where
+    they are with each claim's reason."""
+
+    moved: list[str]
+    staying: list[tuple[str, str]]
+
+
 async def hand_claims_to_platform(
     *, engine: AsyncEngine, client: Client, merchant_id: str
-) -> list[str]:
-    """Tells each claim of the terminated merchant still awaiting an answer; the references
-    the platform took over now. A claim that refuses (closed or resolved meanwhile, taken
-    over already, opened under edition 1) is left as it is, so terminating again is safe
-    and reaches only the claims a failed attempt missed."""
+) -> ClaimsTold:
+    """Tells each claim of the terminated merchant still awaiting an answer; those the
+    platform took over now, and those it did not. A claim that refuses (closed or resolved
+    meanwhile, taken over already, opened under edition 1) is left as it is, so terminating
+    again is safe and reaches only the claims a failed attempt missed."""
     return await _tell_claims(
         engine=engine,
         merchant_id=merchant_id,
@@ -64,12 +74,12 @@ async def hand_claims_to_platform(
     )
 
 
-async def give_claims_back(*, engine: AsyncEngine, client: Client, merchant_id: str) -> list[str]:
-    """Tells each claim of the reinstated merchant still awaiting an answer; the references
-    given back to it now (edition 3). A claim that refuses (something besides the
-    termination brought it to the platform, given back already, opened under edition 1
-    or 2) stays as it is, so reinstating again is safe and reaches only the claims a
-    failed attempt missed."""
+async def give_claims_back(*, engine: AsyncEngine, client: Client, merchant_id: str) -> ClaimsTold:
+    """Tells each claim of the reinstated merchant still awaiting an answer; those given
+    back to it now (edition 3), and those staying with the platform. A claim that refuses
+    (something besides the termination brought it to the platform, given back already,
+    opened under edition 1 or 2) stays as it is, so reinstating again is safe and reaches
+    only the claims a failed attempt missed."""
     return await _tell_claims(
         engine=engine,
         merchant_id=merchant_id,
@@ -86,14 +96,16 @@ async def _tell_claims(
     merchant_id: str,
     send: Callable[[str], Awaitable[ClaimView]],
     again: str,
-) -> list[str]:
+) -> ClaimsTold:
     """Sends each claim of the merchant still awaiting an answer its Update (`send`, given
-    the claim's reference), a few at once; the references of the claims that took it."""
+    the claim's reference), a few at once; those that took it, and those that refused it
+    with their reason (a claim whose workflow ended meanwhile is no longer the merchant's)."""
     async with unit_of_work(engine) as session:
         references = await merchants.live_claim_references(session=session, merchant_id=merchant_id)
     gate = asyncio.Semaphore(AT_ONCE)
 
     async def tell(reference: str) -> str | None:
+        """None if the claim took the Update, else its reason; raises `WorkflowMissing`."""
         async with gate:
             try:
                 await call_claim(
@@ -101,9 +113,21 @@ async def _tell_claims(
                     too_late=f"claim {reference} did not answer in time; {again} again to "
                     "reach the claims not told yet",
                 )
-            except (ClaimRefused, WorkflowMissing):
-                return None
-        return reference
+            except ClaimRefused as refused:
+                return refused.detail or str(refused)
+        return None
 
-    told: Sequence[str | None] = await asyncio.gather(*(tell(r) for r in references))
-    return [reference for reference in told if reference is not None]
+    async def answer(reference: str) -> tuple[str, str | None] | None:
+        try:
+            return reference, await tell(reference)
+        except WorkflowMissing:
+            return None
+
+    told: Sequence[tuple[str, str | None] | None] = await asyncio.gather(
+        *(answer(r) for r in references)
+    )
+    answered = [item for item in told if item is not None]
+    return ClaimsTold(
+        moved=[reference for reference, why in answered if why is None],
+        staying=[(reference, why) for reference, why in answered if why is not None],
+    )

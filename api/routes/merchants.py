@@ -11,7 +11,7 @@ from api import merchant_standing, records
 from api.auth import Principal, PrincipalDep, require_role
 from api.deps import EngineDep, SessionDep, TemporalDep
 from api.errors import problem_responses
-from api.schemas import MerchantIn, MerchantOut
+from api.schemas import ClaimStaysOut, MerchantIn, MerchantOut, MerchantStandingOut
 from claimdesk.core.domain import Role, Standing
 from claimdesk.store import merchants
 
@@ -85,14 +85,14 @@ async def terminate(
     engine: EngineDep,
     client: TemporalDep,
     session: SessionDep,
-) -> MerchantOut:
+) -> MerchantStandingOut:
     merchant = await merchant_standing.set_standing(
         engine=engine, principal=principal, merchant_id=merchant_id, standing=Standing.TERMINATED
     )
-    await merchant_standing.hand_claims_to_platform(
+    told = await merchant_standing.hand_claims_to_platform(
         engine=engine, client=client, merchant_id=merchant_id
     )
-    return await records.merchant_record(session=session, merchant=merchant)
+    return _with_claims(await records.merchant_record(session=session, merchant=merchant), told)
 
 
 @router.post(
@@ -107,12 +107,22 @@ async def reinstate(
     engine: EngineDep,
     client: TemporalDep,
     session: SessionDep,
-) -> MerchantOut:
+) -> MerchantStandingOut:
     merchant = await merchant_standing.set_standing(
         engine=engine, principal=principal, merchant_id=merchant_id, standing=Standing.ACTIVE
     )
-    await merchant_standing.give_claims_back(engine=engine, client=client, merchant_id=merchant_id)
-    return await records.merchant_record(session=session, merchant=merchant)
+    told = await merchant_standing.give_claims_back(
+        engine=engine, client=client, merchant_id=merchant_id
+    )
+    return _with_claims(await records.merchant_record(session=session, merchant=merchant), told)
+
+
+def _with_claims(merchant: MerchantOut, told: merchant_standing.ClaimsTold) -> MerchantStandingOut:
+    """The merchant and which of its claims awaiting an answer moved, which stayed and why."""
+    staying = [ClaimStaysOut(reference=r, reason=why) for r, why in sorted(told.staying)]
+    return MerchantStandingOut(
+        **merchant.model_dump(), claims_moved=sorted(told.moved), claims_staying=staying
+    )
 
 
 async def _set_status(

@@ -257,6 +257,24 @@ class MerchantOut(BaseModel):
         )
 
 
+class ClaimStaysOut(BaseModel):
+    reference: str
+    reason: str = Field(description="why the claim did not move: its own refusal")
+
+
+class MerchantStandingOut(MerchantOut):
+    """The merchant after a termination or a reinstatement, and what it did to its claims
+    still awaiting an answer."""
+
+    claims_moved: list[str] = Field(
+        description="the claims this call moved: to the platform (terminate), back to the "
+        "merchant (reinstate)"
+    )
+    claims_staying: list[ClaimStaysOut] = Field(
+        description="the claims this call left where they are, each with the claim's reason"
+    )
+
+
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = Field(default_factory=dict)

@@ -17,7 +17,7 @@ changed, for it, when the last event it reads happened. Pure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -47,7 +47,18 @@ _KNOWN = frozenset(EventKind)
 class _ReadAs:
     kind: EventKind
     kept: frozenset[str]
-    added: Mapping[str, str]
+    added: Callable[[Mapping[str, str]], Mapping[str, str]] = lambda details: {}
+
+
+# The team that handles a claim at each level the platform holds it.
+TEAMS = {"2": "resolution", "3": "customer_experience"}
+
+
+def _taken_over(details: Mapping[str, str]) -> Mapping[str, str]:
+    """A take-over names the team of the level the claim is at (the event's `level`), and
+    says it is a take-over, so it reads as no move up where the claim stayed at its level
+    (the report words it so: `report_words.TAKEN_OVER`)."""
+    return {"team": TEAMS.get(details.get("level", ""), "resolution"), "cause": "taken_over"}
 
 
 # What a customer reads of the operators' dealings with the merchant's standing: how their
@@ -55,12 +66,10 @@ class _ReadAs:
 # opened with the platform reads), a reinstatement the merchant sent the claim again.
 _CUSTOMER_READS = {
     EventKind.MERCHANT_TERMINATED: _ReadAs(
-        EventKind.ESCALATED,
-        frozenset({"level", "findings_by"}),
-        {"team": "resolution", "cause": "taken_over"},
+        EventKind.ESCALATED, frozenset({"level", "findings_by"}), _taken_over
     ),
     EventKind.MERCHANT_REINSTATED: _ReadAs(
-        EventKind.MERCHANT_NOTIFIED, frozenset({"respond_by"}), {}
+        EventKind.MERCHANT_NOTIFIED, frozenset({"respond_by", "findings_withdrawn"})
     ),
 }
 
@@ -105,7 +114,7 @@ def read_as(
     shown = _CUSTOMER_READS.get(EventKind(kind)) if kind in _KNOWN else None
     if role is not Role.CUSTOMER or shown is None:
         return kind, read
-    return shown.kind, {k: v for k, v in read.items() if k in shown.kept} | dict(shown.added)
+    return shown.kind, {k: v for k, v in read.items() if k in shown.kept} | dict(shown.added(read))
 
 
 def timeline_for(role: Role, subject: Subject, events: Iterable[E]) -> list[E]:

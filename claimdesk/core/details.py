@@ -91,7 +91,8 @@ EVENT_DETAILS: dict[EventKind, Keys] = {
     EventKind.MERCHANT_UNREACHABLE: _keys("cause", "level", optional=("findings_by",)),
     EventKind.MERCHANT_TERMINATED: _keys("level", optional=("findings_by",)),
     # Edition 3: the level the claim goes back to, and when its merchant must answer by.
-    EventKind.MERCHANT_REINSTATED: _keys("level", "respond_by"),
+    # and the findings the take-over owed that the give-back withdrew, if any.
+    EventKind.MERCHANT_REINSTATED: _keys("level", "respond_by", optional=("findings_withdrawn",)),
     EventKind.FINDINGS: _keys("note"),
     EventKind.FINDINGS_OVERDUE: _keys("findings_by"),
 }
@@ -120,7 +121,7 @@ MAIL_DETAILS: dict[Template, Keys] = {
     # cause: merchant_terminated, no_contact_address or mail_refused.
     Template.PLATFORM_TAKES_OVER: _keys("cause", "level", optional=("findings_by",)),
     # The claim's level is in the claim itself: a customer's timeline reads no level here.
-    Template.MERCHANT_HANDLES_AGAIN: _keys("respond_by"),
+    Template.MERCHANT_HANDLES_AGAIN: _keys("respond_by", optional=("findings_withdrawn",)),
     Template.FINDINGS: _keys("note"),
     Template.FINDINGS_OVERDUE: _keys("findings_by", "level"),
     Template.MESSAGE_DIGEST: _keys("count"),

@@ -74,3 +74,10 @@ def message_mails_capped(policy: Policy) -> bool:
     claim in a rolling hour; the messages past it are told in one digest when the hour of
     the oldest e-mail ends (claimdesk/core/rules/mail_cap.py). Nothing else is capped."""
     return since(policy, 3)
+
+
+def platform_question_reaches_operators(policy: Policy) -> bool:
+    """While an operator's request for information is open, the customer's messages reach
+    the operators too, at any level (a claim given back to its merchant may still hold
+    a question the platform asked); the customer's next message answers it."""
+    return since(policy, 3)

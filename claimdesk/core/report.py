@@ -15,6 +15,7 @@ from claimdesk.core.report_words import (
     HEADINGS,
     RECOURSE,
     RECOURSE_GIVEN,
+    TAKEN_OVER,
     VERDICTS,
 )
 from claimdesk.core.settings import Settings
@@ -94,7 +95,10 @@ def _event_line(event: TimelineEvent, locale: Locale, currency: str) -> str:
         if key in names
     )
     actor = _words(str(event.actor), locale)
-    line = f"{format_when(event.at, locale)}  {actor:<10}{_words(event.kind, locale)}"
+    words = _words(event.kind, locale)
+    if event.kind == EventKind.ESCALATED and event.details.get("cause") == "taken_over":
+        words = TAKEN_OVER[locale]  # a take-over, read by the customer: no move up said
+    line = f"{format_when(event.at, locale)}  {actor:<10}{words}"
     return f"{line}  ({details})" if details else line
 
 

@@ -188,6 +188,15 @@ EVENT_WORDS: dict[Locale, dict[str, str]] = {
 }
 
 
+# A termination the customer reads as an `escalated` event with `cause: taken_over`
+# (claimdesk.core.audience): the platform took the claim, which moved up only if its
+# level says so.
+TAKEN_OVER = {
+    Locale.EN: "the platform handles the claim",
+    Locale.FR: "la plateforme traite la réclamation",
+}
+
+
 # The event details the report leaves out: internal routing and standing, or said by the
 # event's own words (the deadline reached, the subject opened on).
 LEFT_OUT = frozenset(
@@ -219,6 +228,7 @@ DETAIL_NAMES: dict[Locale, dict[str, str]] = {
         "agreement": "agreement",
         "rating": "rating",
         "findings_by": "findings due by",
+        "findings_withdrawn": "findings no longer owed (were due by)",
     },
     Locale.FR: {
         "level": "niveau",
@@ -240,6 +250,7 @@ DETAIL_NAMES: dict[Locale, dict[str, str]] = {
         "agreement": "accord",
         "rating": "évaluation",
         "findings_by": "conclusions attendues avant le",
+        "findings_withdrawn": "conclusions plus dues (étaient attendues avant le)",
     },
 }
 VERDICTS = {

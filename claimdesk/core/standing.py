@@ -19,6 +19,7 @@ _NEXT: dict[Deadline, str] = {
     Deadline.INACTIVITY: "closes for inactivity",
     Deadline.TRANSACTION_HORIZON: "closes at the transaction's 180-day horizon",
     Deadline.FINDINGS: "investigation's findings due to the customer",
+    Deadline.MERCHANT_TIME: "merchant's renewed time to answer ends (strike if silent)",
 }
 
 

@@ -59,6 +59,9 @@ async def test_terminating_a_merchant_refuses_its_keys_and_moves_its_claims_to_t
     assert terminated.status_code == 200, terminated.text
     assert terminated.json()["status"] == "terminated"
     assert terminated.json()["open_claims"]["by_level"] == {"2": 1}
+    # The answer says which claims moved (the withdrawn one no longer awaits an answer).
+    assert terminated.json()["claims_moved"] == [open_claim["reference"]]
+    assert terminated.json()["claims_staying"] == []
 
     # Its keys are refused at once, on every route, saying why.
     for path in ("/claims", f"/claims/{open_claim['reference']}", "/merchants/M1"):
@@ -95,6 +98,9 @@ async def test_terminating_a_merchant_refuses_its_keys_and_moves_its_claims_to_t
     # Terminating again is harmless: nothing moves twice.
     again = await api.http.post("/merchants/M1/terminate", headers=operator)
     assert again.status_code == 200
+    assert again.json()["claims_moved"] == []
+    [stays] = again.json()["claims_staying"]
+    assert stays["reference"] == open_claim["reference"] and "already" in stays["reason"]
     claim = (await api.http.get(f"/claims/{open_claim['reference']}", headers=operator)).json()
     assert [e["kind"] for e in claim["timeline"]].count("merchant_terminated") == 1
 
@@ -110,6 +116,10 @@ async def test_terminating_a_merchant_refuses_its_keys_and_moves_its_claims_to_t
     reinstated = await api.http.post("/merchants/M1/reinstate", headers=operator)
     assert reinstated.status_code == 200 and reinstated.json()["status"] == "active"
     assert reinstated.json()["open_claims"]["by_level"] == {"1": 1, "2": 1}
+    assert reinstated.json()["claims_moved"] == [open_claim["reference"]]
+    [stays] = reinstated.json()["claims_staying"]
+    assert stays["reference"] == filed_meanwhile["reference"]
+    assert "no termination" in stays["reason"]  # it opened with the platform
     mine = await api.http.get(f"/claims/{open_claim['reference']}", headers=shop)
     assert mine.status_code == 200 and mine.json()["escalation_level"] == 1
     assert mine.json()["next_deadline_kind"] == "level2"
@@ -126,9 +136,9 @@ async def test_terminating_a_merchant_refuses_its_keys_and_moves_its_claims_to_t
             for m in api.mailbox.messages
             if str(m["X-Claimdesk-Template"]) == "merchant_handles_again"
             and str(m["X-Claimdesk-Reference"]) == open_claim["reference"]
-        } == {"Ana Lima <ana@example.com>", "shop@example.com"}
+        } == {"Ana Lima <ana@example.com>", "shop@example.com", "operators@claimdesk.localhost"}
 
-    await eventually(both_told, what="the customer's and the merchant's e-mails")
+    await eventually(both_told, what="the customer's, the merchant's and the operators' e-mails")
     # The claim filed while the merchant was terminated was never the merchant's: it stays.
     kept = await api.http.get(f"/claims/{filed_meanwhile['reference']}", headers=shop)
     assert kept.json()["escalation_level"] == 2
@@ -140,7 +150,11 @@ async def test_terminating_a_merchant_refuses_its_keys_and_moves_its_claims_to_t
 
     # Reinstating again moves nothing twice.
     again = await api.http.post("/merchants/M1/reinstate", headers=operator)
-    assert again.status_code == 200
+    assert again.status_code == 200 and again.json()["claims_moved"] == []
+    assert {c["reference"] for c in again.json()["claims_staying"]} == {
+        open_claim["reference"],
+        filed_meanwhile["reference"],
+    }
     claim = (await api.http.get(f"/claims/{open_claim['reference']}", headers=operator)).json()
     assert [e["kind"] for e in claim["timeline"]].count("merchant_reinstated") == 1
 

@@ -66,6 +66,10 @@ async def test_claim_the_ladder_escalated_stays_with_the_platform_on_reinstateme
     assert "merchant_terminated" in await _kinds(api, reference, operator)
     reinstated = await api.http.post("/merchants/M1/reinstate", headers=operator)
     assert reinstated.status_code == 200, reinstated.text
+    # The answer names the claim that stays, with the claim's own reason.
+    assert reinstated.json()["claims_moved"] == []
+    [stays] = reinstated.json()["claims_staying"]
+    assert stays["reference"] == reference and "level 2" in stays["reason"], stays
     claim = (await api.http.get(f"/claims/{reference}", headers=shop)).json()
     assert claim["escalation_level"] >= 2
     assert "merchant_reinstated" not in await _kinds(api, reference, operator)
@@ -84,6 +88,8 @@ async def test_an_edition_2_claim_stays_with_the_platform_on_reinstatement(
     assert (await api.http.get(f"/claims/{reference}", headers=shop)).status_code == 401
     reinstated = await api.http.post("/merchants/M1/reinstate", headers=operator)
     assert reinstated.status_code == 200, reinstated.text
+    [stays] = reinstated.json()["claims_staying"]
+    assert (stays["reference"], "edition 2" in stays["reason"]) == (reference, True), stays
     claim = (await api.http.get(f"/claims/{reference}", headers=shop)).json()
     assert claim["escalation_level"] == 2  # the keys work again; the claim stays
     assert "merchant_reinstated" not in await _kinds(api, reference, operator)

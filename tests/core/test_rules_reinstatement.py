@@ -14,9 +14,11 @@ from claimdesk.core import domain
 from claimdesk.core.audience import read_as, report_for
 from claimdesk.core.domain import (
     Action,
+    Deadline,
     EventKind,
     MerchantAction,
     MerchantResponse,
+    PostMessage,
     Proposal,
     ProposalAnswer,
     ProposalKind,
@@ -60,17 +62,28 @@ def test_reinstated_merchant_gets_back_the_claim_at_its_level_with_a_fresh_deadl
     at = OPENED + 3 * HOUR
     step = state.return_to_reinstated_merchant(at)
     respond_by = (at + DAY).isoformat()
+    withdrawn = (TERMINATED_AT + 2 * DAY).isoformat()  # the findings the take-over owed
     [event] = step.events
     assert (event.kind, event.actor, event.details) == (
         EventKind.MERCHANT_REINSTATED,
         Role.OPERATOR,
-        {"level": "1", "respond_by": respond_by},
+        {"level": "1", "respond_by": respond_by, "findings_withdrawn": withdrawn},
     )
-    assert mails(step) == [
-        (Template.MERCHANT_HANDLES_AGAIN, Recipient.CUSTOMER),
-        (Template.MERCHANT_HANDLES_AGAIN, Recipient.MERCHANT),
+    # The operators who owed the findings are told they owe them no more; the merchant
+    # is told only its deadline.
+    assert [(m.template, m.recipient, m.details) for m in step.mails] == [
+        (
+            Template.MERCHANT_HANDLES_AGAIN,
+            Recipient.CUSTOMER,
+            {"respond_by": respond_by, "findings_withdrawn": withdrawn},
+        ),
+        (Template.MERCHANT_HANDLES_AGAIN, Recipient.MERCHANT, {"respond_by": respond_by}),
+        (
+            Template.MERCHANT_HANDLES_AGAIN,
+            Recipient.OPERATORS,
+            {"respond_by": respond_by, "findings_withdrawn": withdrawn},
+        ),
     ]
-    assert all(m.details == {"respond_by": respond_by} for m in step.mails)
     view = step.mails[0].claim
     assert view.escalation_level == 1
     # Its time to answer counts from the reinstatement, not from the opening.
@@ -111,12 +124,30 @@ def test_silent_merchant_is_not_struck_at_the_breach_while_its_new_time_runs() -
     assert not step.strike
 
 
-def test_silent_merchant_whose_new_time_passed_is_struck_at_the_breach() -> None:
+def test_silent_merchant_is_struck_when_its_renewed_time_ends_not_at_the_breach() -> None:
+    # Given back, the merchant's time to answer starts again: the resolution target's span
+    # from the give-back, which its reminder names; the breach (from opening) spares it.
+    back_at = OPENED + 2 * HOUR
     state = terminated()
-    state.return_to_reinstated_merchant(OPENED + 2 * HOUR)
+    state.return_to_reinstated_merchant(back_at)
+    reminded = state.advance(back_at + DAY)
+    [event] = [e for e in reminded.events if e.kind is EventKind.MERCHANT_REMINDED]
+    assert event.details["respond_by"] == (back_at + 5 * DAY).isoformat()
     step = state.advance(OPENED + 5 * DAY)
     assert EventKind.SLA_BREACHED in [event.kind for event in step.events]
-    assert step.strike
+    assert not step.strike
+    assert not state.advance(back_at + 5 * DAY - HOUR).strike
+    assert state.advance(back_at + 5 * DAY).strike
+    assert state.next_deadline() != (back_at + 5 * DAY, Deadline.MERCHANT_TIME)
+
+
+def test_a_merchant_answering_in_its_renewed_time_is_not_struck() -> None:
+    back_at = OPENED + 2 * HOUR
+    state = terminated()
+    state.return_to_reinstated_merchant(back_at)
+    state.act(Action.MESSAGE, PostMessage(MERCHANT, "On it."), back_at + 2 * DAY)
+    assert Deadline.MERCHANT_TIME not in [deadline for _, deadline in state.deadlines()]
+    assert not state.advance(back_at + 6 * DAY).strike
 
 
 def _escalated_by_the_ladder() -> ClaimState:
@@ -239,9 +270,13 @@ def test_customers_read_the_take_over_and_the_hand_back_without_the_merchants_st
     kind, details = read_as(
         Role.CUSTOMER, Subject.DELIVERY, reinstatement.kind, reinstatement.details
     )
+    # The give-back visibly withdraws the findings the take-over had promised.
     assert (kind, details) == (
         EventKind.MERCHANT_NOTIFIED,
-        {"respond_by": reinstatement.details["respond_by"]},
+        {
+            "respond_by": reinstatement.details["respond_by"],
+            "findings_withdrawn": termination.details["findings_by"],
+        },
     )
     for role in (Role.MERCHANT, Role.OPERATOR):
         assert read_as(role, Subject.DELIVERY, termination.kind, termination.details) == (

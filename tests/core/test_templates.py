@@ -298,7 +298,7 @@ def shown(key: str, value: str, locale: Locale) -> str:
     """How a detail reads in an e-mail."""
     if key == "amount":
         return format_money(value, "EUR", locale)
-    if key in ("respond_by", "satisfaction_by", "findings_by"):
+    if key in ("respond_by", "satisfaction_by", "findings_by", "findings_withdrawn"):
         return format_when(value, locale)
     return label(value, locale)  # an enum value in words; a free text as written
 

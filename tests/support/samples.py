@@ -158,6 +158,8 @@ SAMPLE_DETAILS: dict[Template, list[tuple[Recipient, dict[str, str]]]] = {
     Template.MERCHANT_HANDLES_AGAIN: [
         (Recipient.CUSTOMER, {"respond_by": respond_by()}),
         (Recipient.MERCHANT, {"respond_by": respond_by()}),
+        (Recipient.CUSTOMER, {"respond_by": respond_by(), "findings_withdrawn": respond_by()}),
+        (Recipient.OPERATORS, {"respond_by": respond_by(), "findings_withdrawn": respond_by()}),
     ],
     Template.FINDINGS: [(Recipient.CUSTOMER, {"note": "The charge came from your card."})],
     Template.FINDINGS_OVERDUE: [

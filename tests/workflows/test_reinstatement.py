@@ -27,8 +27,13 @@ async def test_reinstated_merchant_gets_the_claim_back_and_its_24_hours_again(
     assert view.escalation_level == 1 and view.next_deadline_kind == "level2"
     assert (await claims.row(handle.id))["escalation_level"] == 1  # stored before the answer
     assert (await claims.timeline(handle.id))[-1] == "merchant_reinstated"
-    told = await claims.mail(handle.id, "merchant_handles_again", count=2)
-    assert sorted(str(m["To"]) for m in told) == ["Ana Lima <ana@example.com>", MERCHANT_EMAIL]
+    # The operators, who owed the take-over's findings, are told they owe them no more.
+    told = await claims.mail(handle.id, "merchant_handles_again", count=3)
+    assert sorted(str(m["To"]) for m in told) == [
+        "Ana Lima <ana@example.com>",
+        "operators@claimdesk.localhost",
+        MERCHANT_EMAIL,
+    ]
 
     # Past the opening's 24 and 48 hours, the claim is still the merchant's: its time runs
     # from the reinstatement.
@@ -51,7 +56,7 @@ async def test_reinstating_twice_gives_the_claim_back_once(claims: Claims) -> No
         await ask(handle, ClaimWorkflow.merchant_reinstated, MerchantReinstated("M1"))
     assert (await claims.timeline(handle.id)).count("merchant_reinstated") == 1
     await claims.settle(handle)
-    assert claims.templates(handle.id).count("merchant_handles_again") == 2
+    assert claims.templates(handle.id).count("merchant_handles_again") == 3  # one each
 
 
 async def test_an_edition_2_claim_stays_with_the_platform_when_its_merchant_is_reinstated(

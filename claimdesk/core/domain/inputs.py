@@ -152,6 +152,8 @@ class CarriedState:
     ladder_from: datetime | None = None
     # Edition 3: each recipient's e-mails about messages within the hour, and what waits.
     message_mails: list[MessageMails] = field(default_factory=list)
+    # Edition 3: an operator's request for information awaits the customer's message.
+    platform_question_open: bool = False
 
 
 @dataclass

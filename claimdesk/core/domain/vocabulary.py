@@ -115,6 +115,8 @@ class Deadline(StrEnum):
     INACTIVITY = "inactivity"
     TRANSACTION_HORIZON = "transaction_horizon"
     FINDINGS = "findings"  # the investigation owes the customer its findings (edition 2)
+    # A merchant given its claim back runs out of its renewed time to answer (edition 3).
+    MERCHANT_TIME = "merchant_time"
 
 
 class EventKind(StrEnum):

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 def on_message(state: ClaimState, message: PostMessage, now: datetime) -> None:
     author = message.actor.role
     seq = state.record_event(now, author, EventKind.MESSAGE, body=message.body)
+    told = _told_of_message(state, author)
     if author is Role.CUSTOMER:
+        state.platform_question_open = False  # answered (the operators were told)
         state.customer_owed_answer = True
         if state.status is Status.AWAITING_CUSTOMER and state.proposal is None:
             state.status = Status.OPEN
@@ -50,7 +52,7 @@ def on_message(state: ClaimState, message: PostMessage, now: datetime) -> None:
         state.customer_owed_answer = False
         if author is Role.MERCHANT and editions.any_merchant_action_answers(state.input.policy):
             state.merchant_answered = True
-    for recipient in _told_of_message(state, author):
+    for recipient in told:
         mail_cap.tell_of_message(state, seq, recipient, now, author=author.value, body=message.body)
 
 
@@ -63,10 +65,19 @@ def _told_of_message(state: ClaimState, author: Role) -> list[Recipient]:
     }
     if not state.is_delivery:
         del parties[Role.MERCHANT]
-    elif state.level == 1 and author is not Role.OPERATOR:
-        # At level 1 a delivery claim is between customer and merchant.
+    elif state.level == 1 and author is not Role.OPERATOR and not _answers_platform(state, author):
+        # At level 1 a delivery claim is between customer and merchant, but for the
+        # customer's answer to a question an operator asked (edition 3).
         del parties[Role.OPERATOR]
     return [recipient for role, recipient in parties.items() if role is not author]
+
+
+def _answers_platform(state: ClaimState, author: Role) -> bool:
+    return (
+        author is Role.CUSTOMER
+        and state.platform_question_open
+        and editions.platform_question_reaches_operators(state.input.policy)
+    )
 
 
 def on_merchant_response(state: ClaimState, response: MerchantResponse, now: datetime) -> None:
@@ -202,6 +213,7 @@ def on_decision(state: ClaimState, decision: Decision, now: datetime) -> None:
 
 def on_request_info(state: ClaimState, request: InfoRequest, now: datetime) -> None:
     state.customer_owed_answer = False
+    state.platform_question_open = True
     _ask_customer(state, Role.OPERATOR, request.question, now)
 
 

@@ -32,13 +32,17 @@ def deadlines(state: ClaimState) -> list[tuple[datetime, Deadline]]:
         return []
     claim, policy = state.input, state.input.policy
     # A claim given back to its reinstated merchant climbs its two levels again from then
-    # (edition 3); the resolution target, the platform's word to the customer, stays.
+    # (edition 3); the resolution target, the platform's word to the customer, stays, and
+    # the merchant's own time to answer runs from then too (takeover.merchant_answer_by).
     rungs_from = state.ladder_from or claim.opened_at
     ladder_at = {
         Deadline.LEVEL2: rungs_from + policy.level2_after,
         Deadline.LEVEL3: rungs_from + policy.level3_after,
         Deadline.RESOLUTION_TARGET: claim.opened_at + policy.resolution_target,
     }
+    if state.ladder_from is not None and _owes_the_merchant_a_reminder(state):
+        # Given back, a silent merchant is owed a time to answer of its own (edition 3).
+        ladder_at[Deadline.MERCHANT_TIME] = takeover.merchant_answer_by(state)
     due = [(at, step) for step, at in ladder_at.items() if step not in state.ladder_done]
     if state.resolved_at is not None:
         due.append((state.resolved_at + policy.satisfaction_window, Deadline.SATISFACTION))
@@ -68,6 +72,8 @@ def _horizon(state: ClaimState) -> datetime:
 def next_deadline(state: ClaimState) -> tuple[datetime, Deadline] | None:
     """The next deadline that will change something: what people are shown."""
     for at, deadline in deadlines(state):
+        if deadline is Deadline.MERCHANT_TIME:
+            continue  # whether the merchant is struck is its standing, shown to nobody
         if deadline in LADDER and not _rung_matters(state, deadline):
             continue
         return at, deadline
@@ -106,6 +112,10 @@ def _fire(state: ClaimState, deadline: Deadline, at: datetime) -> None:
     if deadline is Deadline.FINDINGS:
         findings.overdue(state, at)
         return
+    if deadline is Deadline.MERCHANT_TIME:
+        state.ladder_done.add(deadline)
+        _strike_if_silent(state, at)
+        return
     state.record_event(at, Role.SYSTEM, EventKind.DEADLINE_REACHED, deadline=deadline.value)
     agreement = None
     if deadline is Deadline.SATISFACTION and editions.platform_close_needs_agreement(
@@ -132,10 +142,17 @@ def _breach(state: ClaimState, at: datetime, silent: bool) -> None:
     state.sla_breached = True
     seq = state.record_event(at, Role.SYSTEM, EventKind.SLA_BREACHED, merchant_silent=yes(silent))
     state.order_mail(seq, Template.SLA_BREACHED, Recipient.OPERATORS, merchant_silent=yes(silent))
-    if silent and not takeover.spares_merchant(state, at):
-        # A merchant the platform took the claim over from (edition 2: unreachable,
-        # terminated, or restricted at filing) is not struck for not answering, nor one
-        # given the claim back whose time to answer runs on (edition 3).
+    _strike_if_silent(state, at)
+
+
+def _strike_if_silent(state: ClaimState, at: datetime) -> None:
+    """A silent delivery merchant whose time to answer is over is struck (seed 003).
+
+    Not a merchant the platform took the claim over from (edition 2: unreachable,
+    terminated, or restricted at filing), nor one given the claim back whose renewed time
+    runs on (edition 3): its own deadline strikes it when that time is over."""
+    silent = state.is_delivery and not state.merchant_answered
+    if silent and state.status in LIVE and not takeover.spares_merchant(state, at):
         state.order_strike()
 
 
@@ -171,8 +188,6 @@ def _escalate(state: ClaimState, level: int, at: datetime, silent: bool) -> None
 
 
 def _remind_merchant(state: ClaimState, at: datetime) -> None:
-    breach_at = state.input.opened_at + state.input.policy.resolution_target
-    seq = state.record_event(
-        at, Role.SYSTEM, EventKind.MERCHANT_REMINDED, respond_by=iso(breach_at)
-    )
-    state.order_mail(seq, Template.MERCHANT_REMINDER, Recipient.MERCHANT, respond_by=iso(breach_at))
+    respond_by = iso(takeover.merchant_answer_by(state))
+    seq = state.record_event(at, Role.SYSTEM, EventKind.MERCHANT_REMINDED, respond_by=respond_by)
+    state.order_mail(seq, Template.MERCHANT_REMINDER, Recipient.MERCHANT, respond_by=respond_by)

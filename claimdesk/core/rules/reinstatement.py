@@ -18,7 +18,7 @@ from claimdesk.core import editions
 from claimdesk.core.domain import Deadline, EventKind, Recipient, Role, Template
 from claimdesk.core.permissions import LIVE
 from claimdesk.core.rules import findings, takeover
-from claimdesk.core.rules.step import iso
+from claimdesk.core.rules.step import iso, text
 
 if TYPE_CHECKING:
     from claimdesk.core.rules.state import ClaimState
@@ -57,19 +57,29 @@ def _brought_otherwise(state: ClaimState) -> str | None:
 
 def merchant_reinstated(state: ClaimState, now: datetime) -> None:
     """The claim goes back to its merchant: the level it had, the findings the take-over
-    alone owed lifted, the ladder's levels counted again from now; customer and merchant
-    are told, the merchant when it must answer by."""
+    alone owed withdrawn, the ladder's levels and the merchant's time to answer counted
+    again from now; customer and merchant are told, the merchant when it must answer by,
+    and the operators, if they owed findings, that they owe them no more."""
     level = state.taken_over_at_level
     assert level is not None
+    withdrawn = None if state.findings_due_at is None else iso(state.findings_due_at)
     state.merchant_terminated = False
     state.taken_over_at_level = None
     state.level = level
     findings.settled(state)
     state.ladder_from = now
-    state.ladder_done -= {Deadline.LEVEL2, Deadline.LEVEL3}
-    respond_by = iso(now + state.input.policy.level2_after)
-    seq = state.record_event(
-        now, Role.OPERATOR, EventKind.MERCHANT_REINSTATED, level=level, respond_by=respond_by
+    state.ladder_done -= {Deadline.LEVEL2, Deadline.LEVEL3, Deadline.MERCHANT_TIME}
+    details = text(
+        respond_by=iso(now + state.input.policy.level2_after), findings_withdrawn=withdrawn
     )
-    for recipient in (Recipient.CUSTOMER, Recipient.MERCHANT):
-        state.order_mail(seq, Template.MERCHANT_HANDLES_AGAIN, recipient, respond_by=respond_by)
+    seq = state.record_event(
+        now, Role.OPERATOR, EventKind.MERCHANT_REINSTATED, level=level, **details
+    )
+    state.order_mail(seq, Template.MERCHANT_HANDLES_AGAIN, Recipient.CUSTOMER, **details)
+    state.order_mail(
+        seq, Template.MERCHANT_HANDLES_AGAIN, Recipient.MERCHANT, respond_by=details["respond_by"]
+    )
+    if withdrawn is not None:
+        # Who owed the findings learns they owe them no more (the findings are not the
+        # merchant's business).
+        state.order_mail(seq, Template.MERCHANT_HANDLES_AGAIN, Recipient.OPERATORS, **details)

@@ -77,6 +77,7 @@ class ClaimState:
     taken_over_at_level: int | None = None  # edition 3: see rules/reinstatement
     ladder_from: datetime | None = None
     message_mails: list[MessageMails] = field(default_factory=list)  # edition 3 (mail_cap)
+    platform_question_open: bool = False  # edition 3: see rules/actions
     _events: list[TimelineEvent] = field(default_factory=list, repr=False)
     _mails: list[_Mail] = field(default_factory=list, repr=False)
     _wants_strike: bool = field(default=False, repr=False)

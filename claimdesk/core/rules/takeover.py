@@ -88,13 +88,19 @@ def taken_over(state: ClaimState) -> bool:
     )
 
 
+def merchant_answer_by(state: ClaimState) -> datetime:
+    """When a silent delivery merchant's time to answer runs out, so that it is struck: the
+    resolution target, counted from the opening; for a claim given back to its reinstated
+    merchant (edition 3), the same span counted from the give-back (its time starts again,
+    as its ladder does). Its reminder asks it to answer by then."""
+    started = state.ladder_from or state.input.opened_at
+    return started + state.input.policy.resolution_target
+
+
 def spares_merchant(state: ClaimState, at: datetime) -> bool:
     """Whether a silent merchant is spared the strike at `at`: the platform took the claim
-    over from it, or it has been given the claim back (edition 3) and its time to answer
-    again is not over."""
-    restarted = state.ladder_from
-    owed_time = restarted is not None and at < restarted + state.input.policy.level2_after
-    return taken_over(state) or owed_time
+    over from it, or its time to answer (`merchant_answer_by`) is not over."""
+    return taken_over(state) or at < merchant_answer_by(state)
 
 
 def termination_refusal(state: ClaimState) -> str | None:
