@@ -21,7 +21,7 @@ from temporalio.client import Client
 from claimdesk.adapters.embedded import EmbeddedPostgres
 from claimdesk.adapters.temporal import connect
 from claimdesk.core.settings import Settings
-from claimdesk.run.devstack import StackPaths, TemporalDevServer
+from claimdesk.run.devstack import StackPaths, TemporalDevServer, dev_seal_keys
 from claimdesk.run.launch import Child, free_port, wait_http_ok
 from claimdesk.store.migrate import upgrade
 
@@ -48,6 +48,8 @@ class Stack:
                 "CLAIMDESK_TASK_QUEUE": self.settings.task_queue,
                 "CLAIMDESK_SMTP_HOST": "127.0.0.1",
                 "CLAIMDESK_SMTP_PORT": str(self.settings.smtp_port),
+                # The API and the worker seal and check with the stack's own key.
+                "CLAIMDESK_SEAL_KEYS": dev_seal_keys(self.paths).get_secret_value(),
             }
         )
         env.update(overrides)

@@ -25,6 +25,7 @@ from claimdesk.store.migrate import upgrade
 from tests.support.api import SECOND, Api, api_settings, serve
 from tests.support.database import scratch_database, with_database
 from tests.support.mailbox import Mailbox
+from tests.support.seal import SEAL_KEYS, sealing
 from workflows import search
 
 TEMPLATE_DB = "claimdesk_template"
@@ -32,6 +33,9 @@ TEMPLATE_DB = "claimdesk_template"
 # Workflows under test run in Temporal's sandbox, which refuses non-deterministic code;
 # the stack and fault tests start `claimdesk` without it, as it runs in service.
 os.environ["CLAIMDESK_WORKFLOW_SANDBOX"] = "true"
+# The seal key of every API and worker of the session; the environments' clients seal with
+# it, as the API's does (tests/security sends what no key sealed).
+os.environ["CLAIMDESK_SEAL_KEYS"] = SEAL_KEYS
 
 
 def docker_engine_answers() -> bool:
@@ -88,6 +92,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server per test: a clock and history no other test has touched."""
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=data_converter,
+        interceptors=[sealing("default")],
         test_server_existing_path=str(temporal_test_server()),
     )
     # The test server does not list search attributes, but it takes new ones.
@@ -116,6 +121,7 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_cli()),
         data_converter=data_converter,
+        interceptors=[sealing("default")],
         ui=False,
     )
     await ensure_search_attributes(env.client, env.client.namespace)

@@ -15,6 +15,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from claimdesk.adapters.seal import SealCheck
 from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.details import EVENT_DETAILS
 from claimdesk.core.domain import ClaimView, ClosedReason, MailBatch, Projection
@@ -51,7 +52,11 @@ def test_histories_cover_every_way_a_claim_ends_and_a_hand_over() -> None:
 @pytest.mark.parametrize("name", sorted(RECORDED))
 async def test_recorded_history_replays_on_the_current_workflow(name: str) -> None:
     history = WorkflowHistory.from_json(name, RECORDED[name])
-    replayer = Replayer(workflows=[ClaimWorkflow], data_converter=data_converter)
+    replayer = Replayer(
+        workflows=[ClaimWorkflow],
+        data_converter=data_converter,
+        interceptors=[SealCheck(Settings().keyring())],  # as the worker runs it
+    )
     await replayer.replay_workflow(history)  # raises on any nondeterminism
 
 
