@@ -19,7 +19,7 @@ import pytest
 from temporalio.api.common.v1 import WorkflowExecution, WorkflowType
 from temporalio.api.enums.v1 import EventType, UpdateWorkflowExecutionLifecycleStage
 from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.update.v1 import Input, Meta, Request, WaitPolicy
+from temporalio.api.update.v1 import Meta, Request, WaitPolicy
 from temporalio.api.workflowservice.v1 import (
     StartWorkflowExecutionRequest,
     UpdateWorkflowExecutionRequest,
@@ -28,6 +28,7 @@ from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
     WorkflowFailureError,
+    WorkflowHandle,
     WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy
@@ -86,6 +87,14 @@ async def _open(api: Api) -> str:
     reference: str = response.json()["reference"]
     await asyncio.to_thread(api.mailbox.wait_for, 1, 15, X_Claimdesk_Reference=reference)
     return reference
+
+
+async def _result(handle: WorkflowHandle[Any, Any]) -> object:
+    """The run's result; a claim that opened instead runs on: a failure, not a hang."""
+    try:
+        return await asyncio.wait_for(handle.result(), timeout=60)
+    except TimeoutError:
+        raise AssertionError(f"{handle.id} is running: it was not refused") from None
 
 
 def _refused_as_unsealed(error: BaseException) -> bool:
@@ -205,7 +214,7 @@ async def test_a_claim_started_straight_on_temporal_fails_before_it_stores_or_se
             task_queue=api.settings.task_queue,
         )
         with pytest.raises(WorkflowFailureError) as refused:
-            await handle.result()
+            await _result(handle)
         assert _refused_as_unsealed(refused.value)
         seen = await trace(api, temporal_env.client, reference)
         assert (seen.row, seen.timeline, seen.mails, seen.activities) == (None, [], 0, 0)
@@ -229,7 +238,7 @@ async def test_an_update_with_start_straight_on_temporal_opens_no_claim(
             ClaimWorkflow.opened, start_workflow_operation=operation
         )
     with pytest.raises(WorkflowFailureError) as refused:
-        await temporal_env.client.get_workflow_handle(reference).result()
+        await _result(temporal_env.client.get_workflow_handle(reference))
     assert _refused_as_unsealed(refused.value)
     seen = await trace(api, temporal_env.client, reference)
     assert (seen.row, seen.timeline, seen.mails, seen.activities) == (None, [], 0, 0)
@@ -259,7 +268,7 @@ async def test_a_sealed_start_taken_from_a_history_opens_no_other_claim(
         )
     )
     with pytest.raises(WorkflowFailureError) as refused:
-        await temporal_env.client.get_workflow_handle(other).result()
+        await _result(temporal_env.client.get_workflow_handle(other))
     assert _refused_as_unsealed(refused.value)
     seen = await trace(api, temporal_env.client, other)
     assert (seen.row, seen.timeline, seen.mails, seen.activities) == (None, [], 0, 0)

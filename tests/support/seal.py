@@ -56,8 +56,14 @@ class Trace:
 async def trace(api: Api, client: Client, reference: str) -> Trace:
     async with api.engine.connect() as conn:
         row = (
-            await conn.execute(text("SELECT * FROM claims WHERE reference = :r"), {"r": reference})
-        ).mappings().one_or_none()
+            (
+                await conn.execute(
+                    text("SELECT * FROM claims WHERE reference = :r"), {"r": reference}
+                )
+            )
+            .mappings()
+            .one_or_none()
+        )
         events = await conn.execute(
             text("SELECT seq, kind, actor FROM claim_events WHERE reference = :r ORDER BY seq"),
             {"r": reference},
