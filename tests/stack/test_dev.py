@@ -244,6 +244,7 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
     )
 
     before = http.get(f"/claims/{reference}", headers=as_customer).json()
+    first_seal_keys = (stack.data_dir / "seal-keys").read_text()
     assert stack.stop() == 0
     stack.start()
     http = httpx.Client(base_url=stack.url, timeout=30)
@@ -259,4 +260,12 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
     # Nothing was cut mid-send (Ctrl-C lets the worker finish), so nothing may be sent again:
     # the sink would drop a resend under the same Message-ID, but it notes each one.
     assert stack.dropped() == []
+    # The seal key made at the first start was kept: the API and the worker still agree.
+    seal_keys = stack.data_dir / "seal-keys"
+    assert seal_keys.stat().st_mode & 0o777 == 0o600
+    assert seal_keys.read_text() == first_seal_keys
+    said = http.post(
+        f"/claims/{reference}/messages", json={"body": "Any news?"}, headers=as_customer
+    )
+    assert said.status_code == 200, said.text
     assert stack.stop() == 0
