@@ -56,6 +56,7 @@ async def run_worker(
 
     Its metrics are served on CLAIMDESK_WORKER_METRICS_HOST:PORT, by `runtime` if given.
     """
+    settings.keyring()  # no seal keys, no worker: refused before anything starts
     runtime = runtime or worker_runtime(settings)
     warn_of_placeholders(settings, "worker")
     engine = make_engine(database_url(settings))

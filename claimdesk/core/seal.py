@@ -16,7 +16,7 @@ import hmac
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The Temporal header that carries the seal, as `key id:hex HMAC-SHA256`.
 SEAL_HEADER = "claimdesk-seal"
@@ -48,7 +48,7 @@ class Sealed:
 class Keyring:
     """The seal keys by id; `current` seals, all of them are accepted."""
 
-    keys: Mapping[str, bytes]
+    keys: Mapping[str, bytes] = field(repr=False)  # never in a log or a traceback
     current: str
 
     @classmethod
