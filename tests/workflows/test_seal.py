@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import replace
 
 import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
@@ -19,8 +21,9 @@ from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.domain import Actor, PostMessage, Role
 from claimdesk.core.seal import Keyring
 from claimdesk.core.settings import Settings
+from tests.support.claims import claim_input
 from tests.support.mailbox import Mailbox
-from tests.support.seal import SEAL_KEYS, sealed_with
+from tests.support.seal import SEAL_KEYS, sealed_with, unsealed
 from tests.support.workflows import Claims
 from worker import build_worker
 from workflows.claim import ClaimWorkflow
@@ -75,3 +78,25 @@ def test_a_worker_without_seal_keys_refuses_to_start(
 ) -> None:
     with pytest.raises(ValueError, match="CLAIMDESK_SEAL_KEYS is not set"):
         build_worker(time_env.client, engine, Settings(seal_keys=None))
+
+
+async def test_an_unsealed_start_fails_its_run_before_any_activity(claims: Claims) -> None:
+    """Its history (kept in tests/histories) replays refused: the verdict is in it."""
+    reference = f"CLM-{uuid.uuid4().hex[:4].upper()}-{uuid.uuid4().hex[:4].upper()}"
+    claim = replace(
+        claim_input(), reference=reference, opened_at=await claims.env.get_current_time()
+    )
+    handle = await unsealed(claims.env.client).start_workflow(
+        ClaimWorkflow.run, claim, id=reference, task_queue=claims.task_queue
+    )
+    claims.handles.append(handle)
+    with pytest.raises(WorkflowFailureError) as failed:
+        await handle.result()
+    assert isinstance(failed.value.cause, ApplicationError)
+    assert failed.value.cause.type == UNSEALED
+    kinds = [event.event_type for event in (await handle.fetch_history()).events]
+    assert EventType.EVENT_TYPE_MARKER_RECORDED in kinds
+    assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in kinds
+    assert kinds[-1] == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
+    assert await claims.timeline(reference) == []
+    assert claims.templates(reference) == []
