@@ -15,6 +15,7 @@ from activities.mail import MailActivities
 from activities.store import StoreActivities
 from claimdesk.adapters.embedded import database_url
 from claimdesk.adapters.logs import warn_of_placeholders
+from claimdesk.adapters.seal import SealCheck
 from claimdesk.adapters.telemetry import worker_runtime
 from claimdesk.adapters.temporal import connect
 from claimdesk.core.settings import Settings, get_settings
@@ -41,6 +42,8 @@ def build_worker(client: Client, engine: AsyncEngine, settings: Settings) -> Wor
         workflows=[ClaimWorkflow],
         activities=[store.record_claim, store.record_strike, mail.send_mails],
         workflow_runner=workflow_runner(settings),
+        # Acts only on starts and Updates the API sealed (raises without CLAIMDESK_SEAL_KEYS).
+        interceptors=[SealCheck(settings.keyring())],
         # Lets an e-mail being sent finish on shutdown instead of being cut off and retried.
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
@@ -53,6 +56,7 @@ async def run_worker(
 
     Its metrics are served on CLAIMDESK_WORKER_METRICS_HOST:PORT, by `runtime` if given.
     """
+    settings.keyring()  # no seal keys, no worker: refused before anything starts
     runtime = runtime or worker_runtime(settings)
     warn_of_placeholders(settings, "worker")
     engine = make_engine(database_url(settings))

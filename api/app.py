@@ -11,7 +11,6 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from temporalio.client import Client
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, metrics, web
@@ -19,7 +18,8 @@ from api.limits import RateLimits
 from api.routes import claims, codec, health, merchants, transactions
 from claimdesk.adapters.embedded import database_url
 from claimdesk.adapters.logs import warn_of_placeholders
-from claimdesk.adapters.temporal import data_converter_for
+from claimdesk.adapters.seal import sealer
+from claimdesk.adapters.temporal import connect, data_converter_for
 from claimdesk.core.settings import Settings, get_settings
 from claimdesk.store.db import make_engine
 
@@ -35,15 +35,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        seal = sealer(settings)  # refuses to start without CLAIMDESK_SEAL_KEYS
         url = await asyncio.to_thread(database_url, settings)
         engine = make_engine(url)
         # lazy: the API starts (and /readyz says 503) even while Temporal is still coming up.
-        client = await Client.connect(
-            settings.temporal_target,
-            namespace=settings.temporal_namespace,
-            data_converter=converter,
-            lazy=True,
-        )
+        # Every start and Update it sends carries the API's seal: the worker acts on nothing else.
+        client = await connect(settings, interceptors=[seal], lazy=True)
         app.state.settings = settings
         app.state.codec = converter.payload_codec
         warn_of_placeholders(settings, "api")

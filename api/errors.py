@@ -16,6 +16,8 @@ from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeou
 from temporalio.exceptions import ApplicationError, TemporalError
 from temporalio.service import RPCError, RPCStatusCode
 
+from claimdesk.adapters.seal import UNSEALED
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -185,6 +187,11 @@ def temporal_problem(error: BaseException) -> ProblemError | None:
         cause = error.cause
         if isinstance(cause, ApplicationError) and cause.type == "ActionRefused":
             return ActionRefused(cause.message)
+        if isinstance(cause, ApplicationError) and cause.type == UNSEALED:
+            # The workers do not list the key this API seals with: a deployment to fix (or
+            # a rotation done out of order), not the caller's fault, and nothing was done.
+            log.error("the worker refused this API's seal: CLAIMDESK_SEAL_KEYS differ")
+            return ServiceUnavailable("the workflow service refused the request; try again later")
         return None
     if isinstance(error, WorkflowUpdateRPCTimeoutOrCancelledError):
         return ServiceUnavailable("the claim did not answer in time; try again")

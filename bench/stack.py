@@ -21,7 +21,12 @@ from temporalio.client import Client
 from claimdesk.adapters.embedded import EmbeddedPostgres
 from claimdesk.adapters.temporal import connect
 from claimdesk.core.settings import Settings
-from claimdesk.run.devstack import StackPaths, TemporalDevServer, with_dev_payload_keys
+from claimdesk.run.devstack import (
+    StackPaths,
+    TemporalDevServer,
+    dev_seal_keys,
+    with_dev_payload_keys,
+)
 from claimdesk.run.launch import Child, free_port, wait_http_ok
 from claimdesk.store.migrate import upgrade
 
@@ -56,6 +61,8 @@ class Stack:
                 "CLAIMDESK_SMTP_PORT": str(self.settings.smtp_port),
                 # The load is the bench's own: no rate limit may answer it.
                 **{f"CLAIMDESK_RATE_{scope}": "1000000/minute" for scope in RATE_SCOPES},
+                # The API and the worker seal and check with the stack's own key.
+                "CLAIMDESK_SEAL_KEYS": dev_seal_keys(self.paths).get_secret_value(),
             }
         )
         env.update(overrides)

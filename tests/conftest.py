@@ -25,6 +25,7 @@ from tests.support.api import SECOND, Api, api_settings, serve
 from tests.support.codec import TEST_PAYLOAD_KEYS, converter
 from tests.support.database import scratch_database, with_database
 from tests.support.mailbox import Mailbox
+from tests.support.seal import SEAL_KEYS, sealing
 from workflows import search
 
 TEMPLATE_DB = "claimdesk_template"
@@ -34,6 +35,9 @@ TEMPLATE_DB = "claimdesk_template"
 os.environ["CLAIMDESK_WORKFLOW_SANDBOX"] = "true"
 # Every payload in Temporal is encrypted, in the tests with their own committed key.
 os.environ["CLAIMDESK_PAYLOAD_KEYS"] = TEST_PAYLOAD_KEYS
+# The seal key of every API and worker of the session; the environments' clients seal with
+# it, as the API's does (tests/security sends what no key sealed).
+os.environ["CLAIMDESK_SEAL_KEYS"] = SEAL_KEYS
 
 
 def docker_engine_answers() -> bool:
@@ -90,6 +94,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server per test: a clock and history no other test has touched."""
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=converter,
+        interceptors=[sealing("default")],
         test_server_existing_path=str(temporal_test_server()),
     )
     # The test server does not list search attributes, but it takes new ones.
@@ -118,6 +123,7 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_cli()),
         data_converter=converter,
+        interceptors=[sealing("default")],
         ui=False,
     )
     await ensure_search_attributes(env.client, env.client.namespace)

@@ -2,8 +2,9 @@
 
 API actions arrive as Updates with validators, so a caller learns at once whether
 its action was taken (and gets 409 when it does not fit the claim); each Update
-returns once the store shows the change. Merchant responses can also arrive as
-a fire-and-forget signal. Every deadline is a durable timer; nothing polls.
+returns once the store shows the change. Only the API's sealed starts and Updates act
+(claimdesk/adapters/seal.py, the worker's interceptor). Every deadline is a durable
+timer; nothing polls.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ ANSWERED_BEFORE = "AlreadyAnswered"
 ANSWERED_KEPT = timedelta(minutes=10)
 # Refused for a moment while the claim hands over to a fresh run: callers ask again.
 HANDING_OVER = "HandingOver"
+# The patch that retired the `merchant_response` signal (see its handler).
+SIGNAL_RETIRED = "retire-merchant-response-signal"
 
 # E-mails retry until they are sent (store writes too, workflows/store_writes.py): a claim
 # never loses either. A worker that dies mid-send is noticed within the heartbeat, and
@@ -297,7 +300,12 @@ class ClaimWorkflow:
 
     @workflow.signal(name="merchant_response")
     async def merchant_response(self, response: MerchantResponse) -> None:
-        """The same as the Update, for merchants' systems that fire and forget."""
+        """Retired: the API never sent it, and a signal carries no seal, so it was a way
+        around the API. A claim that took one before (a history without the marker) takes
+        it again on replay; from the marker on, it is ignored."""
+        if workflow.patched(SIGNAL_RETIRED):
+            workflow.logger.warning("merchant_response signal ignored: not sent by the API")
+            return
         try:
             await self._act(Action.MERCHANT_RESPONSE, response)
         except ApplicationError as refused:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import TypeAdapter
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
 from temporalio.converter import (
     CompositePayloadConverter,
@@ -63,11 +64,20 @@ def data_converter_for(settings: Settings) -> DataConverter:
     )
 
 
-async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
-    """`runtime`: the worker's, which exports its metrics (None: the SDK's default)."""
+async def connect(
+    settings: Settings,
+    *,
+    runtime: Runtime | None = None,
+    interceptors: Sequence[Interceptor] = (),
+    lazy: bool = False,
+) -> Client:
+    """`runtime`: the worker's, which exports its metrics (None: the SDK's default);
+    `interceptors`: the API's seal (claimdesk/adapters/seal.py); `lazy`: connect on first use."""
     return await Client.connect(
         settings.temporal_target,
         namespace=settings.temporal_namespace,
         data_converter=data_converter_for(settings),
         runtime=runtime,
+        interceptors=interceptors,
+        lazy=lazy,
     )

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, model_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claimdesk.core.domain import CURRENT_EDITION, Locale, Policy
+from claimdesk.core.seal import Keyring
 
 
 def _seconds_or_iso(value: Any) -> Any:
@@ -86,6 +87,10 @@ class Settings(BaseSettings):
     # Runs the claim workflow in Temporal's sandbox, which re-imports it for every claim
     # (a quarter of the worker's CPU); the tests always run it sandboxed.
     workflow_sandbox: bool = False
+    # The keys the API seals what it asks a claim's workflow with, and the worker checks it
+    # with: `id:secret,id:secret`, the first one sealing (README, "The seal"). No default:
+    # the API and the worker refuse to start without it (`claimdesk dev` makes one in var/).
+    seal_keys: SecretStr | None = None
     smtp_host: str | None = None
     smtp_port: int = Field(default=1025, ge=1, le=65535)
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -230,6 +235,19 @@ class Settings(BaseSettings):
             findings_within=self.findings_due_after,
             message_mails_per_hour=self.message_mails_per_hour,
         )
+
+    def keyring(self) -> Keyring:
+        """The seal keys; a service that talks to claims cannot run without them."""
+        if self.seal_keys is None:
+            raise ValueError(
+                "CLAIMDESK_SEAL_KEYS is not set: the API and the worker need the same seal "
+                'key (e.g. `main:$(openssl rand -hex 32)`; README, "The seal")'
+            )
+        try:
+            return Keyring.parse(self.seal_keys.get_secret_value())
+        except ValueError as error:  # checked here, not as a field: pydantic's error would
+            # print the value it refused, the secret
+            raise ValueError(f"CLAIMDESK_SEAL_KEYS: {error}") from None
 
     @property
     def temporal_target(self) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
 import signal
 import socket
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from pydantic import SecretStr
 from temporalio.client import Client
 
 from claimdesk.adapters import logs
@@ -58,11 +61,35 @@ class StackPaths:
     def payload_keys(self) -> Path:
         return self.data_dir / "payload-keys"
 
+    @property
+    def seal_keys(self) -> Path:
+        return self.data_dir / "seal-keys"
+
     def create(self) -> None:
         # Private: it holds the database, and the embedded PostgreSQL keeps its lock here.
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         for folder in (self.temporal_db.parent, self.mail, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
+
+
+def dev_seal_keys(paths: StackPaths) -> SecretStr:
+    """The dev stack's seal key (CLAIMDESK_SEAL_KEYS): made once under the data directory,
+    readable by its owner only, and kept, so the API and the worker agree across restarts."""
+    try:
+        fd = os.open(paths.seal_keys, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(f"dev:{secrets.token_hex(32)}\n")
+    return SecretStr(paths.seal_keys.read_text().strip())
+
+
+def with_seal_keys(settings: Settings, paths: StackPaths) -> Settings:
+    """`settings` with the dev stack's seal key, unless CLAIMDESK_SEAL_KEYS was given."""
+    if settings.seal_keys is not None:
+        return settings
+    return settings.model_copy(update={"seal_keys": dev_seal_keys(paths)})
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -237,6 +264,7 @@ async def run_dev(settings: Settings, stop: asyncio.Event | None = None) -> None
     check_ports(settings)
     paths.create()
     settings = with_dev_payload_keys(settings, paths)
+    settings = with_seal_keys(settings, paths)
     log_to_files(paths, settings)
     signals: _Signals | None = None
     if stop is None:

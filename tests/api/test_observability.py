@@ -32,6 +32,7 @@ from claimdesk.core.settings import Settings
 from tests.support.api import Api, api_settings, claim_body
 from tests.support.codec import TEST_PAYLOAD_KEYS
 from tests.support.mailbox import Mailbox, free_port
+from tests.support.seal import SEAL_KEYS
 from tests.support.serving import Server
 from worker import run_worker
 
@@ -280,6 +281,7 @@ async def test_worker_command_logs_json_and_serves_metrics_until_sigterm(
         "CLAIMDESK_WORKER_METRICS_PORT": str(port),
         "CLAIMDESK_LOG_FORMAT": "json",
         "CLAIMDESK_PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
+        "CLAIMDESK_SEAL_KEYS": SEAL_KEYS,
     }
     worker = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "claimdesk"),

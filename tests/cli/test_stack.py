@@ -86,3 +86,23 @@ def test_worker_and_api_refuse_to_start_without_payload_keys(command: str) -> No
     assert done.returncode == 2, done.stderr
     assert "CLAIMDESK_PAYLOAD_KEYS is not set" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("keys", [None, "main:s3cr3t-too-short", "main s3cr3t-without-an-id"])
+@pytest.mark.parametrize("command", ["worker", "api"])
+def test_worker_and_api_refuse_to_start_without_good_seal_keys_and_never_print_them(
+    command: str, keys: str | None
+) -> None:
+    settings = {"database_url": "postgresql://nobody@127.0.0.1:1/none"}
+    if keys is not None:
+        settings["seal_keys"] = keys
+    done = subprocess.run(
+        [str(CLAIMDESK), command, *(["--port", str(free_port())] if command == "api" else [])],
+        env=_env(**settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "CLAIMDESK_SEAL_KEYS" in done.stderr
+    assert "s3cr3t" not in done.stderr + done.stdout

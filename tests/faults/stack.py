@@ -25,6 +25,7 @@ from claimdesk.core.settings import Settings
 from claimdesk.run.devstack import StackPaths, TemporalDevServer
 from claimdesk.run.launch import Child, free_port
 from tests.support.codec import TEST_PAYLOAD_KEYS
+from tests.support.seal import SEAL_KEYS
 from tests.support.serving import Server
 
 # A ladder in seconds, so a claim climbs it, breaches its target and closes in about 10 s.
@@ -235,6 +236,7 @@ def worker_env(settings: Settings, folder: Path) -> dict[str, str]:
             "CLAIMDESK_SMTP_PORT": str(settings.smtp_port),
             "CLAIMDESK_DATA_DIR": str(folder / "worker"),
             "CLAIMDESK_PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
+            "CLAIMDESK_SEAL_KEYS": SEAL_KEYS,
         }
     )
     env.update({f"CLAIMDESK_{name.upper()}": value for name, value in POLICY.items()})

@@ -45,6 +45,7 @@ FILLED_IN = {
     "CLAIMDESK_MEDIATOR_NAME": "Test mediator",
     "CLAIMDESK_MEDIATOR_URL": "https://mediator.test/claims",
     "CLAIMDESK_PAYLOAD_KEYS": "k1:" + "A" * 43 + "=",  # 32 zero bytes, well-formed
+    "CLAIMDESK_SEAL_KEYS": "main:" + "5eal" * 16,
 }
 VARIABLE = re.compile(r"(?<!\$)\$\{([A-Z][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
@@ -201,6 +202,24 @@ def test_only_the_api_is_published_on_every_interface_and_the_uis_on_localhost(
         ("temporal-ui", "127.0.0.1", 8233): 8080,
         ("mailpit", "127.0.0.1", 8025): 8025,
     }
+
+
+def test_the_api_and_the_worker_share_a_required_seal_key_no_other_service_gets(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """The worker acts only on what the API sealed: both need the key, from .env, and
+    compose stops when it is missing; migrations and the Temporal setup never see it."""
+    given = {
+        name: _environment(service).get("CLAIMDESK_SEAL_KEYS") for name, service in services.items()
+    }
+    assert {name for name, keys in given.items() if keys} == {"api", "worker"}
+    for name in ("api", "worker"):
+        assert "${CLAIMDESK_SEAL_KEYS:?" in services[name]["environment"]["CLAIMDESK_SEAL_KEYS"]
+        keys = Settings(seal_keys=given[name]).keyring()  # the service's own check at start
+        assert keys.keys == Settings(seal_keys=given["api"]).keyring().keys
+    with pytest.raises(LookupError, match="CLAIMDESK_SEAL_KEYS"):
+        _interpolate(COMPOSE.read_text(), {**DOTENV, "CLAIMDESK_SEAL_KEYS": ""})
+    assert _env_example()["CLAIMDESK_SEAL_KEYS"] == ""  # nothing to copy as is
 
 
 def test_the_temporal_ui_is_read_only(services: dict[str, dict[str, Any]]) -> None:

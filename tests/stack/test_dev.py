@@ -253,6 +253,7 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
     before = http.get(f"/claims/{reference}", headers=as_customer).json()
+    first_seal_keys = (stack.data_dir / "seal-keys").read_text()
     assert stack.stop() == 0
     stack.start()
     http = httpx.Client(base_url=stack.url, timeout=30)
@@ -268,8 +269,12 @@ def test_silent_merchant_claim_climbs_the_ladder_and_survives_a_restart(
     # Nothing was cut mid-send (Ctrl-C lets the worker finish), so nothing may be sent again:
     # the sink would drop a resend under the same Message-ID, but it notes each one.
     assert stack.dropped() == []
-    # The same key after the restart: the new worker decrypts the claim's history and goes on.
+    # The same keys after the restart: the new worker decrypts the claim's history and goes
+    # on, and the API and the worker still agree on the seal.
     assert key_file.read_text() == kept
+    seal_keys = stack.data_dir / "seal-keys"
+    assert seal_keys.stat().st_mode & 0o777 == 0o600
+    assert seal_keys.read_text() == first_seal_keys
     posted = http.post(
         f"/claims/{reference}/messages", json={"body": "still there?"}, headers=as_customer
     )

@@ -103,12 +103,16 @@ async def test_merchant_who_acknowledges_gets_no_reminder_and_no_strike(claims: 
     assert "merchant_reminder" not in claims.templates(handle.id)
 
 
-async def test_merchant_response_signal_is_taken_like_the_update(claims: Claims) -> None:
+async def test_the_retired_merchant_response_signal_changes_nothing(claims: Claims) -> None:
+    """It carried no seal: a way around the API (histories from before replay it as taken,
+    tests/workflows/test_replay.py)."""
     handle = await claims.open(domain.Subject.DELIVERY)
+    before = await claims.row(handle.id)
     await handle.signal(ClaimWorkflow.merchant_response, refund("30.00"))
-    await eventually(lambda: _row_is(claims, handle.id, status="awaiting_customer"))
+    await handle.execute_update(ClaimWorkflow.opened)  # the signal's task has run since
     view = await handle.query(ClaimWorkflow.view)
-    assert view.proposal is not None and view.proposal.amount == Decimal("30.00")
+    assert view.proposal is None and view.version == before["version"]
+    assert await claims.row(handle.id) == before
 
 
 async def test_accepted_proposal_then_satisfaction_closes_the_claim_with_its_report(

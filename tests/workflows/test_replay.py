@@ -16,6 +16,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from claimdesk.adapters.codec import ENCODING
+from claimdesk.adapters.seal import SealCheck
 from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.details import EVENT_DETAILS
 from claimdesk.core.domain import ClaimView, ClosedReason, MailBatch, Projection
@@ -53,8 +54,13 @@ def test_histories_cover_every_way_a_claim_ends_and_a_hand_over() -> None:
 @pytest.mark.parametrize("name", sorted(RECORDED))
 async def test_recorded_history_replays_on_the_current_workflow(name: str) -> None:
     history = WorkflowHistory.from_json(name, RECORDED[name])
-    # The service's converter: decrypts the encrypted recordings, reads the older plain ones.
-    replayer = Replayer(workflows=[ClaimWorkflow], data_converter=converter)
+    # The service's converter (decrypts the encrypted recordings, reads the older plain ones)
+    # and the worker's seal check.
+    replayer = Replayer(
+        workflows=[ClaimWorkflow],
+        data_converter=converter,
+        interceptors=[SealCheck(Settings().keyring())],
+    )
     await replayer.replay_workflow(history)  # raises on any nondeterminism
 
 

@@ -6,7 +6,13 @@ import typer
 
 from claimdesk.run.cli import imports, operators, records, stack, temporal
 
-app = typer.Typer(no_args_is_help=True, help="claimdesk: customer/merchant claims on Temporal.")
+# No local variables in a traceback: a failed start would print secrets (the seal keys, the
+# database URL) to the terminal and to the container's log.
+app = typer.Typer(
+    no_args_is_help=True,
+    help="claimdesk: customer/merchant claims on Temporal.",
+    pretty_exceptions_show_locals=False,
+)
 stack.register(app)
 records.register(app)
 imports.register(app)
