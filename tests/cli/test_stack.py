@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.support.codec import TEST_PAYLOAD_KEYS
 from tests.support.database import scratch_database
 from tests.support.mailbox import free_port
 
@@ -93,7 +94,9 @@ def test_worker_and_api_refuse_to_start_without_payload_keys(command: str) -> No
 def test_worker_and_api_refuse_to_start_without_good_seal_keys_and_never_print_them(
     command: str, keys: str | None
 ) -> None:
+    # Payload keys given, so that what is refused is the seal's.
     settings = {"database_url": "postgresql://nobody@127.0.0.1:1/none"}
+    settings["payload_keys"] = TEST_PAYLOAD_KEYS
     if keys is not None:
         settings["seal_keys"] = keys
     done = subprocess.run(

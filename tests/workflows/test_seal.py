@@ -17,11 +17,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from claimdesk.adapters.seal import UNSEALED, SealCheck
-from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.domain import Actor, PostMessage, Role
 from claimdesk.core.seal import Keyring
 from claimdesk.core.settings import Settings
 from tests.support.claims import claim_input
+from tests.support.codec import converter
 from tests.support.mailbox import Mailbox
 from tests.support.seal import SEAL_KEYS, sealed_with, unsealed
 from tests.support.workflows import Claims
@@ -67,7 +67,7 @@ async def test_during_a_rotation_both_keys_act_and_the_retired_one_breaks_no_rep
     history = await handle.fetch_history()
     replayer = Replayer(
         workflows=[ClaimWorkflow],
-        data_converter=data_converter,
+        data_converter=converter,
         interceptors=[SealCheck(Keyring.parse(NEW))],
     )
     await replayer.replay_workflow(history)
