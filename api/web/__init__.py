@@ -49,6 +49,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.web import docs, home, signin
+from api.web import claim_page, customer, merchant, time_zone
 from api.web.identity import SIGN_IN, CsrfRefused, SignInRequired
 from api.web.rendering import STATIC, STATIC_PREFIX, render
 from api.web.signin import TooManyAttempts
@@ -65,6 +66,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     docs.mount(app)
     app.mount(STATIC_PREFIX, CachedStatic(directory=str(STATIC)), name="static")
     for router in (home.router, signin.router):
+        app.include_router(router)
+    # The customer's and the merchant's spaces.
+    for router in (customer.router, merchant.router, claim_page.router, time_zone.router):
         app.include_router(router)
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
