@@ -48,8 +48,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.web import docs, home, signin
-from api.web import claim_page, customer, merchant, time_zone
+from api.web import claim_page, customer, docs, home, merchant, signin, time_zone
 from api.web.identity import SIGN_IN, CsrfRefused, SignInRequired
 from api.web.rendering import STATIC, STATIC_PREFIX, render
 from api.web.signin import TooManyAttempts

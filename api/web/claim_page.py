@@ -35,9 +35,7 @@ MAX_REFERENCE = 32  # as the API's path parameter
 _AMOUNT_FIELDS = {"amount-over-limit": "amount"}
 
 
-async def _claim_context(
-    engine: EngineDep, principal: Principal, reference: str
-) -> dict[str, Any]:
+async def _claim_context(engine: EngineDep, principal: Principal, reference: str) -> dict[str, Any]:
     """The claim and its timeline as GET /claims/{reference} gives them to the visitor."""
     async with sessions(engine)() as session:
         claim, timeline = await claims_read.claim_with_timeline(
@@ -75,7 +73,10 @@ async def _claim_page(
 
 @router.get("/claims/{reference}")
 async def claim(
-    request: Request, reference: str, principal: PagePrincipalDep, engine: EngineDep,
+    request: Request,
+    reference: str,
+    principal: PagePrincipalDep,
+    engine: EngineDep,
     filed: str = "",
 ) -> Response:
     return await _claim_page(request, engine, principal, reference, {"filed": filed == "1"})

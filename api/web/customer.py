@@ -27,7 +27,7 @@ from api.web.party_pages import (
 )
 from claimdesk.core.domain import CATEGORIES, Locale, Role, Subject
 from claimdesk.core.settings import Settings
-from claimdesk.store import transactions
+from claimdesk.store import merchants, transactions
 from claimdesk.store.db import sessions
 from claimdesk.store.models import Transaction
 
@@ -68,50 +68,66 @@ async def purchases(
         rows = await transactions.list_transactions(
             session=session, customer_email=principal.email, limit=PAGE_SIZE + 1, offset=start
         )
+        shops = await merchants.merchants_by_id(
+            session=session, merchant_ids={row.merchant_id for row in rows}
+        )
     return await page(
         request,
         "transactions.html",
         {
             "transactions": rows[:PAGE_SIZE],
+            "shops": {id: shop.name for id, shop in shops.items()},
             "next_offset": start + PAGE_SIZE if len(rows) > PAGE_SIZE else None,
         },
     )
 
 
-async def _transaction(engine: EngineDep, principal: Principal, transaction_id: str) -> Any:
+async def _transaction(
+    engine: EngineDep, principal: Principal, transaction_id: str
+) -> tuple[Transaction, str] | None:
+    """The customer's transaction (another's: None), with its shop's name."""
     async with sessions(engine)() as session:
-        return await transactions.get_transaction(
+        found = await transactions.get_transaction(
             session=session, transaction_id=transaction_id[:64], customer_email=principal.email
         )
+        if found is None:
+            return None
+        shop = await merchants.get_merchant(session=session, merchant_id=found.merchant_id)
+    return found, shop.name if shop else found.merchant_id
 
 
 @router.get("/transactions/{transaction_id}/claim")
 async def filing_form(
-    request: Request, transaction_id: str, principal: PagePrincipalDep, engine: EngineDep,
+    request: Request,
+    transaction_id: str,
+    principal: PagePrincipalDep,
+    engine: EngineDep,
     settings: SettingsDep,
 ) -> Response:
     if not _customer(principal):
         return await forbidden_page(request)
-    transaction = await _transaction(engine, principal, transaction_id)
-    if transaction is None:
+    found = await _transaction(engine, principal, transaction_id)
+    if found is None:
         return await not_found_page(request)
     locale = (await current_visit(request)).locale
-    return await _form(request, settings, transaction, {"locale": locale.value}, {})
+    return await _form(request, settings, found, {"locale": locale.value}, {})
 
 
 async def _form(
     request: Request,
     settings: Settings,
-    transaction: Transaction,
+    found: tuple[Transaction, str],
     values: dict[str, str],
     errors: FieldErrors,
     status_code: int = 200,
 ) -> Response:
+    transaction, shop = found
     return await page(
         request,
         "file_claim.html",
         {
             "transaction": transaction,
+            "shop": shop,
             "values": values,
             "errors": errors,
             "subjects": [Subject.DELIVERY, Subject.PAYMENT],
@@ -156,12 +172,12 @@ async def file(
 ) -> Response:
     if not _customer(principal):
         return await forbidden_page(request)
-    transaction = await _transaction(engine, principal, transaction_id)
-    if transaction is None:
+    found = await _transaction(engine, principal, transaction_id)
+    if found is None:
         return await not_found_page(request)
     locale = (await current_visit(request)).locale
     try:
-        body = ClaimCreate.model_validate(_body(transaction.id, principal.email, form))
+        body = ClaimCreate.model_validate(_body(found[0].id, principal.email, form))
         claim = await filing.file_claim(
             engine=engine,
             client=client,
@@ -172,13 +188,13 @@ async def file(
         )
     except ValidationError as invalid:
         errors = validation_errors(locale, invalid.errors(), _FIELD_ERRORS)
-        return await _form(request, settings, transaction, form, errors, status_code=422)
+        return await _form(request, settings, found, form, errors, status_code=422)
     except ProblemError as problem:
         refused = await refusal_page(request, problem)
         if refused is not None:
             return refused
         errors = problem_errors(request, locale, problem, _REFUSAL_FIELDS)
-        return await _form(request, settings, transaction, form, errors, problem.status)
+        return await _form(request, settings, found, form, errors, problem.status)
     return RedirectResponse(f"/app/claims/{claim.reference}?filed=1", status_code=303)
 
 

@@ -49,6 +49,7 @@ PARTY_MESSAGES: dict[Locale, dict[str, str]] = {
         "subject_delivery": "Delivery: the item or its delivery",
         "subject_payment": "Payment: the amount charged or the payment itself",
         "category_label": "What went wrong",
+        "choose": "Choose…",
         "category_hint": "Choose a category of the subject chosen above.",
         "description_label": "Describe the problem",
         "description_hint": "What happened, and what you expect. Up to 5,000 characters.",
@@ -218,6 +219,7 @@ PARTY_MESSAGES: dict[Locale, dict[str, str]] = {
         "subject_delivery": "Livraison : l'article ou sa livraison",
         "subject_payment": "Paiement : le montant débité ou le paiement lui-même",
         "category_label": "Le problème",
+        "choose": "Choisissez…",
         "category_hint": "Choisissez une catégorie de l'objet choisi ci-dessus.",
         "description_label": "Décrivez le problème",
         "description_hint": "Ce qui s'est passé, et ce que vous attendez. Jusqu'à 5 000 "
@@ -227,8 +229,7 @@ PARTY_MESSAGES: dict[Locale, dict[str, str]] = {
         "contact_phone_hint": "Seulement si vous souhaitez être rappelé·e.",
         "share_phone_label": "Le marchand peut voir mon numéro de téléphone",
         "claim_locale_label": "Langue des e-mails de cette réclamation",
-        "claim_locale_hint": "Les e-mails et le compte rendu final sont écrits dans cette "
-        "langue.",
+        "claim_locale_hint": "Les e-mails et le compte rendu final sont écrits dans cette langue.",
         "file_button": "Déposer la réclamation",
         "err_subject": "Indiquez si la réclamation porte sur la livraison ou le paiement.",
         "err_category": "Choisissez le problème.",
@@ -338,8 +339,7 @@ PARTY_MESSAGES: dict[Locale, dict[str, str]] = {
         "la devise.",
         "err_refund_amount": "Un remboursement demande un montant ; un remplacement ou une "
         "réexpédition n'en prend pas.",
-        "err_amount_over_limit": "Un remboursement ne peut dépasser le montant payé par le "
-        "client.",
+        "err_amount_over_limit": "Un remboursement ne peut dépasser le montant payé par le client.",
         "err_satisfied": "Répondez oui ou non.",
         "err_rating": "Choisissez une note de 1 à 5, ou aucune.",
         "err_action_refused": "Ce n'est pas possible maintenant : {reason}. Rechargez la page "

@@ -44,9 +44,7 @@ async def test_bad_input_is_shown_on_the_form_and_nothing_is_stored(web: Web) ->
     assert 'id="file-description" name="description" rows="6" required aria-describedby' in (
         answer.text
     )
-    mismatch = await ana.post_form(
-        "/app/transactions/T-LAMP/claim", filing_form(subject="payment")
-    )
+    mismatch = await ana.post_form("/app/transactions/T-LAMP/claim", filing_form(subject="payment"))
     assert mismatch.status_code == 422
     assert "This category does not fit the subject chosen" in mismatch.text
     assert await web.api.count("claims") == 0
@@ -104,3 +102,38 @@ async def test_the_report_downloads_as_a_file(web: Web) -> None:
     assert report.headers["content-disposition"] == f'attachment; filename="{reference}.txt"'
     assert report.headers["content-type"].startswith("text/plain")
     assert reference in report.text
+
+
+async def test_the_pages_speak_french(web: Web) -> None:
+    ana = await customer_with_purchase(web, "T-LAMP")
+    reference = await file_through_page(ana, "T-LAMP")
+    ana.http.headers["Accept-Language"] = "fr-FR"
+    await ana.post_form("/app/language", {"locale": "fr", "next": "/app/"})
+    page = await ana.http.get(f"/app/claims/{reference}?filed=1")
+    assert page.status_code == 200 and f"Réclamation {reference}" in page.text
+    assert "Votre réclamation est déposée" in page.text and "a jusqu&#39;au" in page.text
+    form = await ana.http.get("/app/transactions/T-LAMP/claim")
+    assert "Avant de déposer" in form.text
+
+
+async def test_a_satisfaction_answer_needs_yes_or_no(web: Web) -> None:
+    ana = await customer_with_purchase(web, "T-LAMP")
+    reference = await file_through_page(ana, "T-LAMP")
+    shop = await web.client_for("merchant")
+    proposal = {"kind": "replacement", "amount": ""}
+    assert (await shop.post_form(f"/app/claims/{reference}/propose", proposal)).status_code == 303
+    assert (await ana.post_form(f"/app/claims/{reference}/accept", {})).status_code == 303
+    page = await ana.http.get(f"/app/claims/{reference}")
+    assert f'action="/app/claims/{reference}/satisfaction"' in page.text
+    before = await web.api.row(reference)
+    unanswered = await ana.post_form(f"/app/claims/{reference}/satisfaction", {"rating": "9"})
+    assert unanswered.status_code == 422
+    assert (
+        "Answer yes or no." in unanswered.text and "Choose a rating from 1 to 5" in unanswered.text
+    )
+    assert await web.api.row(reference) == before
+    answered = await ana.post_form(
+        f"/app/claims/{reference}/satisfaction", {"satisfied": "yes", "rating": "4"}
+    )
+    assert answered.status_code == 303
+    assert (await web.api.row(reference))["status"] == "closed"
