@@ -101,7 +101,9 @@ async def test_the_report_downloads_as_a_file(web: Web) -> None:
     assert report.status_code == 200
     assert report.headers["content-disposition"] == f'attachment; filename="{reference}.txt"'
     assert report.headers["content-type"].startswith("text/plain")
-    assert reference in report.text
+    key = await web.api.key("customer", email="ana@example.com")
+    from_the_api = await web.api.http.get(f"/claims/{reference}/report", headers=key)
+    assert report.text == from_the_api.text and reference in report.text
 
 
 async def test_the_pages_speak_french(web: Web) -> None:
