@@ -137,3 +137,25 @@ async def test_writing_a_message_with_the_keyboard_alone(web: Web, browser_page:
     await expect(page.get_by_role("button", name="Send the message")).to_be_focused()
     await page.keyboard.press("Enter")
     await expect(page.locator("#timeline + ol")).to_contain_text("The box is kept for inspection.")
+
+
+async def test_a_refund_over_the_amount_is_shown_next_to_its_field(
+    web: Web, browser_page: Page
+) -> None:
+    page = browser_page
+    await web.api.transaction("T-LAMP", customer_email="ana@example.com")
+    await _sign_in(page, await web.account("customer", email="ana@example.com"))
+    reference = await _file_a_claim(page)
+    await page.get_by_role("button", name="Sign out").click()
+    await _sign_in(page, await web.account("merchant"), f"/app/claims/{reference}")
+    await page.get_by_label("Solution", exact=True).select_option("refund")
+    await page.get_by_label("Refund amount").fill("500.00")
+    await page.get_by_role("button", name="Send the proposal").click()
+    amount = page.get_by_label("Refund amount")
+    await expect(amount).to_have_attribute("aria-invalid", "true")
+    await expect(amount).to_have_value("500.00")
+    words = "A refund can be at most the amount the customer paid."
+    await expect(page.locator("#propose-amount-error")).to_have_text(words)
+    await page.get_by_role("link", name=words).click()  # the summary takes the keyboard there
+    await expect(amount).to_be_focused()
+    assert (await web.api.row(reference))["proposal"] is None
