@@ -62,7 +62,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.errors import ProblemError
-from api.web import docs, home, signin
+from api.web import claim_page, customer, docs, home, merchant, signin, time_zone
 from api.web.identity import (
     SIGN_IN,
     CsrfRefused,
@@ -87,6 +87,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     docs.mount(app)
     app.mount(STATIC_PREFIX, CachedStatic(directory=str(STATIC)), name="static")
     for router in (home.router, signin.router):
+        app.include_router(router)
+    # The customer's and the merchant's spaces.
+    for router in (customer.router, merchant.router, claim_page.router, time_zone.router):
         app.include_router(router)
     # A page's error is a page: the API's handlers answer problem+json everywhere else.
     for kind, api_handler in list(app.exception_handlers.items()):

@@ -203,6 +203,13 @@ MESSAGES: dict[Locale, dict[str, str]] = {
     },
 }
 
+# The customer's and the merchant's pages keep their words in their own module.
+from api.web.party_words import PARTY_MESSAGES  # noqa: E402
+
+for _locale, _words in PARTY_MESSAGES.items():
+    assert not set(_words) & set(MESSAGES[_locale]), "a party page's key is taken"
+    MESSAGES[_locale].update(_words)
+
 
 def message(locale: Locale, key: str, **fields: object) -> str:
     """The message `key` in `locale`, its `{fields}` filled; a missing key fails loudly."""
