@@ -102,6 +102,7 @@ PARTY_MESSAGES: dict[Locale, dict[str, str]] = {
         "deadline_inactivity": "closes without any exchange until then",
         "deadline_transaction_horizon": "closes: the purchase gets too old",
         "deadline_findings": "the investigation's findings are due",
+        "deadline_merchant_time": "the merchant's renewed time to answer",
         "breached_label": "Resolution target",
         "breached_yes": "missed",
         # the claim page
@@ -275,6 +276,7 @@ PARTY_MESSAGES: dict[Locale, dict[str, str]] = {
         "deadline_inactivity": "clôture faute d'échange d'ici là",
         "deadline_transaction_horizon": "clôture : l'achat devient trop ancien",
         "deadline_findings": "les conclusions de l'enquête sont attendues",
+        "deadline_merchant_time": "le nouveau délai de réponse du marchand",
         "breached_label": "Délai de résolution",
         "breached_yes": "dépassé",
         "claim_title": "Réclamation {reference}",
