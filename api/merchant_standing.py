@@ -40,6 +40,17 @@ async def set_standing(
     return merchant
 
 
+async def terminate(
+    *, engine: AsyncEngine, client: Client, principal: Principal, merchant_id: str
+) -> Merchant:
+    """Terminates the merchant, then hands its claims awaiting an answer to the platform."""
+    merchant = await set_standing(
+        engine=engine, principal=principal, merchant_id=merchant_id, standing=Standing.TERMINATED
+    )
+    await hand_claims_to_platform(engine=engine, client=client, merchant_id=merchant_id)
+    return merchant
+
+
 async def hand_claims_to_platform(
     *, engine: AsyncEngine, client: Client, merchant_id: str
 ) -> list[str]:

@@ -86,11 +86,8 @@ async def terminate(
     client: TemporalDep,
     session: SessionDep,
 ) -> MerchantOut:
-    merchant = await merchant_standing.set_standing(
-        engine=engine, principal=principal, merchant_id=merchant_id, standing=Standing.TERMINATED
-    )
-    await merchant_standing.hand_claims_to_platform(
-        engine=engine, client=client, merchant_id=merchant_id
+    merchant = await merchant_standing.terminate(
+        engine=engine, client=client, principal=principal, merchant_id=merchant_id
     )
     return await records.merchant_record(session=session, merchant=merchant)
 

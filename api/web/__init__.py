@@ -48,7 +48,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.web import docs, home, signin
+from api.web import console, docs, home, signin
 from api.web.identity import SIGN_IN, CsrfRefused, SignInRequired
 from api.web.rendering import STATIC, STATIC_PREFIX, render
 from api.web.signin import TooManyAttempts
@@ -66,6 +66,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount(STATIC_PREFIX, CachedStatic(directory=str(STATIC)), name="static")
     for router in (home.router, signin.router):
         app.include_router(router)
+    console.mount(app)
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_exception_handler(TooManyAttempts, _too_many)

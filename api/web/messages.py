@@ -7,6 +7,7 @@ categories) come from `claimdesk.core.wording.label`, as in the e-mails.
 
 from __future__ import annotations
 
+from api.web.console_words import WORDS as CONSOLE_WORDS
 from claimdesk.core.domain import Locale
 
 MESSAGES: dict[Locale, dict[str, str]] = {
@@ -171,6 +172,10 @@ MESSAGES: dict[Locale, dict[str, str]] = {
         ),
     },
 }
+
+# Each space's words in their own module, kept apart from these (a test checks none overlap).
+for _locale, _words in CONSOLE_WORDS.items():
+    MESSAGES[_locale].update(_words)
 
 
 def message(locale: Locale, key: str, **fields: object) -> str:
