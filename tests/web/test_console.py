@@ -10,7 +10,7 @@ from sqlalchemy import text
 from api.web.console_words import WORDS
 from api.web.identity import CSRF_FIELD
 from api.web.messages import MESSAGES
-from claimdesk.core.domain import Locale
+from claimdesk.core.domain import EventKind, Locale
 from tests.support.console import file_claim, timeline_kinds
 from tests.support.web import Person, Web, csrf_in
 
@@ -55,6 +55,7 @@ async def _form_key(person: Person, reference: str, action: str) -> str:
 
 def test_the_console_words_are_their_own_and_in_both_languages() -> None:
     assert set(WORDS[Locale.EN]) == set(WORDS[Locale.FR])
+    assert {f"event_{kind}" for kind in EventKind} <= set(WORDS[Locale.EN])
     # Merged into the catalogue without replacing any of its own words.
     assert all(
         MESSAGES[locale][key] == text for locale in Locale for key, text in WORDS[locale].items()
