@@ -8,6 +8,7 @@ mounted with it by `mount`.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,12 +25,13 @@ from api.errors import NotFound
 from api.web.identity import PagePrincipalDep, current_visit
 from api.web.rendering import render
 from claimdesk.core.domain import Action, DecisionOutcome, Role, Status
-from claimdesk.core.wording import format_money, format_when
+from claimdesk.core.wording import format_money, format_when, label
 from claimdesk.store import claims as store
 from claimdesk.store.db import sessions
 
 CONSOLE = "/app/console"
 PAGE_SIZE = 50
+IDENTIFIER = re.compile(r"[a-z]+(_[a-z]+)+")  # a value's name (customer_experience), not text
 
 
 class ConsoleNotFound(Exception):
@@ -193,7 +195,16 @@ async def _formatters(request: Request) -> dict[str, Any]:
     def money(amount: object, currency: str) -> str:
         return format_money(str(amount), currency, locale)
 
-    return {"when": when, "money": money}
+    def detail(value: str) -> str:
+        """A timeline detail: a time in the visitor's words, a value's label, a text as is."""
+        if IDENTIFIER.fullmatch(value):
+            return label(value, locale)
+        try:
+            return format_when(datetime.fromisoformat(value), locale) if "T" in value else value
+        except ValueError:
+            return value
+
+    return {"when": when, "money": money, "detail": detail}
 
 
 async def _not_found(request: Request, error: Exception) -> Response:
