@@ -101,8 +101,13 @@ async def test_queues_list_the_claims_they_hold(web: Web) -> None:
     for name in ("breached", "level3", "awaiting_customer"):
         answer = await operator.http.get(f"/app/console/queues/{name}")
         assert answer.status_code == 200 and payment not in answer.text, name
-    unknown = await operator.http.get("/app/console/queues/everything")
-    assert unknown.status_code == 404
+    for path in ("/app/console/queues/everything", "/app/console/claims/CLM-NONE-NONE"):
+        unknown = await operator.http.get(path)
+        assert unknown.status_code == 404 and "Page not found" in unknown.text, path
+    unknown = await operator.post_form(
+        "/app/console/claims/CLM-NONE-NONE/actions/message", {"body": "hello"}
+    )
+    assert unknown.status_code == 404 and "Page not found" in unknown.text
 
 
 async def test_the_claim_page_shows_the_operator_timeline_and_the_allowed_actions(
