@@ -97,10 +97,21 @@ async def test_queues_list_the_claims_they_hold(web: Web) -> None:
     assert payment in by_merchant.text
     other = await operator.http.get("/app/console/queues/merchant?merchant_id=NOPE")
     assert payment not in other.text and "No claim in this queue." in other.text
+    # Its next deadline (level 2, a day after opening) falls within the next 24 hours.
+    due_soon = await operator.http.get("/app/console/queues/due_soon")
+    assert payment in due_soon.text
     # Nothing is breached, waits on the customer, or is at level 3 yet.
     for name in ("breached", "level3", "awaiting_customer"):
         answer = await operator.http.get(f"/app/console/queues/{name}")
         assert answer.status_code == 200 and payment not in answer.text, name
+    # Asked for information, the claim waits on the customer, and is no longer new.
+    asked = await operator.post_form(
+        f"/app/console/claims/{payment}/actions/request_info", {"question": "Your receipt?"}
+    )
+    assert asked.status_code == 303, asked.text
+    waiting = await operator.http.get("/app/console/queues/awaiting_customer")
+    assert payment in waiting.text
+    assert payment not in (await operator.http.get("/app/console/queues/new")).text
     for path in ("/app/console/queues/everything", "/app/console/claims/CLM-NONE-NONE"):
         unknown = await operator.http.get(path)
         assert unknown.status_code == 404 and "Page not found" in unknown.text, path
