@@ -57,6 +57,29 @@ class ClaimsTold:
     staying: list[tuple[str, str]]
 
 
+async def change_standing(
+    *,
+    engine: AsyncEngine,
+    client: Client,
+    principal: Principal,
+    merchant_id: str,
+    standing: Standing,
+) -> tuple[Merchant, ClaimsTold]:
+    """Sets the merchant's standing (operators only), then tells its claims awaiting an
+    answer: a termination hands them to the platform, a reinstatement gives back those the
+    termination alone moved; a restriction tells none (it reaches only new claims)."""
+    merchant = await set_standing(
+        engine=engine, principal=principal, merchant_id=merchant_id, standing=standing
+    )
+    if standing is Standing.TERMINATED:
+        told = await hand_claims_to_platform(engine=engine, client=client, merchant_id=merchant_id)
+    elif standing is Standing.ACTIVE:
+        told = await give_claims_back(engine=engine, client=client, merchant_id=merchant_id)
+    else:
+        told = ClaimsTold(moved=[], staying=[])
+    return merchant, told
+
+
 async def hand_claims_to_platform(
     *, engine: AsyncEngine, client: Client, merchant_id: str
 ) -> ClaimsTold:

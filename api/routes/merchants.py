@@ -86,11 +86,12 @@ async def terminate(
     client: TemporalDep,
     session: SessionDep,
 ) -> MerchantStandingOut:
-    merchant = await merchant_standing.set_standing(
-        engine=engine, principal=principal, merchant_id=merchant_id, standing=Standing.TERMINATED
-    )
-    told = await merchant_standing.hand_claims_to_platform(
-        engine=engine, client=client, merchant_id=merchant_id
+    merchant, told = await merchant_standing.change_standing(
+        engine=engine,
+        client=client,
+        principal=principal,
+        merchant_id=merchant_id,
+        standing=Standing.TERMINATED,
     )
     return _with_claims(await records.merchant_record(session=session, merchant=merchant), told)
 
@@ -108,11 +109,12 @@ async def reinstate(
     client: TemporalDep,
     session: SessionDep,
 ) -> MerchantStandingOut:
-    merchant = await merchant_standing.set_standing(
-        engine=engine, principal=principal, merchant_id=merchant_id, standing=Standing.ACTIVE
-    )
-    told = await merchant_standing.give_claims_back(
-        engine=engine, client=client, merchant_id=merchant_id
+    merchant, told = await merchant_standing.change_standing(
+        engine=engine,
+        client=client,
+        principal=principal,
+        merchant_id=merchant_id,
+        standing=Standing.ACTIVE,
     )
     return _with_claims(await records.merchant_record(session=session, merchant=merchant), told)
 

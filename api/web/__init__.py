@@ -36,9 +36,10 @@ an API route: it parses, authorises and calls the same service layer as the API
   `csrf_field()`, and the security headers (no-store, no Referer, CSP: no inline script).
   Form fields: the `field` macro of `_forms.html` ties a label, hint and error to its input
   (`aria-describedby`, `aria-invalid`), and `error_summary` lists the errors at the top.
-- Addresses the e-mails already use (claimdesk.core.mail.CLAIM_PAGE): each person's page of
-  a claim is `/app/claims/{reference}` (the same path in every space: the page shows what
-  the signed-in person may see and do), and its report `/app/claims/{reference}/report`.
+- Addresses the e-mails already use (claimdesk.core.mail.PARTY_CLAIM_PAGE; operators'
+  e-mails: CONSOLE_CLAIM_PAGE): each party's page of a claim is `/app/claims/{reference}`
+  (the same path for customer and merchant: the page shows what the signed-in person may
+  see and do), and its report `/app/claims/{reference}/report`.
   A stranger following one is sent to sign in and then on to it (a 404 under /app is a
   sign-in redirect for a visitor not signed in).
 - Errors: a service's `ProblemError` (NotFound, ActionRefused, …), a missing page, a
@@ -62,7 +63,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.errors import ProblemError
-from api.web import claim_page, customer, docs, home, merchant, signin, time_zone
+from api.web import claim_page, console, customer, docs, home, merchant, signin, time_zone
 from api.web.identity import (
     SIGN_IN,
     CsrfRefused,
@@ -94,6 +95,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     # A page's error is a page: the API's handlers answer problem+json everywhere else.
     for kind, api_handler in list(app.exception_handlers.items()):
         app.add_exception_handler(kind, _pages_in_html(api_handler))
+    console.mount(app)
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_exception_handler(TooManyAttempts, _too_many)

@@ -7,6 +7,7 @@ categories) come from `claimdesk.core.wording.label`, as in the e-mails.
 
 from __future__ import annotations
 
+from api.web.console_words import WORDS as CONSOLE_WORDS
 from claimdesk.core.domain import Locale
 
 MESSAGES: dict[Locale, dict[str, str]] = {
@@ -203,12 +204,13 @@ MESSAGES: dict[Locale, dict[str, str]] = {
     },
 }
 
-# The customer's and the merchant's pages keep their words in their own module.
+# Each space's words in their own module, kept apart from these (none may overlap).
 from api.web.party_words import PARTY_MESSAGES  # noqa: E402
 
-for _locale, _words in PARTY_MESSAGES.items():
-    assert not set(_words) & set(MESSAGES[_locale]), "a party page's key is taken"
-    MESSAGES[_locale].update(_words)
+for _words_of_space in (PARTY_MESSAGES, CONSOLE_WORDS):
+    for _locale, _words in _words_of_space.items():
+        assert not set(_words) & set(MESSAGES[_locale]), "a space's word key is taken"
+        MESSAGES[_locale].update(_words)
 
 
 def message(locale: Locale, key: str, **fields: object) -> str:

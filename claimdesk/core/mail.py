@@ -24,6 +24,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUBJECT_PREFIX = "Subject: "
 # SMTP's line limit: headers are written on one line up to it, never folded at 78 columns.
 MAX_HEADER_LINE = 998
+# The pages of the web claim center e-mails link to (api.web serves them).
+PARTY_CLAIM_PAGE = "/app/claims/{reference}"
+CONSOLE_CLAIM_PAGE = "/app/console/claims/{reference}"
 
 # Prepended when a merchant's mail goes to the operators because the merchant has no address.
 NO_MERCHANT_CONTACT: dict[Locale, str] = {
@@ -54,6 +57,13 @@ class MerchantCard:
     email: str | None = None
     phone: str | None = None
     locale: Locale | None = None  # None: the claim's
+
+
+def claim_page_url(settings: Settings, recipient: Recipient, reference: str) -> str:
+    """Where the recipient acts on the claim: the claim's page in their space on the web
+    claim center (the sign-in page brings them back there), the console's for operators."""
+    page = CONSOLE_CLAIM_PAGE if recipient is Recipient.OPERATORS else PARTY_CLAIM_PAGE
+    return settings.public_url.rstrip("/") + page.format(reference=reference)
 
 
 def recipient_locale(
@@ -91,15 +101,6 @@ def environment(root: Path = TEMPLATES) -> jinja2.Environment:
     )
     env.filters["quoted"] = quoted
     return env
-
-
-# The claim's page in each person's space (the web claim center): a visitor not signed in is
-# sent to sign in first, and then on to it.
-CLAIM_PAGE = "/app/claims/{reference}"
-
-
-def claim_page_url(settings: Settings, reference: str) -> str:
-    return settings.public_url.rstrip("/") + CLAIM_PAGE.format(reference=reference)
 
 
 def template_name(order: MailOrder, locale: Locale | None = None) -> str:
@@ -146,8 +147,12 @@ def render(
             when=when,
             money=money,
             label=words,
-            claim_url=claim_page_url(settings, claim.reference),
-            workflow_url=settings.workflow_url(claim.reference),
+            claim_url=claim_page_url(settings, order.recipient, claim.reference),
+            workflow_url=(
+                settings.workflow_url(claim.reference)
+                if order.recipient is Recipient.OPERATORS
+                else ""
+            ),
             public_url=settings.public_url.rstrip("/"),
             mediator_name=settings.mediator_name,
             mediator_url=settings.mediator_url,

@@ -103,8 +103,10 @@ class Settings(BaseSettings):
     # (a web address, where a claim is filed). Placeholders until set, warned of at start.
     mediator_name: str = f"Médiateur de la consommation {_UNSET}MEDIATOR_NAME)"
     mediator_url: str = f"https://mediator.example/claims {_UNSET}MEDIATOR_URL)"
+    # Where people reach the web claim center (e-mails link to its pages), and where
+    # operators reach the Temporal UI (e-mails and the console link to each claim's
+    # workflow there; None: the embedded stack's UI on `temporal_ui_port`).
     public_url: str = "http://localhost:8000"
-    # The Temporal UI operators' e-mails link to (None: the dev server's, on TEMPORAL_UI_PORT).
     temporal_ui_url: str | None = None
 
     # The web claim center: one-time links, sessions, their cookie, sign-in rate limits.
@@ -254,7 +256,7 @@ class Settings(BaseSettings):
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
 
     def workflow_url(self, reference: str) -> str:
-        """A claim's workflow in the Temporal UI (its workflow id is its reference)."""
+        """The claim's workflow in the Temporal UI (its workflow id is the reference)."""
         ui = (self.temporal_ui_url or f"http://localhost:{self.temporal_ui_port}").rstrip("/")
         return f"{ui}/namespaces/{self.temporal_namespace}/workflows/{reference}"
 

@@ -95,6 +95,12 @@ async def merchants_by_id(
 # ---- standing ----
 
 
+async def list_merchants(*, session: AsyncSession, limit: int, offset: int) -> Sequence[Merchant]:
+    """The merchants on file by id, a page of them."""
+    query = select(Merchant).order_by(col(Merchant.id)).limit(limit).offset(offset)
+    return (await session.exec(query)).all()
+
+
 async def set_merchant_status(
     *, session: AsyncSession, merchant_id: str, status: str, at: datetime
 ) -> Merchant | None:

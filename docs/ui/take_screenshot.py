@@ -1,10 +1,12 @@
-"""Screenshots the Temporal UI's claim list, filtered by a query, against a real `claimdesk dev`.
+"""Screenshots the Temporal UI's claim list, filtered by a query, and the web claim center's
+spaces, against a real `claimdesk dev`.
 
 Run it with `make screenshot` (it needs Chromium: `apt install chromium`). It starts the
 whole dev stack in a fresh data directory on free ports with a ladder of seconds, opens
 claims against three merchants through the API as a client would, lets the deadlines
 pass, then has headless Chromium show the UI's workflow list with the claims' search
-attributes as columns and save docs/ui/*.png.
+attributes as columns, and sign in to the web pages as an operator, a customer and a
+merchant (web_screens.py), and save docs/ui/*.png.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib.parse import quote
 
 import httpx
 from playwright.async_api import async_playwright
+from web_screens import OPERATOR, web_screenshots
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -139,7 +142,7 @@ async def drive_claims(env: dict[str, str], api: str) -> None:
                 accepted.raise_for_status()
 
 
-async def screenshot(ui: str) -> None:
+async def screenshot(ui: str, web: str, mail_dir: Path) -> None:
     columns = [{"label": label, "pinned": pinned} for label, pinned in COLUMNS]
     # The UI keeps each namespace's chosen columns in localStorage; set them before it loads.
     setup = (
@@ -159,15 +162,17 @@ async def screenshot(ui: str) -> None:
             await page.wait_for_timeout(1500)  # let the rows settle
             await page.screenshot(path=str(HERE / name))
             print(f"saved docs/ui/{name}: {query}")
+        await web_screenshots(browser, web, mail_dir)
         await browser.close()
 
 
 async def show(env: dict[str, str], api: str, ui: str) -> None:
     await wait_ok(f"{api}/readyz")
     await drive_claims(env, api)
+    cli(env, "operators", "add", "--email", OPERATOR)
     await asyncio.sleep(14)  # past the resolution target: silent merchants breach
     await wait_ok(ui)
-    await screenshot(ui)
+    await screenshot(ui, api, Path(env["CLAIMDESK_DATA_DIR"]) / "mail")
 
 
 def main() -> None:
@@ -180,6 +185,7 @@ def main() -> None:
         "CLAIMDESK_LEVEL3_AFTER": "8",
         "CLAIMDESK_RESOLUTION_TARGET": "12",
         "CLAIMDESK_WORKER_METRICS_PORT": str(free_port()),
+        "CLAIMDESK_PUBLIC_URL": f"http://127.0.0.1:{ports['API']}",  # the e-mails' links
         **{f"CLAIMDESK_{name}_PORT": str(port) for name, port in ports.items()},
     }
     api, ui = f"http://127.0.0.1:{ports['API']}", f"http://127.0.0.1:{ports['TEMPORAL_UI']}"

@@ -123,7 +123,7 @@ def test_mediation_names_the_mediator_and_the_court_but_not_the_odr_platform(
 
 
 @pytest.mark.parametrize("locale", list(Locale))
-def test_resolved_mail_asks_for_satisfaction_at_the_public_url(locale: Locale) -> None:
+def test_resolved_mail_asks_for_satisfaction_on_the_customer_s_claim_page(locale: Locale) -> None:
     order = sample_order(
         Template.RESOLVED,
         claim=sample_claim(locale=locale),
@@ -138,6 +138,29 @@ def test_resolved_mail_asks_for_satisfaction_at_the_public_url(locale: Locale) -
     assert ("49.90 EUR" if locale is Locale.EN else "49,90 EUR") in body
     # The degree of satisfaction is asked for too (seed 003), not only yes or no.
     assert ("from 1 (not at all) to 5" if locale is Locale.EN else "de 1 (pas du tout) à 5") in body
+
+
+@pytest.mark.parametrize(("template", "locale", "recipient", "details"), CASES)
+def test_every_mail_links_to_the_recipient_s_page_and_asks_for_no_json(
+    template: Template, locale: Locale, recipient: Recipient, details: dict[str, str]
+) -> None:
+    """People act on a page of the web claim center, never by POSTing JSON; operators are
+    sent to the console and to the claim's workflow in the Temporal UI."""
+    order = sample_order(
+        template, recipient=recipient, claim=sample_claim(locale=locale), details=details
+    )
+    settings = SETTINGS.model_copy(
+        update={"public_url": "https://claims.example/", "temporal_ui_url": "https://ui.example"}
+    )
+    body = render(order, settings=settings).body
+    reference = order.claim.reference
+    assert "POST" not in body and '{"' not in body and "/report" not in body
+    links = set(re.findall(r"https?://\S+", body)) - {"https://mediateur.example"}
+    workflow = f"https://ui.example/namespaces/default/workflows/{reference}"
+    if recipient is Recipient.OPERATORS:
+        assert links == {f"https://claims.example/app/console/claims/{reference}", workflow}
+    else:
+        assert links == {f"https://claims.example/app/claims/{reference}"}
 
 
 def test_french_dates_read_day_first_with_their_zone() -> None:

@@ -163,10 +163,8 @@ def _summary(api: _Api, settings: Settings, reference: str, keys: DemoKeys) -> N
     typer.echo(f"\nTimeline of {reference}:")
     for event in claim.get("timeline", []):
         typer.echo(f"  {event['at']}  {event['actor']:<9} {event['kind']}")
-    ui = f"http://localhost:{settings.temporal_ui_port}"
     typer.echo(f"\nClaim reference: {reference}")
-    typer.echo(
-        f"Workflow:        {ui}/namespaces/{settings.temporal_namespace}/workflows/{reference}"
-    )
+    typer.echo(f"Workflow:        {settings.workflow_url(reference)}")
+    typer.echo(f"Console:         {settings.public_url.rstrip('/')}/app/console/claims/{reference}")
     typer.echo(f"E-mails:         {StackPaths(settings.data_dir).mail}/ (one .eml file each)")
     typer.echo(f"Operator key:    {keys.operator}")
