@@ -1,4 +1,5 @@
-"""API keys: how they look, how they are checked, and who the caller is."""
+"""API keys: how they look, how they are checked, and who the caller is; and the web claim
+center's session cookie, looked up here once for the pages and the operators' tools alike."""
 
 from __future__ import annotations
 
@@ -8,18 +9,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.deps import EngineDep
+from api.deps import EngineDep, SettingsDep
 from api.errors import Forbidden, ProblemError, Unauthorized
 from claimdesk.core.domain import Actor, Role, Standing
 from claimdesk.core.permissions import OPERATOR_TOOL_ROLES
-from claimdesk.store import keys, merchants
-from claimdesk.store.db import sessions
-from claimdesk.store.models import ApiKey
+from claimdesk.core.settings import Settings
+from claimdesk.store import keys, merchants, web_accounts
+from claimdesk.store.db import sessions, unit_of_work
+from claimdesk.store.models import ApiKey, WebAccount, WebSession
 
 KEY_PREFIX = "cdk"
+SESSION_COOKIE = "claimdesk_session"  # the web claim center's sign-in (api/web/identity.py)
+SESSION_COOKIE_MAX = 100  # longer than any token we issue: refused unread
 
 
 def hash_secret(key: str) -> str:
@@ -99,12 +105,9 @@ async def authenticate(
         raise Unauthorized("this is not a claimdesk API key")
     async with sessions(engine)() as session:
         key = await keys.find_active_api_key(session=session, secret_hash=hash_secret(token))
-        if key is not None and key.role == Role.MERCHANT.value and key.merchant_id is not None:
-            standing = await merchants.merchant_standing(
-                session=session, merchant_id=key.merchant_id
-            )
-            if standing is Standing.TERMINATED:
-                raise merchant_terminated(key.merchant_id)
+        shop = key.merchant_id if key is not None and key.role == Role.MERCHANT.value else None
+        if shop is not None and await is_terminated(session=session, merchant_id=shop):
+            raise merchant_terminated(shop)
     if key is None:
         raise Unauthorized("unknown or revoked API key")
     return Principal(
@@ -125,13 +128,80 @@ def merchant_terminated(merchant_id: str) -> ProblemError:
     )
 
 
+async def is_terminated(*, session: AsyncSession, merchant_id: str) -> bool:
+    standing = await merchants.merchant_standing(session=session, merchant_id=merchant_id)
+    return standing is Standing.TERMINATED
+
+
 # What a route asks for to know its caller: the key, checked on every request.
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
 
-async def authenticate_operator(principal: PrincipalDep) -> Principal:
-    """The one door to the operators' tools (the codec server): an operator's API key today;
-    the web sign-in's session cookie is to be accepted here too, for the Temporal UI."""
+# ---- the web claim center's sessions ----
+
+
+def principal_of(account: WebAccount, row: WebSession) -> Principal:
+    """The signed-in person as the API's routes know a caller."""
+    return Principal(
+        role=Role(row.role),
+        key_id=account.id,
+        email=account.email if row.role == Role.CUSTOMER.value else None,
+        merchant_id=row.merchant_id,
+    )
+
+
+async def session_of(
+    engine: AsyncEngine, settings: Settings, *, token: str
+) -> tuple[WebAccount, WebSession] | None:
+    """The account and session of a session cookie, its last use now; None once it expired,
+    idled out, or its merchant was terminated (the row is then deleted), or for a value no
+    session of ours could have."""
+    if not token or len(token) > SESSION_COOKIE_MAX:
+        return None
+    now = datetime.now(UTC)
+    async with unit_of_work(engine) as session:
+        row = await web_accounts.touch_session(
+            session=session,
+            id_hash=hash_secret(token),
+            now=now,
+            idle_since=now - settings.web_session_idle,
+        )
+        if row is None:
+            return None
+        account = await web_accounts.get_account(session=session, account_id=row.account_id)
+        if account is None or (
+            row.merchant_id and await is_terminated(session=session, merchant_id=row.merchant_id)
+        ):
+            await web_accounts.delete_session(session=session, id_hash=row.id_hash)
+            return None
+        return account, row
+
+
+async def authenticate_operator(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The one door to the operators' tools (the codec server): an operator's API key as
+    `Authorization: Bearer` (the CLI's `--codec-auth`), or, without that header, an operator's
+    web session cookie (the Temporal UI calls from the browser with credentials: it cannot
+    send a key). A key sent decides alone: a bad one is refused, whatever the cookie.
+
+    No CSRF token is asked of the cookie: these routes only decrypt or encrypt what is sent
+    and change nothing; the cookie is SameSite=Lax (no cross-site POST carries it) and CORS
+    lets only the Temporal UI's origins read an answer.
+    """
+    if credentials is not None:
+        principal = await authenticate(engine, credentials)
+    else:
+        found = await session_of(engine, settings, token=request.cookies.get(SESSION_COOKIE, ""))
+        if found is None:
+            raise Unauthorized(
+                "send an operator's API key as `Authorization: Bearer <key>`, or sign in to "
+                "the claim center as an operator (its session cookie)"
+            )
+        principal = principal_of(*found)
     require_role(principal, *OPERATOR_TOOL_ROLES)
     return principal
 

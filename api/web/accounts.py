@@ -17,10 +17,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import Principal, hash_secret
-from claimdesk.core.domain import Locale, Role, Standing
+from api.auth import hash_secret, is_terminated
+from claimdesk.core.domain import Locale, Role
 from claimdesk.core.settings import Settings
-from claimdesk.store import merchants, web_accounts
+from claimdesk.store import web_accounts
 from claimdesk.store.db import unit_of_work
 from claimdesk.store.models import WebAccount, WebLink, WebSession
 
@@ -84,21 +84,6 @@ async def space_of(*, session: AsyncSession, account: WebAccount) -> Space | Non
     if await web_accounts.has_bought(session=session, email=account.email):
         return Space(Role.CUSTOMER)
     return None
-
-
-async def merchant_terminated(*, session: AsyncSession, merchant_id: str) -> bool:
-    standing = await merchants.merchant_standing(session=session, merchant_id=merchant_id)
-    return standing is Standing.TERMINATED
-
-
-def principal_of(account: WebAccount, row: WebSession) -> Principal:
-    """The signed-in person as the API's routes know a caller."""
-    return Principal(
-        role=Role(row.role),
-        key_id=account.id,
-        email=account.email if row.role == Role.CUSTOMER.value else None,
-        merchant_id=row.merchant_id,
-    )
 
 
 # ---- one-time links ----
@@ -183,7 +168,7 @@ async def check_password(engine: AsyncEngine, *, email: str, password: str) -> S
         space = await space_of(session=session, account=account)
         if space is None:
             return SignIn(refusal="err_credentials")
-        if space.merchant_id and await merchant_terminated(
+        if space.merchant_id and await is_terminated(
             session=session, merchant_id=space.merchant_id
         ):
             return SignIn(refusal="err_merchant_terminated")
@@ -220,31 +205,6 @@ async def open_session(
             await web_accounts.delete_session(session=session, id_hash=hash_secret(replacing))
         await web_accounts.insert_session(session=session, row=row)
     return token
-
-
-async def session_of(
-    engine: AsyncEngine, settings: Settings, *, token: str
-) -> tuple[WebAccount, WebSession] | None:
-    """The account and session of a session cookie, its last use now; None once it expired,
-    idled out, or its merchant was terminated (the row is then deleted)."""
-    now = datetime.now(UTC)
-    async with unit_of_work(engine) as session:
-        row = await web_accounts.touch_session(
-            session=session,
-            id_hash=hash_secret(token),
-            now=now,
-            idle_since=now - settings.web_session_idle,
-        )
-        if row is None:
-            return None
-        account = await web_accounts.get_account(session=session, account_id=row.account_id)
-        if account is None or (
-            row.merchant_id
-            and await merchant_terminated(session=session, merchant_id=row.merchant_id)
-        ):
-            await web_accounts.delete_session(session=session, id_hash=row.id_hash)
-            return None
-        return account, row
 
 
 async def close_session(engine: AsyncEngine, *, token: str) -> None:

@@ -14,14 +14,14 @@ from urllib.parse import parse_qsl, urlsplit
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from api.auth import Principal
+from api.auth import SESSION_COOKIE as SESSION_COOKIE  # where sessions are looked up
+from api.auth import Principal, principal_of, session_of
 from api.deps import get_engine, get_settings
 from api.web import accounts
 from api.web.messages import best_locale
 from claimdesk.core.domain import Locale
 from claimdesk.core.settings import Settings
 
-SESSION_COOKIE = "claimdesk_session"
 CSRF_COOKIE = "claimdesk_csrf"  # the double-submit token of forms shown before sign-in
 LANG_COOKIE = "claimdesk_lang"
 CSRF_FIELD = "csrf_token"
@@ -64,17 +64,16 @@ async def _look_up(request: Request) -> Visit:
     settings = get_settings(request)
     chosen = request.cookies.get(LANG_COOKIE)
     locale = Locale(chosen) if chosen in set(Locale) else None
-    token = request.cookies.get(SESSION_COOKIE)
-    if token and len(token) <= 100:
-        found = await accounts.session_of(get_engine(request), settings, token=token)
-        if found is not None:
-            account, row = found
-            return Visit(
-                locale=locale or accounts.locale_of(account) or _browser_locale(request),
-                csrf_token=row.csrf_token,
-                principal=accounts.principal_of(account, row),
-                email=account.email,
-            )
+    token = request.cookies.get(SESSION_COOKIE, "")
+    found = await session_of(get_engine(request), settings, token=token)
+    if found is not None:
+        account, row = found
+        return Visit(
+            locale=locale or accounts.locale_of(account) or _browser_locale(request),
+            csrf_token=row.csrf_token,
+            principal=principal_of(account, row),
+            email=account.email,
+        )
     anonymous = request.cookies.get(CSRF_COOKIE)
     fresh = not anonymous or len(anonymous) > 100
     return Visit(
