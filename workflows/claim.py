@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -29,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
         InfoRequest,
         InternalNote,
         MailBatch,
-        MailReceipt,
         MerchantReinstated,
         MerchantResponse,
         MerchantTerminated,
@@ -48,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
     from claimdesk.core.standing import visibility
     from workflows import search
     from workflows.counters import count_step
+    from workflows.mail import send_mails
     from workflows.store_writes import StoreWriter
 
 
@@ -61,15 +60,6 @@ ANSWERED_KEPT = timedelta(minutes=10)
 HANDING_OVER = "HandingOver"
 # The patch that retired the `merchant_response` signal (see its handler).
 SIGNAL_RETIRED = "retire-merchant-response-signal"
-
-# E-mails retry until they are sent (store writes too, workflows/store_writes.py): a claim
-# never loses either. A worker that dies mid-send is noticed within the heartbeat, and
-# the activity runs again elsewhere; it beats before each message.
-MAIL_TIMEOUT = timedelta(seconds=60)
-MAIL_HEARTBEAT = timedelta(seconds=30)
-MAIL_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)
-)
 
 
 @workflow.defn(name="ClaimWorkflow")
@@ -194,15 +184,7 @@ class ClaimWorkflow:
 
     async def _send(self, batch: MailBatch) -> None:
         """Sends a step's e-mails in one activity; a permanent refusal goes on the timeline."""
-        receipt = await workflow.execute_activity(
-            "send_mails",
-            batch,
-            result_type=MailReceipt,
-            summary=", ".join(f"{o.template.value} to {o.recipient.value}" for o in batch.orders),
-            start_to_close_timeout=MAIL_TIMEOUT * len(batch.orders),
-            heartbeat_timeout=MAIL_HEARTBEAT,
-            retry_policy=MAIL_RETRY,
-        )
+        receipt = await send_mails(batch)
         for refusal in receipt.refused:
             workflow.logger.error(
                 "e-mail %s undeliverable: %s",
