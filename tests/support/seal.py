@@ -16,6 +16,7 @@ from claimdesk.adapters.seal import Sealer
 from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.seal import Keyring
 from tests.support.api import Api
+from tests.support.codec import converter
 
 # Every process of the test session (and the workers it spawns) seals and checks with it.
 SEAL_KEYS = f"test:{secrets.token_hex(32)}"
@@ -32,11 +33,12 @@ def unsealed(client: Client) -> Client:
 
 
 def sealed_with(client: Client, keys: str) -> Client:
-    """A client on the same connection that seals with the first of `keys`."""
+    """A client on the same connection that seals with the first of `keys` (and encrypts and
+    decrypts payloads as the API does: an Update's answer comes back encrypted)."""
     return Client(
         client.service_client,
         namespace=client.namespace,
-        data_converter=data_converter,
+        data_converter=converter,
         interceptors=[sealing(client.namespace, keys)],
     )
 
