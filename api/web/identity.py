@@ -2,6 +2,8 @@
 
 `current_visit` is worked out once per request and kept on `request.state`; the
 dependencies below and `rendering.render` read it from there.
+The session cookie itself is looked up in `api.auth.session_of`, which the codec server's
+`authenticate_operator` shares (the Temporal UI sends the operator's cookie).
 """
 
 from __future__ import annotations

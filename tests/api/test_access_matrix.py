@@ -90,7 +90,8 @@ MATRIX: dict[tuple[str, str], Expect] = {
     # (401) until the reinstate row's operator cells reinstate them both.
     ("POST", "/merchants/{merchant_id}/terminate"): _merchant_row((403, 404, 404)),
     ("POST", "/merchants/{merchant_id}/reinstate"): _merchant_row((401, 401, 401)),
-    # The codec server decrypts any claim's personal data: operators only.
+    # The codec server decrypts any claim's personal data: operators only (by key here; by
+    # the claim center's session in tests/web/test_codec_sessions.py).
     ("POST", "/codec/decode"): {"customer": (403,), "merchant": (403,), "operator": (200,)},
     ("POST", "/codec/encode"): {"customer": (403,), "merchant": (403,), "operator": (200,)},
 }
