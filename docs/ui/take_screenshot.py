@@ -6,7 +6,8 @@ whole dev stack in a fresh data directory on free ports with a ladder of seconds
 claims against three merchants through the API as a client would, lets the deadlines
 pass, then has headless Chromium show the UI's workflow list with the claims' search
 attributes as columns, and sign in to the web pages as an operator, a customer and a
-merchant (web_screens.py), and save docs/ui/*.png.
+merchant, who also file and answer one more claim on the pages (web_screens.py), and save
+docs/ui/*.png.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from urllib.parse import quote
 
 import httpx
 from playwright.async_api import async_playwright
-from web_screens import OPERATOR, web_screenshots
+from web_screens import FRESH_PURCHASE, OPERATOR, web_screenshots
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -108,6 +109,8 @@ async def drive_claims(env: dict[str, str], api: str) -> None:
     csv.write_text(
         "id,merchant_id,customer_email,amount,currency,occurred_at\n"
         + "".join(f"{tx},{m},ada@example.com,89.00,EUR,{bought}\n" for tx, m, *_ in CLAIMS)
+        # Left unclaimed: web_screens.py files its claim through the customer's form.
+        + f"{FRESH_PURCHASE},LUMEN-HOME,ada@example.com,89.00,EUR,{bought}\n"
     )
     cli(env, "transactions", "import", str(csv))
     async with httpx.AsyncClient(base_url=api, timeout=30) as http:
@@ -170,7 +173,7 @@ async def show(env: dict[str, str], api: str, ui: str) -> None:
     await wait_ok(f"{api}/readyz")
     await drive_claims(env, api)
     cli(env, "operators", "add", "--email", OPERATOR)
-    await asyncio.sleep(14)  # past the resolution target: silent merchants breach
+    await asyncio.sleep(42)  # past the resolution target: silent merchants breach
     await wait_ok(ui)
     await screenshot(ui, api, Path(env["CLAIMDESK_DATA_DIR"]) / "mail")
 
@@ -181,9 +184,11 @@ def main() -> None:
     env = {
         **os.environ,
         "CLAIMDESK_DATA_DIR": str(data_dir),
-        "CLAIMDESK_LEVEL2_AFTER": "4",
-        "CLAIMDESK_LEVEL3_AFTER": "8",
-        "CLAIMDESK_RESOLUTION_TARGET": "12",
+        # Seconds, long enough for the claim filed on the pages to stay at level 1 while
+        # the merchant answers it there, short enough for the first claims to breach.
+        "CLAIMDESK_LEVEL2_AFTER": "30",
+        "CLAIMDESK_LEVEL3_AFTER": "36",
+        "CLAIMDESK_RESOLUTION_TARGET": "40",
         "CLAIMDESK_WORKER_METRICS_PORT": str(free_port()),
         "CLAIMDESK_PUBLIC_URL": f"http://127.0.0.1:{ports['API']}",  # the e-mails' links
         **{f"CLAIMDESK_{name}_PORT": str(port) for name, port in ports.items()},
