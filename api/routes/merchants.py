@@ -86,14 +86,7 @@ async def terminate(
     client: TemporalDep,
     session: SessionDep,
 ) -> MerchantStandingOut:
-    merchant, told = await merchant_standing.change_standing(
-        engine=engine,
-        client=client,
-        principal=principal,
-        merchant_id=merchant_id,
-        standing=Standing.TERMINATED,
-    )
-    return _with_claims(await records.merchant_record(session=session, merchant=merchant), told)
+    return await _change(merchant_id, principal, engine, client, session, Standing.TERMINATED)
 
 
 @router.post(
@@ -109,12 +102,24 @@ async def reinstate(
     client: TemporalDep,
     session: SessionDep,
 ) -> MerchantStandingOut:
+    return await _change(merchant_id, principal, engine, client, session, Standing.ACTIVE)
+
+
+async def _change(
+    merchant_id: str,
+    principal: Principal,
+    engine: EngineDep,
+    client: TemporalDep,
+    session: SessionDep,
+    standing: Standing,
+) -> MerchantStandingOut:
+    """A termination or a reinstatement, and what it did to the merchant's claims."""
     merchant, told = await merchant_standing.change_standing(
         engine=engine,
         client=client,
         principal=principal,
         merchant_id=merchant_id,
-        standing=Standing.ACTIVE,
+        standing=standing,
     )
     return _with_claims(await records.merchant_record(session=session, merchant=merchant), told)
 
