@@ -1,0 +1,46 @@
+"""Hostile review of issue 14 item 6: an address in a log line the suite does not look at."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from api.web import linkmail
+from claimdesk.adapters.logs import JsonFormatter
+from claimdesk.core.domain import Locale
+from claimdesk.core.settings import Settings
+
+ADDRESS = "zelda.quixote@example.org"
+
+
+class _Refusing:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        return f"550 5.1.1 <{address}>: recipient unknown"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_a_refused_sign_in_link_is_logged_without_the_address(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    port = _free_port()
+    smtp = Controller(_Refusing(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        settings = Settings(smtp_host="127.0.0.1", smtp_port=port)
+        with caplog.at_level(logging.INFO):
+            await linkmail.send_link(settings, to=ADDRESS, token="t" * 32, locale=Locale.EN)
+    finally:
+        smtp.stop()
+    # As the service's JSON formatter writes each record (message and exception).
+    formatter = JsonFormatter()
+    logged = [formatter.format(r) for r in caplog.records if r.name != "mail.log"]
+    assert logged, "nothing logged"
+    assert not [line for line in logged if ADDRESS in line], logged
