@@ -7,6 +7,12 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from fastapi import Request
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api import errors
 
 from api.web import linkmail
 from claimdesk.adapters.logs import JsonFormatter
@@ -44,3 +50,25 @@ async def test_a_refused_sign_in_link_is_logged_without_the_address(
     logged = [formatter.format(r) for r in caplog.records if r.name != "mail.log"]
     assert logged, "nothing logged"
     assert not [line for line in logged if ADDRESS in line], logged
+
+
+async def test_a_store_timeout_answered_503_is_logged_without_the_statements_parameters(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A statement cancelled by PostgreSQL (statement_timeout, a failover) is an
+    OperationalError: the API answers 503 and logs the error's text, which SQLAlchemy
+    writes with the statement's parameters (the engine does not hide them)."""
+    with pytest.raises(sa_exc.OperationalError) as raised:
+        async with engine.connect() as conn:
+            await conn.execute(text("SET statement_timeout = 10"))
+            await conn.execute(
+                text("SELECT pg_sleep(1), CAST(:e AS text)"),
+                {"e": ADDRESS},
+            )
+    request = Request({"type": "http", "method": "GET", "path": "/claims", "headers": []})
+    with caplog.at_level(logging.INFO):
+        answer = await errors._on_anything(request, raised.value)
+    assert answer.status_code == 503
+    formatter = JsonFormatter()
+    logged = [formatter.format(r) for r in caplog.records]
+    assert logged and not [line for line in logged if ADDRESS in line], logged
