@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api import errors
 
 from api.web import linkmail
-from claimdesk.adapters.logs import JsonFormatter
+from claimdesk.adapters.logs import TEXT_FORMAT, JsonFormatter
 from claimdesk.core.domain import Locale
 from claimdesk.core.settings import Settings
+from tests.support.api import Api
 
 ADDRESS = "zelda.quixote@example.org"
 
@@ -72,3 +74,19 @@ async def test_a_store_timeout_answered_503_is_logged_without_the_statements_par
     formatter = JsonFormatter()
     logged = [formatter.format(r) for r in caplog.records]
     assert logged and not [line for line in logged if ADDRESS in line], logged
+
+
+async def test_the_access_line_names_only_a_claim_reference_never_the_raw_path_segment(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The access line's `claim=` (and every record's `claim`, via bind_claim) is the raw,
+    URL-decoded `{reference}` path segment, logged whatever the route's validation says
+    of it: any text a caller puts there (an e-mail address, say) is logged at INFO as a
+    claim reference. (A CR/LF in it does not reach the log: the route does not match.)"""
+    operator = await api.key("operator")
+    with caplog.at_level(logging.INFO, logger="claimdesk.access"):
+        await api.http.get(f"/claims/{quote(ADDRESS)}", headers=operator)
+    formatter = logging.Formatter(TEXT_FORMAT)
+    lines = [formatter.format(r) for r in caplog.records if r.name == "claimdesk.access"]
+    assert len(lines) == 1, lines
+    assert ADDRESS not in lines[0], lines
