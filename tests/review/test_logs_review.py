@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from urllib.parse import quote
@@ -86,6 +87,7 @@ async def test_the_access_line_names_only_a_claim_reference_never_the_raw_path_s
     operator = await api.key("operator")
     with caplog.at_level(logging.INFO, logger="claimdesk.access"):
         await api.http.get(f"/claims/{quote(ADDRESS)}", headers=operator)
+        await asyncio.sleep(0.3)  # the line is written once the answer is sent
     formatter = logging.Formatter(TEXT_FORMAT)
     lines = [formatter.format(r) for r in caplog.records if r.name == "claimdesk.access"]
     assert len(lines) == 1, lines
