@@ -32,7 +32,7 @@ async def test_a_flood_of_messages_is_mailed_up_to_the_cap_then_digested_at_the_
     await claims.env.sleep(timedelta(minutes=2))
     [digest] = await claims.mail(handle.id, "message_digest")
     assert "shop@example.com" in str(digest["To"])
-    assert f"{FLOOD - CAP} more messages" in digest.get_content()
+    assert f"{FLOOD - CAP} more updates" in digest.get_content()
     await claims.settle(handle)
     assert claims.templates(handle.id).count("message") == CAP
     timeline = await claims.timeline(handle.id)
@@ -50,6 +50,6 @@ async def test_a_claim_closed_while_messages_wait_sends_their_digest_with_its_cl
     closed = await ask(handle, ClaimWorkflow.withdraw, CloseRequest(CUSTOMER, "Found it."))
     assert closed.status is Status.CLOSED
     [digest] = await claims.mail(handle.id, "message_digest")
-    assert "3 more messages" in digest.get_content()
+    assert "3 more updates" in digest.get_content()
     await claims.mail(handle.id, "closed_notice")
     assert await handle.result() == await handle.query(ClaimWorkflow.view)  # no timer left
