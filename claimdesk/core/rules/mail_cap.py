@@ -12,9 +12,10 @@ updates. A claim that closes sends what is held at once.
 Never held (`must_go=True`; it still counts as one of the hour's updates): an update that asks
 the customer for something they are not yet asked for — a request for information while
 none is pending (the claim does not await the customer), a proposal while none stands.
-What is held can only be a repeat the customer is already e-mailed the gist of (the claim
-already awaits them); no deadline runs on a request or a proposal, and the claim's page
-always shows the latest. E-mails caused by a step the claim takes once (a decision,
+What may be held is only a further one while the claim already awaits the customer (they
+were e-mailed what it awaits), or a proposal replacing the standing one; no deadline runs
+on a request or a proposal, the claim's page always shows the latest, and the digest
+points there within the hour. E-mails caused by a step the claim takes once (a decision,
 findings, a resolution, an escalation, a deadline, a closing, the answer to a proposal)
 never pass here and are never held.
 """
@@ -64,7 +65,7 @@ def tell(
 
 
 def digest_due(state: ClaimState) -> datetime | None:
-    """When the next digest is due, if any message waits for one."""
+    """When the next digest is due, if any update waits for one."""
     return min((m.digest_at for m in state.message_mails if m.digest_at is not None), default=None)
 
 
