@@ -70,9 +70,11 @@ def reinstatement_returns_claims(policy: Policy) -> bool:
 
 
 def message_mails_capped(policy: Policy) -> bool:
-    """A recipient is e-mailed about at most `policy.message_mails_per_hour` messages of a
-    claim in a rolling hour; the messages past it are told in one digest when the hour of
-    the oldest e-mail ends (claimdesk/core/rules/mail_cap.py). Nothing else is capped."""
+    """A recipient gets at most `policy.message_mails_per_hour` updates of a claim in a
+    rolling hour: e-mails sent by an action a party may repeat at will (a message, a
+    merchant's acknowledgement or rejection, a request for information, a proposal); those
+    past it are told in one digest when the hour of the oldest ends. A request or proposal
+    the customer is not yet asked always goes out (claimdesk/core/rules/mail_cap.py)."""
     return since(policy, 3)
 
 

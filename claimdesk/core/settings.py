@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     merchant_strike_limit: int = Field(default=3, ge=1)
     # Temporal warns at 10,240 history events and fails a run at 51,200.
     history_events_per_run: int = Field(default=5000, ge=100, le=10_000)
-    # Edition 3: e-mails about messages one recipient gets per claim in a rolling hour; the
-    # messages past it are told in one digest when the hour ends (core/rules/mail_cap.py).
+    # Edition 3: updates (e-mails of repeatable actions: messages, answers, requests,
+    # proposals) one recipient gets per claim in a rolling hour; those past it are told in
+    # one digest when the hour ends (core/rules/mail_cap.py).
     message_mails_per_hour: int = Field(default=10, ge=1, le=10_000)
 
     # Rate limits of the API, each counted per API key and per client address (api/limits.py).

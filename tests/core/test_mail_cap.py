@@ -1,5 +1,6 @@
-"""Edition 3's cap on e-mails about messages: at most N per recipient in a rolling hour, the
-rest told in one digest when the hour ends; nothing else capped, no message lost."""
+"""Edition 3's cap on updates (e-mails a party's repeatable action sends another party): at
+most N per recipient in a rolling hour, the rest told in one digest when the hour ends; a
+request or proposal the customer is not yet asked never held; no update lost."""
 
 from __future__ import annotations
 
@@ -15,15 +16,21 @@ from claimdesk.core.domain import (
     Actor,
     CloseRequest,
     EventKind,
+    InfoRequest,
     MailOrder,
+    MerchantAction,
+    MerchantResponse,
     PostMessage,
+    Proposal,
+    ProposalKind,
     Recipient,
     Role,
+    Status,
     Template,
 )
 from claimdesk.core.rules import ClaimState, Step
 from claimdesk.core.settings import Settings
-from tests.support.claims import CUSTOMER, HOUR, OPENED, POLICY, claim_input
+from tests.support.claims import CUSTOMER, HOUR, OPENED, OPERATOR, POLICY, claim_input
 
 MINUTE = timedelta(minutes=1)
 CAP = 10
@@ -171,3 +178,98 @@ def test_no_rolling_hour_holds_more_than_the_cap_and_no_message_is_lost(
         hour = [t for t, _ in about if at - HOUR < t <= at]
         assert len(hour) <= cap, (at, hour)
     assert told[Template.MESSAGE] + told[Template.MESSAGE_DIGEST] == len(gaps)
+
+
+UPDATES = {
+    Template.MESSAGE,
+    Template.MERCHANT_ANSWERED,
+    Template.INFO_REQUESTED,
+    Template.PROPOSAL,
+    Template.MESSAGE_DIGEST,
+}
+PROPOSAL = Proposal(ProposalKind.RESHIPMENT)
+# What a party may repeat at will, and whom it e-mails an update (a delivery claim, level 1).
+REPEATABLE: list[tuple[Action, object, set[Recipient]]] = [
+    (Action.MESSAGE, PostMessage(CUSTOMER, "Any news?"), {Recipient.MERCHANT}),
+    (Action.MESSAGE, PostMessage(MERCHANT, "Soon."), {Recipient.CUSTOMER}),
+    (Action.MESSAGE, PostMessage(OPERATOR, "We see."), {Recipient.CUSTOMER, Recipient.MERCHANT}),
+    *[
+        (
+            Action.MERCHANT_RESPONSE,
+            MerchantResponse(MERCHANT, kind, message="Read me.", reason="other", proposal=PROPOSAL),
+            {Recipient.CUSTOMER},
+        )
+        for kind in MerchantAction
+    ],
+    (Action.REQUEST_INFO, InfoRequest(OPERATOR, "Your receipt?"), {Recipient.CUSTOMER}),
+]
+
+
+def _must_go(state: ClaimState, action: Action, message: object) -> bool:
+    """A request while the claim does not await the customer, a proposal while none stands."""
+    asks = action is Action.REQUEST_INFO or (
+        isinstance(message, MerchantResponse) and message.action is MerchantAction.REQUEST_INFO
+    )
+    if asks:
+        return state.status is not Status.AWAITING_CUSTOMER
+    proposes = isinstance(message, MerchantResponse) and message.action is MerchantAction.PROPOSE
+    return proposes and state.proposal is None
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cap=st.integers(min_value=1, max_value=4),
+    moves=st.lists(
+        st.tuples(st.integers(0, 30), st.integers(0, len(REPEATABLE) - 1)), min_size=1, max_size=50
+    ),
+)
+def test_every_repeatable_action_is_capped_but_what_asks_the_customer_first(
+    cap: int, moves: list[tuple[int, int]]
+) -> None:
+    """Any mix of repeatable actions: per recipient, in any rolling hour, at most `cap`
+    updates but for the first requests and proposals, which always go out at once; every
+    update told, alone or in a digest."""
+    state, _ = ClaimState.open(
+        replace(claim_input(), policy=replace(CAPPED, message_mails_per_hour=cap))
+    )
+    sent: list[tuple[datetime, MailOrder, bool]] = []
+    owed: Counter[Recipient] = Counter()
+    now = OPENED
+    for gap, pick in moves:
+        now += gap * MINUTE
+        while (due := state.next_timer()) is not None and due <= now:
+            sent += [(due, m, False) for m in state.advance(due).mails]
+        action, message, told = REPEATABLE[pick]
+        if state.refusal(action, message) is not None:  # type: ignore[arg-type]
+            continue
+        first = _must_go(state, action, message)
+        mails = state.act(action, message, now).mails  # type: ignore[arg-type]
+        if first:
+            assert [m.template for m in mails] in ([Template.INFO_REQUESTED], [Template.PROPOSAL])
+        sent += [(now, m, first) for m in mails]
+        owed.update(told)
+    while (due := state.next_timer()) is not None and due < OPENED + 24 * HOUR:
+        sent += [(due, m, False) for m in state.advance(due).mails]
+    for recipient in (Recipient.CUSTOMER, Recipient.MERCHANT):
+        about = [(at, m, f) for at, m, f in sent if m.recipient is recipient]
+        assert {m.template for _, m, _ in about} <= UPDATES
+        for at, _, _ in about:
+            hour = [f for t, _, f in about if at - HOUR < t <= at]
+            assert len(hour) <= cap + sum(hour), (recipient, at, hour)
+        told = sum(int(m.details.get("count", "1")) for _, m, _ in about)
+        assert told == owed[recipient], recipient
+
+
+def test_past_the_cap_a_first_request_still_goes_out_and_a_repeat_waits_for_the_digest() -> None:
+    state = _claim()
+    for n in range(CAP):
+        _write(state, OPENED + n * MINUTE, MERCHANT, f"note {n}")  # the customer's hour is full
+    ask = MerchantResponse(MERCHANT, MerchantAction.REQUEST_INFO, message="Your receipt?")
+    first = state.act(Action.MERCHANT_RESPONSE, ask, OPENED + 20 * MINUTE)
+    assert [m.template for m in first.mails] == [Template.INFO_REQUESTED]
+    again = state.act(Action.MERCHANT_RESPONSE, ask, OPENED + 21 * MINUTE)
+    assert again.mails == [] and again.events[0].kind is EventKind.INFO_REQUESTED
+    acknowledged = MerchantResponse(MERCHANT, MerchantAction.ACKNOWLEDGE, message="On it.")
+    assert state.act(Action.MERCHANT_RESPONSE, acknowledged, OPENED + 22 * MINUTE).mails == []
+    [digest] = state.advance(OPENED + HOUR + MINUTE).mails  # minutes 0 and 1 left the hour
+    assert (digest.recipient, digest.details) == (Recipient.CUSTOMER, {"count": "2"})

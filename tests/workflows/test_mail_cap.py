@@ -1,16 +1,29 @@
-"""Edition 3's cap on message e-mails, on the time-skipping server: a flood of messages is
-stored whole, e-mailed up to the cap, and the rest told in one digest when the hour ends."""
+"""Edition 3's cap on update e-mails, on the time-skipping server: a flood of messages, or of
+a merchant's answers and requests, is stored whole, e-mailed up to the cap, and the rest told
+in one digest when the hour ends; a first request or proposal goes out past the cap."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from claimdesk.core.domain import Actor, CloseRequest, PostMessage, Role, Status
+from claimdesk.core.domain import (
+    Actor,
+    CloseRequest,
+    MerchantAction,
+    MerchantResponse,
+    PostMessage,
+    Proposal,
+    ProposalKind,
+    Role,
+    Status,
+)
 from tests.support.workflows import Claims, ask
 from workflows.claim import ClaimWorkflow
 
 HOUR = timedelta(hours=1)
+RESHIPMENT = Proposal(ProposalKind.RESHIPMENT)
 CUSTOMER = Actor(Role.CUSTOMER, "ana@example.com")
+MERCHANT = Actor(Role.MERCHANT, "M1")
 FLOOD = 25
 CAP = 10  # the default CLAIMDESK_MESSAGE_MAILS_PER_HOUR
 
@@ -32,7 +45,7 @@ async def test_a_flood_of_messages_is_mailed_up_to_the_cap_then_digested_at_the_
     await claims.env.sleep(timedelta(minutes=2))
     [digest] = await claims.mail(handle.id, "message_digest")
     assert "shop@example.com" in str(digest["To"])
-    assert f"{FLOOD - CAP} more messages" in digest.get_content()
+    assert f"{FLOOD - CAP} more updates" in digest.get_content()
     await claims.settle(handle)
     assert claims.templates(handle.id).count("message") == CAP
     timeline = await claims.timeline(handle.id)
@@ -50,6 +63,36 @@ async def test_a_claim_closed_while_messages_wait_sends_their_digest_with_its_cl
     closed = await ask(handle, ClaimWorkflow.withdraw, CloseRequest(CUSTOMER, "Found it."))
     assert closed.status is Status.CLOSED
     [digest] = await claims.mail(handle.id, "message_digest")
-    assert "3 more messages" in digest.get_content()
+    assert "3 more updates" in digest.get_content()
     await claims.mail(handle.id, "closed_notice")
     assert await handle.result() == await handle.query(ClaimWorkflow.view)  # no timer left
+
+
+async def test_a_merchant_answering_again_and_again_mails_the_customer_up_to_the_cap(
+    claims: Claims,
+) -> None:
+    handle = await claims.open()
+    asks = MerchantResponse(MERCHANT, MerchantAction.REQUEST_INFO, message="Your receipt?")
+    acks = [
+        MerchantResponse(MERCHANT, MerchantAction.ACKNOWLEDGE, message=f"Read this {n}")
+        for n in range(CAP + 2)
+    ]
+    for response in [asks, *acks, asks, asks]:  # 1 + 9 e-mailed, the last 5 held
+        await ask(handle, ClaimWorkflow.submit_merchant_response, response)
+    await claims.mail(handle.id, "merchant_answered", CAP - 1)
+    propose = MerchantResponse(
+        MERCHANT, MerchantAction.PROPOSE, message="A new one?", proposal=RESHIPMENT
+    )
+    await ask(handle, ClaimWorkflow.submit_merchant_response, propose)
+    [proposal] = await claims.mail(handle.id, "proposal")  # asks something new: never held
+    assert "ana@example.com" in str(proposal["To"])
+    await claims.settle(handle)
+    assert claims.templates(handle.id).count("merchant_answered") == CAP - 1
+    assert claims.templates(handle.id).count("info_requested") == 1
+    await claims.env.sleep(HOUR + timedelta(minutes=1))
+    [digest] = await claims.mail(handle.id, "message_digest")
+    assert "ana@example.com" in str(digest["To"])
+    assert "5 more updates" in digest.get_content()
+    timeline = await claims.timeline(handle.id)
+    assert timeline.count("merchant_acknowledged") == CAP + 2  # every answer stored
+    assert timeline.count("info_requested") == 3

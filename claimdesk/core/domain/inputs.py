@@ -23,7 +23,7 @@ from claimdesk.core.domain.vocabulary import (
 # The edition of the rules new claims open under; raise it with every change to what the
 # rules decide, and gate the change on `claimdesk.core.editions`. 1: the rules
 # before editions; 2: the seeds' rules of issue 12; 3: reinstating a merchant gives it back
-# the claims its termination moved to the platform, and message e-mails are capped per hour
+# the claims its termination moved to the platform, and update e-mails are capped per hour
 # (see editions.py).
 CURRENT_EDITION = 3
 
@@ -49,8 +49,8 @@ class Policy:
     # From edition 2: how long an investigation (level 2, or a reopening) has to give the
     # customer its findings before operators are alerted (claimdesk/core/rules/findings.py).
     findings_within: timedelta = timedelta(hours=48)
-    # From edition 3: e-mails about messages one recipient gets per rolling hour; the
-    # messages past it are told in one digest (claimdesk/core/rules/mail_cap.py).
+    # From edition 3: updates (e-mails of repeatable actions) one recipient gets per rolling
+    # hour; those past it are told in one digest (claimdesk/core/rules/mail_cap.py).
     message_mails_per_hour: int = 10
 
 
@@ -106,12 +106,12 @@ class Outcome:
 
 @dataclass
 class MessageMails:
-    """Edition 3: the e-mails about messages one recipient got in the rolling hour, and the
-    messages held for its digest (claimdesk/core/rules/mail_cap.py)."""
+    """Edition 3: the updates one recipient was e-mailed in the rolling hour, and the
+    updates held for its digest (claimdesk/core/rules/mail_cap.py)."""
 
     recipient: Recipient
     sent: list[datetime] = field(default_factory=list)  # within the hour, oldest first
-    held: int = 0  # messages not e-mailed one by one, told in the digest
+    held: int = 0  # updates not e-mailed one by one, told in the digest
     last_held_seq: int = 0  # the digest's e-mail is keyed on the last of them
     digest_at: datetime | None = None  # when the hour of the oldest e-mail ends
 

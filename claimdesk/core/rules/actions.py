@@ -53,7 +53,8 @@ def on_message(state: ClaimState, message: PostMessage, now: datetime) -> None:
         if author is Role.MERCHANT and editions.any_merchant_action_answers(state.input.policy):
             state.merchant_answered = True
     for recipient in told:
-        mail_cap.tell_of_message(state, seq, recipient, now, author=author.value, body=message.body)
+        details = {"author": author.value, "body": message.body}
+        mail_cap.tell(state, seq, Template.MESSAGE, recipient, now, details)
 
 
 def _told_of_message(state: ClaimState, author: Role) -> list[Recipient]:
@@ -93,6 +94,7 @@ def on_merchant_response(state: ClaimState, response: MerchantResponse, now: dat
 
 def _merchant_proposes(state: ClaimState, response: MerchantResponse, now: datetime) -> None:
     assert response.proposal is not None
+    first = state.proposal is None  # a new one to answer, not a change of the standing one
     state.proposal = response.proposal
     state.status = Status.AWAITING_CUSTOMER
     details = text(
@@ -101,7 +103,7 @@ def _merchant_proposes(state: ClaimState, response: MerchantResponse, now: datet
         message=response.message,
     )
     seq = state.record_event(now, Role.MERCHANT, EventKind.PROPOSAL_MADE, **details)
-    state.order_mail(seq, Template.PROPOSAL, Recipient.CUSTOMER, **details)
+    mail_cap.tell(state, seq, Template.PROPOSAL, Recipient.CUSTOMER, now, details, must_go=first)
 
 
 def _merchant_asks(state: ClaimState, response: MerchantResponse, now: datetime) -> None:
@@ -116,9 +118,8 @@ def _merchant_answers(state: ClaimState, response: MerchantResponse, now: dateti
     event = EventKind.MERCHANT_ACKNOWLEDGED if acknowledged else EventKind.MERCHANT_REJECTED
     details = text(message=response.message, reason=response.reason)
     seq = state.record_event(now, Role.MERCHANT, event, **details)
-    state.order_mail(
-        seq, Template.MERCHANT_ANSWERED, Recipient.CUSTOMER, action=kind.value, **details
-    )
+    told = {"action": kind.value, **details}
+    mail_cap.tell(state, seq, Template.MERCHANT_ANSWERED, Recipient.CUSTOMER, now, told)
 
 
 def on_accept(state: ClaimState, answer: ProposalAnswer, now: datetime) -> None:
@@ -218,10 +219,12 @@ def on_request_info(state: ClaimState, request: InfoRequest, now: datetime) -> N
 
 
 def _ask_customer(state: ClaimState, author: Role, question: str, now: datetime) -> None:
+    first = state.status is not Status.AWAITING_CUSTOMER  # nothing asked of them yet
     state.status = Status.AWAITING_CUSTOMER
     seq = state.record_event(now, author, EventKind.INFO_REQUESTED, question=question)
-    state.order_mail(
-        seq, Template.INFO_REQUESTED, Recipient.CUSTOMER, author=author.value, question=question
+    details = {"author": author.value, "question": question}
+    mail_cap.tell(
+        state, seq, Template.INFO_REQUESTED, Recipient.CUSTOMER, now, details, must_go=first
     )
 
 
