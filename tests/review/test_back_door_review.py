@@ -16,10 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.security.test_back_door import (
     ANA,
-    _claim_input,
     _open,
     _refused_as_unsealed,
-    _settled,
 )
 from tests.support.api import Api
 from tests.support.seal import trace, unsealed
