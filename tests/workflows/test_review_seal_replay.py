@@ -10,7 +10,6 @@ post the customer's message again, or replay any other action the claim still ta
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import timedelta
 
