@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from claimdesk.core.domain import Projection, StrikeInput, StrikeResult
 from claimdesk.store import claims, merchants
 from claimdesk.store.db import unit_of_work
+
+# The refusal of an opening whose reference another run of its workflow opened before.
+OPENED_BEFORE = "OpenedByAnotherRun"
 
 
 class StoreActivities:
@@ -19,6 +23,14 @@ class StoreActivities:
     @activity.defn(name="record_claim")
     async def record_claim(self, projection: Projection) -> None:
         async with unit_of_work(self._engine) as session:
+            if await claims.opened_by_another_run(session=session, projection=projection):
+                # A start sent again around the API (e.g. a closed claim's, read from its
+                # history): its run fails at its opening, before any deadline is armed.
+                raise ApplicationError(
+                    f"claim {projection.claim.reference} was opened by another run",
+                    type=OPENED_BEFORE,
+                    non_retryable=True,
+                )
             await claims.record_claim(session=session, projection=projection)
 
     @activity.defn(name="record_strike")

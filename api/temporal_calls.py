@@ -71,7 +71,9 @@ async def _until_not_busy(call: Callable[[], Awaitable[T]]) -> T:
     run, or holding as many actions in flight as Temporal takes at once for one workflow.
 
     Safe to repeat: an Update keeps its id on every try (and on every request with the same
-    Idempotency-Key), which Temporal takes at most once; the start is idempotent.
+    Idempotency-Key), which Temporal takes at most once; the start is idempotent. Each try
+    goes through the client's `Sealer` again, so it is sealed anew: a seal is good for a
+    few minutes only (claimdesk/core/seal.py, `FRESH_FOR`).
     """
     while True:
         try:

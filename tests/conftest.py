@@ -25,7 +25,7 @@ from tests.support.api import SECOND, Api, api_settings, serve
 from tests.support.codec import TEST_PAYLOAD_KEYS, converter
 from tests.support.database import scratch_database, with_database
 from tests.support.mailbox import Mailbox
-from tests.support.seal import SEAL_KEYS, sealing
+from tests.support.seal import SEAL_KEYS, ServerClock, sealing
 from workflows import search
 
 TEMPLATE_DB = "claimdesk_template"
@@ -92,11 +92,13 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server per test: a clock and history no other test has touched."""
+    clock = ServerClock()  # seals dated by the server's (skipped) time, as workflows read it
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=converter,
-        interceptors=[sealing("default")],
+        interceptors=[sealing("default", clock=clock.now)],
         test_server_existing_path=str(temporal_test_server()),
     )
+    clock.env = env
     # The test server does not list search attributes, but it takes new ones.
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(

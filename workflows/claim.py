@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from claimdesk.core.permissions import ActionInput
     from claimdesk.core.rules import ClaimState, Refused, Step
     from claimdesk.core.rules.takeover import MAIL_REFUSED, NO_CONTACT_ADDRESS
+    from claimdesk.core.seal import ANSWERED_KEPT  # outlives a seal (see there)
     from claimdesk.core.standing import visibility
     from workflows import search
     from workflows.counters import count_step
@@ -54,8 +55,6 @@ REFUSED = "ActionRefused"
 # An Update a previous run of the claim already answered (its Update id is carried over):
 # the API answers it from the store, where that run wrote the answer with the action.
 ANSWERED_BEFORE = "AlreadyAnswered"
-# How long a run remembers the Updates it answered, across hand-overs.
-ANSWERED_KEPT = timedelta(minutes=10)
 # Refused for a moment while the claim hands over to a fresh run: callers ask again.
 HANDING_OVER = "HandingOver"
 # The patch that retired the `merchant_response` signal (see its handler).
@@ -261,6 +260,10 @@ class ClaimWorkflow:
         await workflow.wait_condition(lambda: self._opened)
         async with self._lock:  # not mid-step: the view answered is a view stored
             return self._opening_view or self._state.view()
+
+    @opened.validator
+    def _check_opened(self) -> None:
+        """Only there for the worker's seal check, which runs in validators."""
 
     # ---- actions (one Update each; the validator refuses without touching history) ----
 

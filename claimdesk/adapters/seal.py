@@ -4,7 +4,8 @@ the worker's interceptor refuses what no listed key sealed (claimdesk/core/seal.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import client, workflow
@@ -38,19 +39,36 @@ def _seal_of(headers: Mapping[str, Payload]) -> str | None:
     return found.data.decode(errors="replace") if found is not None else None
 
 
-class Sealer(client.Interceptor):
-    """On the API's client: seals each workflow start and Update it sends."""
+async def wall_clock() -> datetime:
+    return datetime.now(UTC)
 
-    def __init__(self, keyring: Keyring, namespace: str, converter: PayloadConverter) -> None:
+
+class Sealer(client.Interceptor):
+    """On the API's client: seals each workflow start and Update it sends, at the moment it
+    sends it (each try anew: a seal is accepted for `FRESH_FOR`).
+
+    `clock`: the time a seal is dated with, the wall clock but in tests on a time-skipping
+    server (whose clock the workflow reads)."""
+
+    def __init__(
+        self,
+        keyring: Keyring,
+        namespace: str,
+        converter: PayloadConverter,
+        clock: Callable[[], Awaitable[datetime]] = wall_clock,
+    ) -> None:
         self.keyring, self.namespace, self.converter = keyring, namespace, converter
+        self.clock = clock
 
     def intercept_client(self, next: client.OutboundInterceptor) -> client.OutboundInterceptor:
         return _Sealing(next, self)
 
-    def seal(self, workflow_id: str, name: str, message_id: str, args: Sequence[Any]) -> Payload:
+    async def seal(
+        self, workflow_id: str, name: str, message_id: str, args: Sequence[Any]
+    ) -> Payload:
         payloads = [p.data for p in self.converter.to_payloads(args)]
         sealed = Sealed(self.namespace, workflow_id, name, message_id, payloads)
-        return _header(self.keyring.seal(sealed))
+        return _header(self.keyring.seal(sealed, await self.clock()))
 
 
 def sealer(settings: Settings) -> Sealer:
@@ -66,7 +84,7 @@ class _Sealing(client.OutboundInterceptor):
     async def start_workflow(
         self, input: client.StartWorkflowInput
     ) -> client.WorkflowHandle[Any, Any]:
-        seal = self._sealer.seal(input.id, input.workflow, START, input.args)
+        seal = await self._sealer.seal(input.id, input.workflow, START, input.args)
         input.headers = {**input.headers, SEAL_HEADER: seal}
         return await super().start_workflow(input)
 
@@ -74,7 +92,7 @@ class _Sealing(client.OutboundInterceptor):
         self, input: client.StartWorkflowUpdateInput
     ) -> client.WorkflowUpdateHandle[Any]:
         input.update_id = input.update_id or str(uuid.uuid4())
-        seal = self._sealer.seal(input.id, input.update, input.update_id, input.args)
+        seal = await self._sealer.seal(input.id, input.update, input.update_id, input.args)
         input.headers = {**input.headers, SEAL_HEADER: seal}
         return await super().start_workflow_update(input)
 
@@ -84,10 +102,10 @@ class _Sealing(client.OutboundInterceptor):
         start, update = input.start_workflow_input, input.update_workflow_input
         start.headers = {
             **start.headers,
-            SEAL_HEADER: self._sealer.seal(start.id, start.workflow, START, start.args),
+            SEAL_HEADER: await self._sealer.seal(start.id, start.workflow, START, start.args),
         }
         update.update_id = update.update_id or str(uuid.uuid4())
-        seal = self._sealer.seal(start.id, update.update, update.update_id, update.args)
+        seal = await self._sealer.seal(start.id, update.update, update.update_id, update.args)
         update.headers = {**update.headers, SEAL_HEADER: seal}
         return await super().start_update_with_start_workflow(input)
 
@@ -137,8 +155,10 @@ class _SealCheckInbound(WorkflowInboundInterceptor):
             refused = workflow.patched(START_REFUSED)
         else:
             seal = _seal_of(input.headers)
-            sealed = self._sealed(workflow.info().workflow_type, START, input.args)
-            refused = not self.keyring.verify(seal, sealed)
+            info = workflow.info()
+            sealed = self._sealed(info.workflow_type, START, input.args)
+            # Dated by the server's start event: a worker late to the start refuses nothing.
+            refused = not self.keyring.verify(seal, sealed, info.workflow_start_time)
             if refused:
                 workflow.patched(START_REFUSED)
         if refused:
@@ -150,7 +170,7 @@ class _SealCheckInbound(WorkflowInboundInterceptor):
         # Validators run only when an Update arrives, never on replay (its acceptance is in
         # the history): a key retired since cannot break a replay.
         sealed = self._sealed(input.update, input.id, input.args)
-        if not self.keyring.verify(_seal_of(input.headers), sealed):
+        if not self.keyring.verify(_seal_of(input.headers), sealed, workflow.now()):
             raise ApplicationError(
                 "this action was not sent by the claimdesk API", type=UNSEALED, non_retryable=True
             )

@@ -232,6 +232,20 @@ async def delete_unreported_claim(*, session: AsyncSession, reference: str) -> N
     await session.exec(statement)
 
 
+async def opened_by_another_run(*, session: AsyncSession, projection: Projection) -> bool:
+    """Whether `projection` is an opening (version 1) while the store holds its claim past
+    it: another run of the reference's workflow opened it first.
+
+    A run writes its opening before anything else, so the store never holds its claim past
+    version 1 when that write (or a retry of it) runs; only a second run under the same
+    reference finds it so: a start sent again once the claim's workflow had ended."""
+    if projection.claim.version != 1:
+        return False
+    query = select(Claim.version).where(col(Claim.reference) == projection.claim.reference)
+    stored = (await session.exec(query)).first()
+    return stored is not None and stored > 1
+
+
 async def record_claim(*, session: AsyncSession, projection: Projection) -> bool:
     """Upserts the claim unless the store already holds a newer version; adds new events.
 

@@ -7,10 +7,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.exceptions import ApplicationError
 
-from activities.store import StoreActivities
+from activities.store import OPENED_BEFORE, StoreActivities
 from claimdesk.core.domain import (
     Outcome,
     Projection,
@@ -68,6 +70,24 @@ async def test_a_newer_version_replaces_the_api_reservation(engine: AsyncEngine)
     await StoreActivities(engine).record_claim(Projection(claim=sample_claim(version=1), events=[]))
     rows = await fetch(engine, "SELECT version, description FROM claims")
     assert rows == [{"version": 1, "description": "The parcel never arrived."}]
+
+
+async def test_an_opening_finding_its_claim_past_it_is_refused(engine: AsyncEngine) -> None:
+    """Another run of the reference's workflow opened it (a closed claim's start sent again
+    around the API): its opening is refused for good and changes nothing."""
+    store = StoreActivities(engine)
+    await store.record_claim(Projection(claim=sample_claim(version=1), events=[event(1, "o")]))
+    closed = sample_claim(version=2, status=Status.CLOSED)
+    await store.record_claim(Projection(claim=closed, events=[event(2, "withdrawn")]))
+    with pytest.raises(ApplicationError) as refused:
+        await store.record_claim(
+            Projection(claim=sample_claim(version=1), events=[event(1, "o"), event(3, "again")])
+        )
+    assert (refused.value.type, refused.value.non_retryable) == (OPENED_BEFORE, True)
+    assert await fetch(engine, "SELECT version, status FROM claims") == [
+        {"version": 2, "status": "closed"}
+    ]
+    assert len(await fetch(engine, "SELECT id FROM claim_events")) == 2
 
 
 async def test_each_event_lands_once_in_sequence_order(engine: AsyncEngine) -> None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
 
-from claimdesk.adapters.seal import Sealer
+from claimdesk.adapters.seal import Sealer, wall_clock
 from claimdesk.adapters.temporal import data_converter
 from claimdesk.core.seal import Keyring
 from tests.support.api import Api
@@ -22,9 +25,24 @@ from tests.support.codec import converter
 SEAL_KEYS = f"test:{secrets.token_hex(32)}"
 
 
-def sealing(namespace: str, keys: str = SEAL_KEYS) -> Sealer:
-    """What the API puts on its client: seals with the first of `keys`."""
-    return Sealer(Keyring.parse(keys), namespace, data_converter.payload_converter)
+def sealing(
+    namespace: str,
+    keys: str = SEAL_KEYS,
+    clock: Callable[[], Awaitable[datetime]] = wall_clock,
+) -> Sealer:
+    """What the API puts on its client: seals with the first of `keys`, dated by `clock`."""
+    return Sealer(Keyring.parse(keys), namespace, data_converter.payload_converter, clock)
+
+
+class ServerClock:
+    """A time-skipping server's clock, which its workflows read: seals dated by it stay
+    fresh however far a test skips ahead (set `env` once the server is up)."""
+
+    env: WorkflowEnvironment | None = None
+
+    async def now(self) -> datetime:
+        assert self.env is not None, "the time-skipping server is not up yet"
+        return await self.env.get_current_time()
 
 
 def unsealed(client: Client) -> Client:
@@ -32,14 +50,16 @@ def unsealed(client: Client) -> Client:
     return Client(client.service_client, namespace=client.namespace, data_converter=data_converter)
 
 
-def sealed_with(client: Client, keys: str) -> Client:
+def sealed_with(
+    client: Client, keys: str, clock: Callable[[], Awaitable[datetime]] = wall_clock
+) -> Client:
     """A client on the same connection that seals with the first of `keys` (and encrypts and
     decrypts payloads as the API does: an Update's answer comes back encrypted)."""
     return Client(
         client.service_client,
         namespace=client.namespace,
         data_converter=converter,
-        interceptors=[sealing(client.namespace, keys)],
+        interceptors=[sealing(client.namespace, keys, clock)],
     )
 
 
