@@ -31,7 +31,10 @@ async def test_the_codec_server_answers_a_truncated_payload_with_422_not_500(api
     operator = await api.key("operator")
     body = {
         "payloads": [
-            {"metadata": {"encoding": _b64(ENCODING), KEY_ID: _b64(TEST_KEY_ID.encode())}, "data": ""}
+            {
+                "metadata": {"encoding": _b64(ENCODING), KEY_ID: _b64(TEST_KEY_ID.encode())},
+                "data": "",
+            }
         ]
     }
     answer = await api.http.post("/codec/decode", json=body, headers={**operator, "Origin": UI})
