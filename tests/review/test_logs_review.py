@@ -15,7 +15,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import errors
-
 from api.web import linkmail
 from claimdesk.adapters.logs import TEXT_FORMAT, JsonFormatter
 from claimdesk.core.domain import Locale
