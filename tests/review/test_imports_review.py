@@ -23,12 +23,24 @@ def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     "row",
     [
         pytest.param("T\x001,M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n", id="nul-in-id"),
-        pytest.param("T1,M\x001,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n", id="nul-in-merchant"),
-        pytest.param("T1,M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\x00\n", id="nul-trailing"),
-        pytest.param('"T1\r\nX",M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n', id="crlf-in-id"),
-        pytest.param("=HYPERLINK(\"x\"),M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n", id="formula-id"),
-        pytest.param("T1,=1+1,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n", id="formula-merchant"),
-        pytest.param("T1,M1\u202e,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n", id="bidi-merchant"),
+        pytest.param(
+            "T1,M\x001,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n", id="nul-in-merchant"
+        ),
+        pytest.param(
+            "T1,M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\x00\n", id="nul-trailing"
+        ),
+        pytest.param(
+            '"T1\r\nX",M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n', id="crlf-in-id"
+        ),
+        pytest.param(
+            '=HYPERLINK("x"),M1,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n', id="formula-id"
+        ),
+        pytest.param(
+            "T1,=1+1,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n", id="formula-merchant"
+        ),
+        pytest.param(
+            "T1,M1\u202e,ana@example.com,49.90,EUR,2026-11-01T10:00:00Z\n", id="bidi-merchant"
+        ),
         pytest.param("T1,M1,ana@example.com,49.90,EUR,1762000000\n", id="unix-time"),
         pytest.param("T1,M1,ana@example.com,49.90,ZZZ,2026-11-01T10:00:00Z\n", id="currency"),
         pytest.param("T1,M1,ana@example.com,5000.5,JPY,2026-11-01T10:00:00Z\n", id="jpy-minor"),
