@@ -20,6 +20,7 @@ from api.schemas import ClaimCreate
 from api.temporal_calls import call_claim
 from claimdesk.core.domain import ClaimInput, ClaimView, Contact, Standing, TransactionRef
 from claimdesk.core.filing import filing_refusal
+from claimdesk.core.reference import REFERENCE_ALPHABET, REFERENCE_CHARS, reference_from
 from claimdesk.core.rules import ClaimState
 from claimdesk.core.settings import Settings
 from claimdesk.core.standing import opening_details, summary, visibility
@@ -29,13 +30,10 @@ from claimdesk.store.models import OPENING, Claim, IdempotencyRecord, Transactio
 from workflows import search
 from workflows.claim import ClaimWorkflow
 
-# Crockford's base 32 without I, L, O, U: nothing to misread when a customer dictates it.
-REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 
 def new_reference() -> str:
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"CLM-{chars[:4]}-{chars[4:]}"
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_CHARS))
+    return reference_from(chars)
 
 
 def request_fingerprint(body: ClaimCreate) -> str:

@@ -13,6 +13,7 @@ from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from claimdesk.adapters.logs import current_claim
+from claimdesk.core.reference import is_reference
 
 access_log = logging.getLogger("claimdesk.access")
 
@@ -101,8 +102,8 @@ def _claim_and_request_id(scope: Scope) -> dict[str, str]:
     """The claim of a `/claims/{reference}…` route, and the `X-Request-ID` the request came
     with: never the raw path or query string, which may hold an e-mail address."""
     found: dict[str, str] = {}
-    reference = scope.get("path_params", {}).get("reference")
-    if isinstance(reference, str):
+    reference = _claim_reference(scope.get("path_params", {}))
+    if reference is not None:
         found["claim"] = reference
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
@@ -123,9 +124,16 @@ async def bind_claim(request: Request) -> None:
 
     Async on purpose: it runs in the handler's own context, so the value is seen there.
     """
-    reference = request.path_params.get("reference")
-    if isinstance(reference, str):
+    reference = _claim_reference(request.path_params)
+    if reference is not None:
         current_claim.set(reference)
+
+
+def _claim_reference(path_params: dict[str, Any]) -> str | None:
+    """The route's `{reference}` if it has a reference's shape: any other text a caller
+    puts there (an e-mail address, say) is never logged as a claim."""
+    reference = path_params.get("reference")
+    return reference if isinstance(reference, str) and is_reference(reference) else None
 
 
 router = APIRouter(tags=["health"])

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from activities.mail import Connection
 from api.web.messages import message
-from claimdesk.core.domain import Locale
+from claimdesk.core.domain import Locale, without_addresses
 from claimdesk.core.mail import MAX_HEADER_LINE
 from claimdesk.core.settings import Settings
 
@@ -43,5 +43,10 @@ async def send_link(settings: Settings, *, to: str, token: str, locale: Locale) 
     try:
         async with Connection(settings) as smtp:
             await smtp.send(link_message(settings, to=to, token=token, locale=locale))
-    except Exception:
-        log.exception("the sign-in link e-mail could not be sent")
+    except Exception as error:
+        # Not the traceback: SMTP errors quote the recipient, and a log holds no address.
+        log.error(
+            "the sign-in link e-mail could not be sent: %s: %s",
+            type(error).__name__,
+            without_addresses(str(error)),
+        )

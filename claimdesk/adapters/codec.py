@@ -17,6 +17,7 @@ ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
 NONCE_BYTES = 12  # 96 bits, random per payload: GCM's recommended nonce
 KEY_BYTES = 32  # AES-256
+TAG_BYTES = 16  # GCM's authentication tag, at the end of what `encrypt` returns
 
 
 class PayloadKeyError(ValueError):
@@ -69,6 +70,12 @@ class EncryptionCodec(PayloadCodec):
             raise PayloadKeyError(
                 f"payload encrypted with key {key_id!r}, which is not in CLAIMDESK_PAYLOAD_KEYS "
                 f"(known: {', '.join(sorted(self._ciphers))}): keep retired keys listed"
+            )
+        if len(payload.data) < NONCE_BYTES + TAG_BYTES:
+            # Cut short: `decrypt` would raise a bare ValueError on the nonce's length.
+            raise PayloadKeyError(
+                f"payload encrypted with key {key_id!r} is truncated: {len(payload.data)} bytes, "
+                f"shorter than a nonce and a tag ({NONCE_BYTES + TAG_BYTES})"
             )
         nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
         try:

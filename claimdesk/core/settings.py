@@ -42,6 +42,26 @@ def _rate(value: str) -> str:
 
 # Checked at start by the library that counts them (api/limits.py), kept as written.
 Rate = Annotated[str, AfterValidator(_rate)]
+# A browser origin as it comes in an `Origin` header: scheme, host, port, nothing else.
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+
+
+def _origins(value: str | None) -> str | None:
+    """The Temporal UI's origins, each a plain `scheme://host[:port]`: the codec server
+    answers them with credentials, so a wildcard or a pattern would open it to any site."""
+    if value is None:
+        return None
+    for origin in (o.strip().rstrip("/") for o in value.split(",") if o.strip()):
+        if not _ORIGIN.fullmatch(origin):
+            raise ValueError(
+                f"CLAIMDESK_TEMPORAL_UI_ORIGINS: {origin!r} is not an origin; list the Temporal "
+                "UI's exact origins, each `http(s)://host[:port]` (no `*`, no path), "
+                "comma-separated"
+            )
+    return value
+
+
+Origins = Annotated[str | None, AfterValidator(_origins)]
 # What a placeholder setting says, to be found again (Settings.placeholders).
 _UNSET = "(set CLAIMDESK_"
 
@@ -141,7 +161,7 @@ class Settings(BaseSettings):
     payload_key_id: str | None = None
     # The Temporal UI's browser origins, allowed to call the codec server (comma-separated;
     # unset: the dev server's UI, http://localhost and 127.0.0.1 on temporal_ui_port).
-    temporal_ui_origins: str | None = None
+    temporal_ui_origins: Origins = None
 
     @model_validator(mode="after")
     def _durations_positive_and_ordered(self) -> Self:

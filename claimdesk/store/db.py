@@ -24,6 +24,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        # An error's text names its statement but not the values bound to it: those are
+        # customers' data (addresses, names, messages), and the text reaches the logs (the
+        # API's 503 line, the worker's activity-failure warning, Temporal's failure info).
+        hide_parameters=True,
         # Times come back in UTC whatever the server's zone, as the workflow reports them.
         connect_args={"options": "-c timezone=UTC"},
     )

@@ -109,12 +109,12 @@ async def test_api_access_log_is_json_with_the_claim_and_never_the_key(
 ) -> None:
     operator = await api.key("operator")
     secret = operator["Authorization"].removeprefix("Bearer ")
-    await api.http.get("/claims/CLM-LOGGED-1", headers=operator)
+    await api.http.get("/claims/CLM-0000-0001", headers=operator)
     await api.http.get("/healthz", headers=operator)
 
     records = _records(json_logs)
     access = [r for r in records if r["logger"] == "claimdesk.access"]
-    claim_line = next(r for r in access if r.get("claim") == "CLM-LOGGED-1")
+    claim_line = next(r for r in access if r.get("claim") == "CLM-0000-0001")
     assert claim_line["route"] == "/claims/{reference}"
     assert claim_line["status"] == 404
     assert {"time", "level", "message"} <= set(claim_line)
@@ -319,7 +319,8 @@ async def test_worker_command_logs_json_and_serves_metrics_until_sigterm(
 async def test_records_logged_while_handling_a_claims_route_carry_its_reference(
     json_logs: io.StringIO,
 ) -> None:
-    """The app-wide dependency binds `{reference}` for whatever the handler logs."""
+    """The app-wide dependency binds `{reference}` for whatever the handler logs, when it has
+    a reference's shape: any other text there (an address, say) is not logged as a claim."""
     app = FastAPI(dependencies=[Depends(bind_claim)])
 
     @app.get("/claims/{reference}/probe")
@@ -336,10 +337,15 @@ async def test_records_logged_while_handling_a_claims_route_carry_its_reference(
     await server.start()
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
-            assert (await http.get("/claims/CLM-BOUND-1/probe")).status_code == 200
+            assert (await http.get("/claims/CLM-B0ND-0001/probe")).status_code == 200
             assert (await http.get("/elsewhere")).status_code == 200
+            assert (await http.get("/claims/ana%40example.org/probe")).status_code == 200
     finally:
         await server.stop()
-    records = {r["message"]: r for r in _records(json_logs) if r["logger"] == "claimdesk.probe"}
-    assert records["handling the probe"]["claim"] == "CLM-BOUND-1"
-    assert "claim" not in records["handling elsewhere"]
+    records = [r for r in _records(json_logs) if r["logger"] == "claimdesk.probe"]
+    assert [(r["message"], r.get("claim")) for r in records] == [
+        ("handling the probe", "CLM-B0ND-0001"),
+        ("handling elsewhere", None),
+        ("handling the probe", None),
+    ]
+    assert "ana@example.org" not in json_logs.getvalue()

@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from claimdesk.core.settings import Settings
 from tests.support.codec import TEST_PAYLOAD_KEYS
 from tests.support.database import scratch_database
 from tests.support.mailbox import free_port
@@ -109,3 +110,38 @@ def test_worker_and_api_refuse_to_start_without_good_seal_keys_and_never_print_t
     assert done.returncode != 0
     assert "CLAIMDESK_SEAL_KEYS" in done.stderr
     assert "s3cr3t" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(
+    "origins",
+    ["*", "https://*.example.org", "http://localhost:8233/ui", "null", "localhost:8233"],
+)
+def test_the_api_refuses_to_start_with_a_wildcard_or_not_an_origin_for_the_temporal_ui(
+    origins: str,
+) -> None:
+    """The codec server answers the UI's origins with credentials (the operator's session):
+    a wildcard there would let any site decrypt payloads with an operator's cookie."""
+    done = subprocess.run(
+        [str(CLAIMDESK), "api", "--port", str(free_port())],
+        env=_env(
+            database_url="postgresql://nobody@127.0.0.1:1/none",
+            payload_keys=TEST_PAYLOAD_KEYS,
+            temporal_ui_origins=f"http://localhost:8233,{origins}",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"CLAIMDESK_TEMPORAL_UI_ORIGINS: {origins!r} is not an origin" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "origins",
+    ["https://temporal.example.org", "http://127.0.0.1:8233/", "http://[::1]:8233,http://ui"],
+)
+def test_plain_origins_for_the_temporal_ui_are_accepted(origins: str) -> None:
+    assert Settings(temporal_ui_origins=origins).ui_origins == [
+        origin.rstrip("/") for origin in origins.split(",")
+    ]
