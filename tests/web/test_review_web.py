@@ -187,3 +187,21 @@ async def test_a_former_merchant_contact_loses_the_shop_s_claims(web: Web) -> No
     assert page.status_code in (303, 404), page.status_code
     acted = await old.post_form(f"/app/claims/{reference}/acknowledge", {"message": ""})
     assert acted.status_code != 303 or acted.headers["location"].startswith("/app/sign-in")
+
+
+# ---- French ----
+
+
+async def test_a_french_merchant_s_refund_typed_with_a_comma_is_accepted(web: Web) -> None:
+    """The French page writes the limit `49,90 EUR` and the console takes `49,90`; the
+    merchant's proposal form refuses it (422) when typed the way its own page writes it."""
+    ana = await customer_with_purchase(web, "T-LAMP")
+    reference = await file_through_page(ana, "T-LAMP")
+    shop = await web.client_for("merchant")
+    page = await shop.http.get(f"/app/claims/{reference}", headers={"Accept-Language": "fr"})
+    assert "49,90" in page.text  # the limit, as the French page writes it
+    proposed = await shop.post_form(
+        f"/app/claims/{reference}/propose", {"kind": "refund", "amount": "20,00"}
+    )
+    assert proposed.status_code == 303, proposed.status_code
+    assert (await web.api.row(reference))["proposal"] == {"kind": "refund", "amount": "20.00"}
