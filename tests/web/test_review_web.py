@@ -205,3 +205,17 @@ async def test_a_french_merchant_s_refund_typed_with_a_comma_is_accepted(web: We
     )
     assert proposed.status_code == 303, proposed.status_code
     assert (await web.api.row(reference))["proposal"] == {"kind": "refund", "amount": "20.00"}
+
+
+# ---- a page saying what nobody did ----
+
+
+async def test_a_link_cannot_make_the_console_say_a_merchant_was_terminated(web: Web) -> None:
+    """`?done=terminate&id=…` is the redirect's flash, but any link can carry it: an operator
+    following one reads that a merchant (any words) was terminated when nothing happened."""
+    olga = await web.client_for("operator")
+    page = await olga.http.get(
+        "/app/console/merchants", params={"done": "terminate", "id": "EVERY MERCHANT"}
+    )
+    assert page.status_code == 200
+    assert "Merchant EVERY MERCHANT is terminated." not in page.text
