@@ -70,7 +70,8 @@ async def _look_up(request: Request) -> Visit:
     chosen = request.cookies.get(LANG_COOKIE)
     locale = Locale(chosen) if chosen in set(Locale) else None
     token = request.cookies.get(SESSION_COOKIE, "")
-    found = await session_of(get_engine(request), settings, token=token)
+    # No cookie, no lookup (nor the store: an error page still renders with the store down).
+    found = await session_of(get_engine(request), settings, token=token) if token else None
     if found is not None:
         account, row = found
         return Visit(
