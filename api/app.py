@@ -100,10 +100,15 @@ class _RefuseNul:
                 "Invalid characters",
                 "the path and query may not contain NUL (U+0000) characters",
             )
-            response = errors.problem_response(problem, Request(scope))
-            await response(scope, receive, send)
+            await _refuse(problem, scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+async def _refuse(problem: errors.ProblemError, scope: Scope, receive: Receive, send: Send) -> None:
+    """A middleware's refusal: problem+json, or a page under /app (the web claim center)."""
+    response = await web.problem_answer(Request(scope), problem)
+    await response(scope, receive, send)
 
 
 class _CodecCors:
@@ -144,8 +149,7 @@ class _LimitBodySize:
             limit = MAX_CODEC_BODY_BYTES
         length = Headers(scope=scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            response = errors.problem_response(errors.BodyTooLarge(limit), Request(scope))
-            await response(scope, receive, send)
+            await _refuse(errors.BodyTooLarge(limit), scope, receive, send)
             return
         received = 0
 

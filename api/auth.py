@@ -140,6 +140,27 @@ PrincipalDep = Annotated[Principal, Depends(authenticate)]
 # ---- the web claim center's sessions ----
 
 
+@dataclass(frozen=True)
+class Space:
+    """Where a signed-in person acts: their role, and their shop for a merchant."""
+
+    role: Role
+    merchant_id: str | None = None
+
+
+def space_from(facts: web_accounts.PersonFacts) -> Space | None:
+    """The one decision of where a person acts, from the records as they are now: operator
+    if flagged; else the merchant whose contact address it is; else a customer if the
+    address bought something; else nobody (None). Made at sign-in and on every request."""
+    if facts.operator:
+        return Space(Role.OPERATOR)
+    if facts.merchant_id is not None:
+        return Space(Role.MERCHANT, facts.merchant_id)
+    if facts.has_bought:
+        return Space(Role.CUSTOMER)
+    return None
+
+
 def principal_of(account: WebAccount, row: WebSession) -> Principal:
     """The signed-in person as the API's routes know a caller."""
     return Principal(
@@ -154,23 +175,30 @@ async def session_of(
     engine: AsyncEngine, settings: Settings, *, token: str
 ) -> tuple[WebAccount, WebSession] | None:
     """The account and session of a session cookie, its last use now; None once it expired,
-    idled out, or its merchant was terminated (the row is then deleted), or for a value no
-    session of ours could have."""
+    idled out, or for a value no session of ours could have.
+
+    Where the person acts is decided again from the records (`space_from`, in the same
+    query as the session): a session whose space is no longer the one it was opened in (a
+    merchant's contact address changed, an operator flag removed, …) or whose merchant is
+    terminated is deleted, and the person signs in again into what they are now."""
     if not token or len(token) > SESSION_COOKIE_MAX:
         return None
     now = datetime.now(UTC)
     async with unit_of_work(engine) as session:
-        row = await web_accounts.touch_session(
+        found = await web_accounts.touch_session(
             session=session,
             id_hash=hash_secret(token),
             now=now,
             idle_since=now - settings.web_session_idle,
         )
-        if row is None:
+        if found is None:
             return None
-        account = await web_accounts.get_account(session=session, account_id=row.account_id)
-        if account is None or (
-            row.merchant_id and await is_terminated(session=session, merchant_id=row.merchant_id)
+        row, account, facts = found
+        space = space_from(facts)
+        if (
+            space is None
+            or (space.role.value, space.merchant_id) != (row.role, row.merchant_id)
+            or facts.merchant_status == Standing.TERMINATED.value
         ):
             await web_accounts.delete_session(session=session, id_hash=row.id_hash)
             return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,16 +47,39 @@ NO_ANSWER = (
     "new action)"
 )
 
+MAX_KEY = 200
+_FORM_KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY}}}")  # visible ASCII, as a header carries
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
         min_length=1,
-        max_length=200,
+        max_length=MAX_KEY,
         description="Makes the request safe to repeat: the same key and body give the first "
         "answer and one effect; the same key with another body, 422. Keys are kept with "
         "the claim they were used on, for as long as the store keeps it.",
     ),
 ]
+
+
+class InvalidFormKey(InvalidRequest):
+    def __init__(self) -> None:
+        super().__init__(
+            "invalid-form-key",
+            "Invalid form key",
+            "the form's hidden idempotency key was altered: reload the page and send it again",
+        )
+
+
+def form_key(value: str | None) -> str | None:
+    """A web form's hidden idempotency key (the pages' stand-in for the header): None when
+    left out; `InvalidFormKey` (422, nothing done) for one no page of ours wrote: longer than
+    a header may be, or with characters a header cannot carry (a NUL, a control character)."""
+    if not value:
+        return None
+    if not _FORM_KEY.fullmatch(value):
+        raise InvalidFormKey()
+    return value
 
 
 def fingerprint(operation: str, reference: str, request: Any) -> str:

@@ -3,6 +3,8 @@ address, counted in this API process's memory by the `limits` library (a moving 
 
 A request over a limit is answered 429 with `Retry-After` before its route does anything:
 it changes nothing, and does not count against the other limit it was checked with.
+The web claim center's forms count against the same limits (`count_request`): a person's
+web account id stands for the key, and a 429 is a page there (api/web/__init__.py).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from api.auth import PrincipalDep
+from api.auth import Principal, PrincipalDep
 from api.errors import ProblemError
+from claimdesk.core.domain import Action
 from claimdesk.core.settings import Settings
 
 
@@ -79,15 +82,33 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _limited(*scopes: Scope) -> object:
+def count_request(request: Request, principal: Principal, scopes: tuple[Scope, ...]) -> None:
+    """Counts the caller's request in `scopes`, per key (a web account's id for the pages)
+    and per client address, or raises `TooManyRequests`: the one check of the API's routes
+    (the dependencies below) and of the web claim center's forms alike."""
+    limits: RateLimits = request.app.state.rate_limits
+    limits.check(scopes, f"key:{principal.key_id}", f"address:{client_address(request)}")
+
+
+# What each kind of request counts against, for the API's routes and the pages.
+OPENING = (Scope.OPENING,)
+ACTION = (Scope.ACTION,)
+MESSAGE = (Scope.MESSAGE, Scope.ACTION)
+
+
+def scopes_of(action: Action) -> tuple[Scope, ...]:
+    """What a form's action on a claim counts against: a message's, or any action's."""
+    return MESSAGE if action is Action.MESSAGE else ACTION
+
+
+def _limited(scopes: tuple[Scope, ...]) -> object:
     def check(request: Request, principal: PrincipalDep) -> None:
-        limits: RateLimits = request.app.state.rate_limits
-        limits.check(scopes, f"key:{principal.key_id}", f"address:{client_address(request)}")
+        count_request(request, principal, scopes)
 
     return Depends(check)
 
 
 # What a route adds to its parameters to be limited (after its key is checked).
-OpeningLimit = Annotated[None, _limited(Scope.OPENING)]
-ActionLimit = Annotated[None, _limited(Scope.ACTION)]
-MessageLimit = Annotated[None, _limited(Scope.MESSAGE, Scope.ACTION)]
+OpeningLimit = Annotated[None, _limited(OPENING)]
+ActionLimit = Annotated[None, _limited(ACTION)]
+MessageLimit = Annotated[None, _limited(MESSAGE)]

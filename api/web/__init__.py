@@ -62,6 +62,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api import errors
 from api.errors import ProblemError
 from api.web import claim_page, console, customer, docs, home, merchant, signin, time_zone
 from api.web.identity import (
@@ -79,7 +80,7 @@ from claimdesk.core.settings import Settings
 
 RETRY_AFTER_SECONDS = 60
 PAGES_PREFIX = "/app"
-KNOWN_PROBLEMS = {404, 405, 409, 503}  # statuses with their own words; others by class
+KNOWN_PROBLEMS = {404, 405, 409, 413, 429, 503}  # statuses with their own words; others by class
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -111,14 +112,24 @@ def _pages_in_html(api_handler: ApiHandler) -> Callable[[Request, Any], Awaitabl
         answer = api_handler(request, error)
         if inspect.isawaitable(answer):
             answer = await answer
-        if not request.url.path.startswith(PAGES_PREFIX):
-            return answer
-        try:
-            return await _error_page(request, error, answer.status_code)
-        except Exception:  # the store down, say: the API's answer is still an answer
-            return answer
+        return await _as_page(request, error, answer)
 
     return handle
+
+
+async def problem_answer(request: Request, problem: ProblemError) -> Response:
+    """The answer of a refusal made before any route (api/app.py's middlewares: a body too
+    large, a NUL): problem+json, or under /app a page in the visitor's language."""
+    return await _as_page(request, problem, errors.problem_response(problem, request))
+
+
+async def _as_page(request: Request, error: Any, answer: Response) -> Response:
+    if not request.url.path.startswith(PAGES_PREFIX):
+        return answer
+    try:
+        return await _error_page(request, error, answer.status_code)
+    except Exception:  # the store down, say: the API's answer is still an answer
+        return answer
 
 
 async def _error_page(request: Request, error: Any, status: int) -> Response:
@@ -129,8 +140,9 @@ async def _error_page(request: Request, error: Any, status: int) -> Response:
         return await _to_sign_in(request, SignInRequired(_here(request)))
     kind = f"problem_{status}" if status in KNOWN_PROBLEMS else f"problem_{status // 100}xx"
     detail = error.detail if isinstance(error, ProblemError) else None
+    headers = error.headers if isinstance(error, ProblemError) else {}  # 429's Retry-After
     context = {"kind": kind, "detail": detail}
-    return await render(request, "refused.html", context, status_code=status)
+    return await render(request, "refused.html", context, status_code=status, headers=headers)
 
 
 def _here(request: Request) -> str:

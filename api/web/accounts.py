@@ -1,7 +1,7 @@
 """The web claim center's accounts as a service: passwords, one-time links, sign-in, sessions.
 
 The pages call these; the SQL is in `claimdesk.store.web_accounts`. Who a person is (their
-space) is decided here, once, at sign-in.
+space) is decided by `api.auth.space_from`, at sign-in and again on every request.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import hash_secret, is_terminated
-from claimdesk.core.domain import Locale, Role
+from api.auth import Space, hash_secret, is_terminated, space_from
+from claimdesk.core.domain import Locale
 from claimdesk.core.settings import Settings
 from claimdesk.store import web_accounts
 from claimdesk.store.db import unit_of_work
@@ -65,25 +65,9 @@ def password_problem(password: str, confirmation: str) -> tuple[str, dict[str, i
     return None
 
 
-@dataclass(frozen=True)
-class Space:
-    """Where a signed-in person acts: their role, and their shop for a merchant."""
-
-    role: Role
-    merchant_id: str | None = None
-
-
 async def space_of(*, session: AsyncSession, account: WebAccount) -> Space | None:
-    """Operator if flagged; else the merchant whose contact address it is; else a customer
-    if the address bought something; else nobody (None)."""
-    if account.operator:
-        return Space(Role.OPERATOR)
-    merchant_id = await web_accounts.merchant_of(session=session, email=account.email)
-    if merchant_id is not None:
-        return Space(Role.MERCHANT, merchant_id)
-    if await web_accounts.has_bought(session=session, email=account.email):
-        return Space(Role.CUSTOMER)
-    return None
+    """Where the account's person acts now (`api.auth.space_from`, the one decision)."""
+    return space_from(await web_accounts.person_facts(session=session, account=account))
 
 
 # ---- one-time links ----

@@ -8,6 +8,7 @@ its action among what the visitor may do to the claim now (`allowed_actions`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,8 +24,10 @@ from api.schemas import (
 )
 from api.schemas.requests import Body
 from claimdesk.core.domain import Action, MerchantAction
+from claimdesk.core.wording import typed_amount
 
 Form = Mapping[str, str]
+_SMALL_NUMBER = re.compile(r"[0-9]{1,3}")
 
 
 def _text(form: Form, name: str) -> str | None:
@@ -37,14 +40,17 @@ def _yes_no(value: str) -> object:
 
 
 def _number(value: str) -> object:
-    return int(value) if value.isdigit() and len(value) < 4 else (value or None)
+    """A small whole number typed in ASCII digits; anything else goes to the model as typed
+    (a form error there): "²".isdigit() is True, int("²") raises."""
+    return int(value) if _SMALL_NUMBER.fullmatch(value) else (value or None)
 
 
 def _merchant(action: MerchantAction) -> Callable[[Form], dict[str, Any]]:
     def body(form: Form) -> dict[str, Any]:
         proposal = None
         if action is MerchantAction.PROPOSE:
-            proposal = {"kind": form.get("kind", ""), "amount": _text(form, "amount")}
+            amount = typed_amount(form.get("amount", ""))  # the console's reading: "20,00"
+            proposal = {"kind": form.get("kind", ""), "amount": amount}
         return {
             "action": action.value,
             "message": _text(form, "message"),

@@ -10,10 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api import claims_read
+from api import claims_read, limits
 from api.auth import Principal
 from api.deps import EngineDep, SettingsDep, TemporalDep
 from api.errors import ProblemError
+from api.idempotency import form_key
 from api.routes.claims import Caller, ClaimAction
 from api.web.claim_actions import ACTION_FORMS, shown_forms
 from api.web.identity import CheckedFormDep, PagePrincipalDep, current_visit
@@ -26,6 +27,7 @@ from api.web.party_pages import (
     refusal_page,
     validation_errors,
 )
+from api.web.rendering import PAGE_HEADERS
 from claimdesk.core.domain import Role
 from claimdesk.core.report import Mediator, render_report
 from claimdesk.store.db import sessions
@@ -108,9 +110,9 @@ async def report(
     return PlainTextResponse(
         render_report(found, Mediator.of(settings)),
         headers={
+            **PAGE_HEADERS,  # no-store, nosniff, the pages' CSP: a file, never a page to run
             "Content-Disposition": f'attachment; filename="{name}"',
             "Content-Language": found.language.value,
-            "Cache-Control": "no-store",
         },
     )
 
@@ -131,13 +133,15 @@ async def act(
         return await not_found_page(request)
     reference = reference.upper()[:MAX_REFERENCE]
     locale = (await current_visit(request)).locale
-    doing = ClaimAction(
-        caller=Caller(principal=principal, engine=engine, client=client),
-        reference=reference,
-        idempotency_key=form.get(IDEMPOTENCY_FIELD) or None,
-    )
+    # As the API's route would: over a limit, a 429 page (api/web/__init__.py), nothing done.
+    limits.count_request(request, principal, limits.scopes_of(action_form.action))
     errors: FieldErrors
     try:
+        doing = ClaimAction(
+            caller=Caller(principal=principal, engine=engine, client=client),
+            reference=reference,
+            idempotency_key=form_key(form.get(IDEMPOTENCY_FIELD)),
+        )
         body = action_form.model.model_validate(action_form.body(form))
         await action_form.route(body=body, act=doing)
     except (ValidationError, RequestValidationError) as invalid:

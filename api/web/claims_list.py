@@ -3,6 +3,7 @@ inbox, most urgent first (claimdesk/store/inbox.py) — each as the API shows th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +15,7 @@ from claimdesk.store import claims, inbox
 from claimdesk.store.db import sessions
 
 PAGE_SIZE = 25
+_SMALL_NUMBER = re.compile(r"[0-9]{1,7}")
 MAX_OFFSET = 1_000_000
 
 
@@ -25,7 +27,9 @@ class Listing:
 
 def offset_of(value: str) -> int:
     """A page's `offset` query parameter; anything but a small number is the first page."""
-    return int(value) if value.isdigit() and int(value) <= MAX_OFFSET else 0
+    if not _SMALL_NUMBER.fullmatch(value):  # ASCII digits only: "²".isdigit() is True
+        return 0
+    return int(value) if int(value) <= MAX_OFFSET else 0
 
 
 async def customer_claims(engine: AsyncEngine, principal: Principal, offset: int) -> Listing:

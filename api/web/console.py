@@ -22,7 +22,7 @@ from api import claims_read
 from api.auth import Principal
 from api.deps import EngineDep, SessionDep, get_settings
 from api.errors import NotFound
-from api.web.identity import PagePrincipalDep, current_visit
+from api.web.identity import PagePrincipalDep, current_visit, notice_of
 from api.web.rendering import render
 from claimdesk.core.domain import Action, DecisionOutcome, Role, Status
 from claimdesk.core.wording import format_money, format_when, label
@@ -167,7 +167,9 @@ async def render_claim(
         raise ConsoleNotFound() from None
     # What the claim allows an operator now, as the workflow's rules left it in the store.
     allowed = [action for action in FORMS if action.value in claim.allowed_actions]
-    done = request.query_params.get("done", "")
+    # Only our redirect's own notice says an action was done: `?done=…` from a link does not.
+    notice = notice_of(request, await current_visit(request), "done") or {}
+    done = notice.get("done", "")
     context = {
         "claim": claim,
         "timeline": timeline,

@@ -19,12 +19,13 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from temporalio.workflow import UpdateMethodMultiParam
 
-from api import acting
+from api import acting, limits
 from api.deps import EngineDep, TemporalDep
 from api.errors import NotFound, ProblemError
+from api.idempotency import InvalidFormKey, form_key
 from api.schemas import CloseIn, DecisionIn, FindingsIn, InfoRequestIn, InternalNoteIn, MessageIn
 from api.web.console import CONSOLE, ConsoleNotFound, OperatorDep, render_claim
-from api.web.identity import CheckedFormDep, VisitDep
+from api.web.identity import CheckedFormDep, VisitDep, notice_query
 from api.web.messages import message
 from claimdesk.core.domain import (
     Action,
@@ -37,6 +38,7 @@ from claimdesk.core.domain import (
     Locale,
     PostMessage,
 )
+from claimdesk.core.wording import typed_amount
 from workflows.claim import ClaimWorkflow
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
@@ -108,8 +110,11 @@ async def act_on_claim(
     except (ValueError, KeyError):
         raise ConsoleNotFound() from None
     reference = reference.upper()
-    key = form.pop(FORM_KEY, "")[:200] or None
+    # As the API's route would: over a limit, a 429 page (api/web/__init__.py), nothing done.
+    limits.count_request(request, principal, limits.scopes_of(action))
+    sent_key = form.pop(FORM_KEY, "")
     try:
+        key = _key(sent_key, visit.locale)
         body = _read(spec.body, form, visit.locale)
         await acting.act(
             engine=engine,
@@ -135,8 +140,16 @@ async def act_on_claim(
             values=form,
             status_code=status,
         )
-    target = f"{CONSOLE}/claims/{reference}?done={action.value}#done"
+    target = f"{CONSOLE}/claims/{reference}?{notice_query(visit, done=action.value)}#done"
     return RedirectResponse(target, status_code=303)
+
+
+def _key(sent: str, locale: Locale) -> str | None:
+    """The form's idempotency key, checked as the parties' forms check theirs."""
+    try:
+        return form_key(sent)
+    except InvalidFormKey:
+        raise FormErrors(422, {"form": message(locale, "err_form_key")}) from None
 
 
 def _form_errors(error: Exception, locale: Locale) -> tuple[int, dict[str, str]]:
@@ -156,7 +169,7 @@ def _read(body: type[BaseModel], form: dict[str, str], locale: Locale) -> BaseMo
         name: value.strip() for name, value in form.items() if value.strip() != ""
     }
     if "amount" in fields:
-        fields["amount"] = fields["amount"].replace(",", ".")  # 49,90 as a French visitor types
+        fields["amount"] = typed_amount(fields["amount"]) or ""  # 49,90 as the French type it
     try:
         return body.model_validate(fields)
     except ValidationError as invalid:

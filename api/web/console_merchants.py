@@ -4,7 +4,7 @@ terminate, reinstate (the same service functions as POST /merchants/{id}/...).""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,7 +13,7 @@ from api import merchant_standing, records
 from api.deps import EngineDep, SessionDep, TemporalDep
 from api.errors import NotFound, ProblemError
 from api.web.console import CONSOLE, ConsoleNotFound, OperatorDep
-from api.web.identity import CheckedFormDep, VisitDep
+from api.web.identity import CheckedFormDep, VisitDep, current_visit, notice_of, notice_query
 from api.web.messages import message
 from api.web.rendering import render
 from claimdesk.core.domain import Standing
@@ -46,14 +46,16 @@ async def _page(
     found = [
         await records.merchant_record(session=session, merchant=row) for row in rows[:PAGE_SIZE]
     ]
-    done = request.query_params.get("done", "")
+    # Only our redirect's own notice says what was done: `?done=…&id=…` from a link does not.
+    notice = notice_of(request, await current_visit(request), "done", "id") or {}
+    done = notice.get("done", "")
     context = {
         "merchants": found,
         "offset": offset,
         "page_size": PAGE_SIZE,
         "more": len(rows) > PAGE_SIZE,
         "done": done if done in CHANGES else "",
-        "done_id": request.query_params.get("id", "")[:64],
+        "done_id": notice.get("id", "")[:64],
         "error": error,
     }
     return await render(request, "console/merchants.html", context, status_code=status_code)
@@ -88,6 +90,6 @@ async def change_standing(
         detail = problem.detail or problem.title
         error = message(visit.locale, "err_refused", detail=detail)
         return await _page(request, session, 0, error=error, status_code=problem.status)
-    query = urlencode({"done": change, "id": merchant_id})
+    query = notice_query(visit, done=change, id=merchant_id)
     target = f"{CONSOLE}/merchants?{query}#merchant-{quote(merchant_id)}"
     return RedirectResponse(target, status_code=303)

@@ -84,6 +84,9 @@ WORDS: dict[Locale, dict[str, str]] = {
         "err_field_required": "This field is needed.",
         "err_field_invalid": "Check this field: {detail}",
         "err_refused": "The claim refused this action: {detail}",
+        "err_form_key": (
+            "This form was altered. Nothing was done: reload the page and send it again."
+        ),
         "merchants_title": "Merchants",
         "merchants_empty": "No merchant is registered.",
         "col_name": "Name",
@@ -225,6 +228,9 @@ WORDS: dict[Locale, dict[str, str]] = {
         "err_field_required": "Ce champ est nécessaire.",
         "err_field_invalid": "Vérifiez ce champ : {detail}",
         "err_refused": "La réclamation a refusé cette action : {detail}",
+        "err_form_key": (
+            "Ce formulaire a été modifié. Rien n'a été fait : rechargez la page et renvoyez-le."
+        ),
         "merchants_title": "Marchands",
         "merchants_empty": "Aucun marchand n'est enregistré.",
         "col_name": "Nom",

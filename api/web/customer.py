@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from api import filing
+from api import filing, limits
 from api.auth import Principal, require_role
 from api.deps import EngineDep, SettingsDep, TemporalDep
 from api.errors import ProblemError
+from api.idempotency import form_key
 from api.schemas import ClaimCreate
 from api.web import claims_list
 from api.web.identity import CheckedFormDep, PagePrincipalDep, current_visit
@@ -176,6 +177,8 @@ async def file(
     if found is None:
         return await not_found_page(request)
     locale = (await current_visit(request)).locale
+    # As POST /claims: over the opening limit, a 429 page (api/web/__init__.py), nothing filed.
+    limits.count_request(request, principal, limits.OPENING)
     try:
         body = ClaimCreate.model_validate(_body(found[0].id, principal.email, form))
         claim = await filing.file_claim(
@@ -184,7 +187,7 @@ async def file(
             settings=settings,
             principal=principal,
             body=body,
-            idempotency_key=form.get(IDEMPOTENCY_FIELD) or None,
+            idempotency_key=form_key(form.get(IDEMPOTENCY_FIELD)),
         )
     except ValidationError as invalid:
         errors = validation_errors(locale, invalid.errors(), _FIELD_ERRORS)

@@ -8,10 +8,13 @@ The session cookie itself is looked up in `api.auth.session_of`, which the codec
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Depends, Request
 from starlette.responses import Response
@@ -67,7 +70,8 @@ async def _look_up(request: Request) -> Visit:
     chosen = request.cookies.get(LANG_COOKIE)
     locale = Locale(chosen) if chosen in set(Locale) else None
     token = request.cookies.get(SESSION_COOKIE, "")
-    found = await session_of(get_engine(request), settings, token=token)
+    # No cookie, no lookup (nor the store: an error page still renders with the store down).
+    found = await session_of(get_engine(request), settings, token=token) if token else None
     if found is not None:
         account, row = found
         return Visit(
@@ -115,6 +119,31 @@ async def checked_form(request: Request) -> Form:
     if visit.new_csrf_cookie:  # an anonymous token the browser never had cannot match
         raise CsrfRefused()
     return fields
+
+
+NOTICE_SIGNATURE = "sig"  # the query parameter signing a redirect's notice
+
+
+def _signature(visit: Visit, values: Mapping[str, str]) -> str:
+    text = "\x1f".join(f"{name}={value}" for name, value in sorted(values.items()))
+    key = visit.csrf_token.encode()  # the session's own secret: no other visitor has it
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def notice_query(visit: Visit, **values: str) -> str:
+    """The query string of a redirect saying what was just done (`done=terminate&id=M1`),
+    signed with this session's secret: only this server, for this visitor, writes one."""
+    return urlencode({**values, NOTICE_SIGNATURE: _signature(visit, values)})
+
+
+def notice_of(request: Request, visit: Visit, *names: str) -> dict[str, str] | None:
+    """The notice a redirect of ours put in this page's query (`names` its fields), or None:
+    a link typed or sent by anyone else (no signature, or another's) shows nothing."""
+    values = {name: request.query_params.get(name, "") for name in names}
+    sent = request.query_params.get(NOTICE_SIGNATURE, "")
+    if not sent or not hmac.compare_digest(sent.encode(), _signature(visit, values).encode()):
+        return None
+    return values
 
 
 def safe_next(target: str | None) -> str:

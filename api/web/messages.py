@@ -85,6 +85,16 @@ MESSAGES: dict[Locale, dict[str, str]] = {
         "problem_409_body": (
             "This action does not fit the claim as it stands now. Nothing was changed."
         ),
+        "problem_413_title": "Too much sent at once",
+        "problem_413_body": (
+            "What you sent is larger than any form here takes. Nothing was changed: go back, "
+            "shorten it and try again."
+        ),
+        "problem_429_title": "Too many requests",
+        "problem_429_body": (
+            "You sent too many of these in a short time. Nothing was changed: wait a minute, "
+            "then try again."
+        ),
         "problem_503_title": "Temporarily unavailable",
         "problem_503_body": "The service is busy or restarting. Try again in a moment.",
         "problem_4xx_title": "This request was refused",
@@ -181,6 +191,16 @@ MESSAGES: dict[Locale, dict[str, str]] = {
         "problem_409_body": (
             "Cette action ne correspond pas à l'état actuel de la réclamation. Rien n'a été "
             "modifié."
+        ),
+        "problem_413_title": "Envoi trop volumineux",
+        "problem_413_body": (
+            "Ce que vous avez envoyé dépasse ce que nos formulaires acceptent. Rien n'a été "
+            "modifié : revenez en arrière, raccourcissez et réessayez."
+        ),
+        "problem_429_title": "Trop de demandes",
+        "problem_429_body": (
+            "Vous en avez envoyé trop en peu de temps. Rien n'a été modifié : attendez une "
+            "minute, puis réessayez."
         ),
         "problem_503_title": "Momentanément indisponible",
         "problem_503_body": ("Le service est surchargé ou redémarre. Réessayez dans un instant."),

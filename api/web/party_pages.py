@@ -152,6 +152,7 @@ def problem_errors(
         "err_open_claim_exists",
         "err_amount_over_limit",
         "err_service_unavailable",
+        "err_invalid_form_key",
     }
     if key not in known:
         key = "err_problem"

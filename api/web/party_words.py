@@ -174,6 +174,9 @@ PARTY_MESSAGES: dict[Locale, dict[str, str]] = {
         "err_service_unavailable": "The claim center is busy. Nothing was changed: try again "
         "in a moment.",
         "err_problem": "This was refused: {reason}.",
+        "err_invalid_form_key": (
+            "This form was altered. Nothing was changed: reload the page and send it again."
+        ),
         "err_invalid": "Check the form: something in it is not valid.",
     },
     Locale.FR: {
@@ -349,6 +352,9 @@ PARTY_MESSAGES: dict[Locale, dict[str, str]] = {
         "err_service_unavailable": "Le centre de réclamations est occupé. Rien n'a été modifié : "
         "réessayez dans un instant.",
         "err_problem": "Refusé : {reason}.",
+        "err_invalid_form_key": (
+            "Ce formulaire a été modifié. Rien n'a été modifié : rechargez la page et renvoyez-le."
+        ),
         "err_invalid": "Vérifiez le formulaire : un élément n'est pas valide.",
     },
 }

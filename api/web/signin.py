@@ -178,7 +178,12 @@ async def set_password(
     if signed_in.account is None or signed_in.space is None:
         return RedirectResponse(SIGN_IN, status_code=303)
     session = await accounts.open_session(
-        engine, settings, account=signed_in.account, space=signed_in.space
+        engine,
+        settings,
+        account=signed_in.account,
+        space=signed_in.space,
+        # As at sign-in: the browser's session of before (maybe another account's) ends.
+        replacing=request.cookies.get(SESSION_COOKIE),
     )
     response = RedirectResponse(HOME, status_code=303)
     set_cookie(response, settings, SESSION_COOKIE, session)

@@ -116,3 +116,16 @@ def format_money(amount: Decimal | str, currency: str, locale: Locale) -> str:
     if locale is Locale.FR:
         text = text.replace(",", "\u202f").replace(".", ",")
     return f"{text} {currency}"
+
+
+def typed_amount(value: str) -> str | None:
+    """An amount as a person types it into a page's form, as the API's body takes it: blank
+    is None; spaces around and between groups (`1 234,50`, as the French pages write it)
+    go; a decimal comma becomes a point (`20,00`). Anything else is left for the body's
+    own check to refuse (`1,234.50` stays as typed: a form error, never a guess)."""
+    text = "".join(value.split())  # str.split() also splits at U+202F and U+00A0
+    if not text:
+        return None
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    return text

@@ -191,10 +191,10 @@ class IdempotencyRecord(SQLModel, table=True):
 class WebAccount(SQLModel, table=True):
     """A person who signs in to the web claim center, by e-mail address (one row per address).
 
-    What they may see is decided at each sign-in from the records: an operator is flagged
-    here (`claimdesk operators add`); a merchant is the contact address of a merchant; a
-    customer is an address that bought something. Only the Argon2id hash of the password is
-    kept; None until the person sets one from a one-time link.
+    What they may see is decided from the records, at sign-in and on every request: an
+    operator is flagged here (`claimdesk operators add`); a merchant is the contact address
+    of a merchant; a customer is an address that bought something. Only the Argon2id hash of
+    the password is kept; None until the person sets one from a one-time link.
     """
 
     __tablename__ = "web_accounts"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, exists, or_, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -81,6 +83,54 @@ async def has_bought(*, session: AsyncSession, email: str) -> bool:
     return (await session.exec(query)).first() is not None
 
 
+@dataclass(frozen=True)
+class PersonFacts:
+    """What decides where a person acts (api.auth.space_from): read in one query, at sign-in
+    and on every request of a session alike."""
+
+    operator: bool
+    merchant_id: str | None  # the shop whose contact address it is (the first by id)
+    merchant_status: str | None  # that shop's standing
+    has_bought: bool
+
+
+def _first_shop() -> ColumnElement[str | None]:
+    """The id of the first merchant (by id) whose contact address is the account's."""
+    return (
+        select(Merchant.id)
+        .where(col(Merchant.email) == col(WebAccount.email))
+        .order_by(col(Merchant.id))
+        .limit(1)
+        .correlate(WebAccount)
+        .scalar_subquery()
+    )
+
+
+def _bought() -> ColumnElement[bool]:
+    return exists().where(col(Transaction.customer_email) == col(WebAccount.email))
+
+
+def _facts(account: WebAccount, shop: Merchant | None, bought: bool) -> PersonFacts:
+    return PersonFacts(
+        operator=account.operator,
+        merchant_id=shop.id if shop is not None else None,
+        merchant_status=shop.status if shop is not None else None,
+        has_bought=bool(bought),
+    )
+
+
+async def person_facts(*, session: AsyncSession, account: WebAccount) -> PersonFacts:
+    """The facts of an account (stored or about to be) at sign-in."""
+    query = (
+        select(Merchant)
+        .where(col(Merchant.email) == account.email)
+        .order_by(col(Merchant.id))
+        .limit(1)
+    )
+    shop = (await session.exec(query)).first()
+    return _facts(account, shop, await has_bought(session=session, email=account.email))
+
+
 # ---- sessions ----
 
 
@@ -91,19 +141,27 @@ async def insert_session(*, session: AsyncSession, row: WebSession) -> None:
 
 async def touch_session(
     *, session: AsyncSession, id_hash: str, now: datetime, idle_since: datetime
-) -> WebSession | None:
-    """The live session of this id, its last use moved to `now`; None when there is none, or
-    it expired, or it was idle since before `idle_since` (such a row is deleted)."""
-    row = await session.get(WebSession, id_hash)
-    if row is None:
+) -> tuple[WebSession, WebAccount, PersonFacts] | None:
+    """The live session of this id, its last use moved to `now`, with its account and the
+    account's facts as they are now (one query); None when there is none, or it expired, or
+    it was idle since before `idle_since` (such a row is deleted)."""
+    query = (
+        select(WebSession, WebAccount, Merchant, _bought())
+        .join(WebAccount, col(WebAccount.id) == col(WebSession.account_id))
+        .outerjoin(Merchant, col(Merchant.id) == _first_shop())
+        .where(col(WebSession.id_hash) == id_hash)
+    )
+    found = (await session.exec(query)).first()
+    if found is None:  # no such session (or its account is gone: the sweep deletes it)
         return None
+    row, account, shop, bought = found
     if row.expires_at <= now or row.last_seen_at < idle_since:
         await session.exec(delete(WebSession).where(col(WebSession.id_hash) == id_hash))
         return None
     row.last_seen_at = now
     session.add(row)
     await session.flush()
-    return row
+    return row, account, _facts(account, shop, bought)
 
 
 async def delete_session(*, session: AsyncSession, id_hash: str) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from claimdesk.core.domain import Locale
-from claimdesk.core.wording import format_money
+from claimdesk.core.wording import format_money, typed_amount
 
 NNBSP = "\u202f"  # French groups thousands with a narrow no-break space
 
@@ -28,3 +28,20 @@ def test_money_shows_the_currency_s_own_decimals(
 ) -> None:
     assert format_money(Decimal(amount), currency, Locale.EN) == english
     assert format_money(amount, currency, Locale.FR) == french
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("20,00", "20.00"),
+        (" 20.00 ", "20.00"),
+        ("1\u202f234,50", "1234.50"),  # as the French pages write it
+        ("49,9", "49.9"),
+        ("", None),
+        ("   ", None),
+        ("1,234.50", "1,234.50"),  # left for the body's check to refuse, never guessed
+        ("abc", "abc"),
+    ],
+)
+def test_an_amount_typed_in_a_form_is_read_one_way_everywhere(typed: str, read: str | None) -> None:
+    assert typed_amount(typed) == read
