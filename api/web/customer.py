@@ -97,6 +97,19 @@ async def _transaction(
     return found, shop.name if shop else found.merchant_id
 
 
+async def _own_transaction(
+    request: Request, engine: EngineDep, principal: Principal, transaction_id: str
+) -> tuple[Transaction, str] | Response:
+    """The signed-in customer's own transaction with its shop's name, or the page that
+    refuses it: 403 for someone not a customer, 404 for a transaction not theirs."""
+    if not _customer(principal):
+        return await forbidden_page(request)
+    found = await _transaction(engine, principal, transaction_id)
+    if found is None:
+        return await not_found_page(request)
+    return found
+
+
 @router.get("/transactions/{transaction_id}/claim")
 async def filing_form(
     request: Request,
@@ -105,11 +118,9 @@ async def filing_form(
     engine: EngineDep,
     settings: SettingsDep,
 ) -> Response:
-    if not _customer(principal):
-        return await forbidden_page(request)
-    found = await _transaction(engine, principal, transaction_id)
-    if found is None:
-        return await not_found_page(request)
+    found = await _own_transaction(request, engine, principal, transaction_id)
+    if isinstance(found, Response):
+        return found
     locale = (await current_visit(request)).locale
     return await _form(request, settings, found, {"locale": locale.value}, {})
 
@@ -171,11 +182,9 @@ async def file(
     client: TemporalDep,
     settings: SettingsDep,
 ) -> Response:
-    if not _customer(principal):
-        return await forbidden_page(request)
-    found = await _transaction(engine, principal, transaction_id)
-    if found is None:
-        return await not_found_page(request)
+    found = await _own_transaction(request, engine, principal, transaction_id)
+    if isinstance(found, Response):
+        return found
     locale = (await current_visit(request)).locale
     # As POST /claims: over the opening limit, a 429 page (api/web/__init__.py), nothing filed.
     limits.count_request(request, principal, limits.OPENING)
