@@ -237,6 +237,9 @@ def worker_env(settings: Settings, folder: Path) -> dict[str, str]:
             "CLAIMDESK_DATA_DIR": str(folder / "worker"),
             "CLAIMDESK_PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
             "CLAIMDESK_SEAL_KEYS": SEAL_KEYS,
+            # Its own metrics port: on the default one (9464), a worker another test left
+            # behind makes this one exit at start, and the claims wait for none.
+            "CLAIMDESK_WORKER_METRICS_PORT": str(free_port()),
         }
     )
     env.update({f"CLAIMDESK_{name.upper()}": value for name, value in POLICY.items()})
