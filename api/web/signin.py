@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.auth import Space
 from api.deps import EngineDep, SettingsDep
 from api.limits import client_address
 from api.schemas import Email
@@ -28,6 +29,7 @@ from api.web.identity import (
 from api.web.rendering import render
 from claimdesk.core.domain import Locale
 from claimdesk.core.settings import Settings
+from claimdesk.store.models import WebAccount
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/app", include_in_schema=False)
@@ -86,16 +88,9 @@ async def sign_in(
         await _throttle(request, "sign-in", email)
         outcome = await accounts.check_password(engine, email=email, password=password)
         if outcome.account is not None and outcome.space is not None:
-            token = await accounts.open_session(
-                engine,
-                settings,
-                account=outcome.account,
-                space=outcome.space,
-                replacing=request.cookies.get(SESSION_COOKIE),
+            return await _sign_in_to(
+                request, engine, settings, outcome.account, outcome.space, target
             )
-            response = RedirectResponse(target, status_code=303)
-            set_cookie(response, settings, SESSION_COOKIE, token)
-            return response
         errors["password"] = outcome.refusal or "err_credentials"
     context = {"next": target, "email": typed, "errors": errors, "signed_out": False}
     return await render(request, "sign_in.html", context, status_code=400)
@@ -177,17 +172,7 @@ async def set_password(
     )
     if signed_in.account is None or signed_in.space is None:
         return RedirectResponse(SIGN_IN, status_code=303)
-    session = await accounts.open_session(
-        engine,
-        settings,
-        account=signed_in.account,
-        space=signed_in.space,
-        # As at sign-in: the browser's session of before (maybe another account's) ends.
-        replacing=request.cookies.get(SESSION_COOKIE),
-    )
-    response = RedirectResponse(HOME, status_code=303)
-    set_cookie(response, settings, SESSION_COOKIE, session)
-    return response
+    return await _sign_in_to(request, engine, settings, signed_in.account, signed_in.space, HOME)
 
 
 @router.post("/sign-out")
@@ -201,4 +186,26 @@ async def sign_out(request: Request, visit: VisitDep, engine: EngineDep) -> Resp
             await accounts.close_session(engine, token=token)
     response = RedirectResponse(f"{SIGN_IN}?signed_out=1", status_code=303)
     forget_cookie(response, request.app.state.settings, SESSION_COOKIE)
+    return response
+
+
+async def _sign_in_to(
+    request: Request,
+    engine: AsyncEngine,
+    settings: Settings,
+    account: WebAccount,
+    space: Space,
+    target: str,
+) -> Response:
+    """A new session for `account` in its `space`, and on to `target`: the browser's
+    session of before (maybe another account's) ends, as the session id is never reused."""
+    token = await accounts.open_session(
+        engine,
+        settings,
+        account=account,
+        space=space,
+        replacing=request.cookies.get(SESSION_COOKIE),
+    )
+    response = RedirectResponse(target, status_code=303)
+    set_cookie(response, settings, SESSION_COOKIE, token)
     return response
